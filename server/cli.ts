@@ -1,0 +1,121 @@
+// Admin commands: `npm run cli -- <command> [options]`. With the same DATA_DIR the CLI uses the running app's
+// embedded database (recorded under DATA_DIR/db), otherwise it starts one for the duration of the command.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { openDatabase } from './platform/db/index.ts';
+
+export interface CliContext {
+  config: Config;
+  logger: Logger;
+  args: string[];
+  options: Record<string, string | boolean | undefined>;
+}
+
+interface Command {
+  usage: string;
+  summary: string;
+  options?: Record<string, { type: 'string' | 'boolean' }>;
+  run(ctx: CliContext): Promise<void>;
+}
+
+const notYet = (what: string): Command['run'] => async () => {
+  throw new CliError(`${what} is not available yet.`);
+};
+
+export class CliError extends Error {}
+
+const commands: Record<string, Command> = {
+  'user:create': {
+    usage: 'user:create --email E --password P --role R [--name N]',
+    summary: 'create an active user (roles: enterprise, institution, expert, broker, organizer)',
+    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    run: notYet('user:create'),
+  },
+  'token:create': {
+    usage: 'token:create --email E [--name N]',
+    summary: 'create a personal access token for the API; prints it as the last line',
+    options: { email: { type: 'string' }, name: { type: 'string' } },
+    run: notYet('token:create'),
+  },
+  seed: {
+    usage: 'seed [--scale N]',
+    summary: 'load the demo data (idempotent); --scale N adds N results and N needs for benchmarks',
+    options: { scale: { type: 'string' } },
+    run: notYet('seed'),
+  },
+  reindex: {
+    usage: 'reindex',
+    summary: 'rebuild the search index beside the live one and swap it in',
+    run: notYet('reindex'),
+  },
+  import: {
+    usage: 'import <kind> <file.xlsx|file.csv> [--dry-run]',
+    summary: 'import records from Excel or CSV; any bad row → nothing is written',
+    options: { 'dry-run': { type: 'boolean' } },
+    run: notYet('import'),
+  },
+  export: {
+    usage: 'export <kind> <file.xlsx|file.csv>',
+    summary: 'export records to Excel or CSV',
+    run: notYet('export'),
+  },
+};
+
+function help(): string {
+  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`);
+  return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${lines.join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help') {
+    console.log(help());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${help()}`);
+    return 1;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`${(err as Error).message}\nUsage: npm run cli -- ${command.usage}`);
+    return 1;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  // Logs go to stderr so stdout carries only the command's output (token:create's last line is the token).
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
+  const database = await openDatabase(config, logger, { reuseRunning: true });
+  try {
+    await command.run({ config, logger, args: parsed.positionals, options: parsed.values as CliContext['options'] });
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,85 @@
+// Process entry: config → database → search → workers → HTTP. SIGTERM/SIGINT drain: stop accepting,
+// finish in-flight requests, /readyz answers 503, close the database (and the embedded server), exit 0.
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { openDatabase, type Database } from './platform/db/index.ts';
+import { pingDatabase } from './platform/db/connection.ts';
+import { Lifecycle } from './platform/lifecycle.ts';
+import { createApp } from './app.ts';
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const lifecycle = new Lifecycle();
+  // Set once the database is open, so a crash handler installed before that can still close it.
+  const opened: { database?: Database } = {};
+
+  const fatal = (err: unknown, what: string) => {
+    logger.fatal({ err }, what);
+    void (opened.database?.close() ?? Promise.resolve()).finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 5000).unref();
+  };
+  process.on('uncaughtException', (err) => fatal(err, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => fatal(err, 'unhandled rejection'));
+
+  const database = await openDatabase(config, logger);
+  opened.database = database;
+  lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
+
+  const app = createApp({ config, logger, lifecycle });
+  const server = createServer(app);
+  // Slow clients (SECURITY.md 26): a request must send its headers and body within 30 s.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, database: database.embedded ? 'embedded FerretDB' : 'MONGODB_URI' }, `listening on http://localhost:${port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    lifecycle.shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(deadline);
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const logger: Logger = createLogger('error');
+  logger.fatal({ err }, 'failed to start');
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// The mongoose connection. Query-selector injection is closed here for every model: sanitizeFilter turns
+// {$ne: ...} in user input into a literal, and strictQuery 'throw' refuses filters on unknown paths.
+import mongoose from 'mongoose';
+import type { Logger } from '../logger.ts';
+
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', 'throw');
+mongoose.set('autoIndex', false); // indexes are built by ensureIndexes(), where a failure is logged, not fatal
+
+export const DEFAULT_DB_NAME = 'dongbao';
+
+/** A URI without a database path uses DEFAULT_DB_NAME. */
+export function databaseName(uri: string, fallback = DEFAULT_DB_NAME): string {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return m?.[1] ? decodeURIComponent(m[1]) : fallback;
+}
+
+export async function connect(uri: string, dbName = databaseName(uri)): Promise<typeof mongoose> {
+  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
+  return mongoose;
+}
+
+/** Builds every registered model's indexes; a failing index is logged and the app keeps running. */
+export async function ensureIndexes(logger: Logger): Promise<void> {
+  for (const model of Object.values(mongoose.models)) {
+    try {
+      await model.createIndexes();
+    } catch (err) {
+      logger.error({ err, model: model.modelName }, 'index build failed');
+    }
+  }
+}
+
+export async function pingDatabase(): Promise<boolean> {
+  try {
+    const db = mongoose.connection.db;
+    if (!db || mongoose.connection.readyState !== 1) return false;
+    await db.command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function disconnect(): Promise<void> {
+  await mongoose.disconnect();
+}

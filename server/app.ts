@@ -1,7 +1,8 @@
 // Builds the Express app from the platform pieces and the business modules. Never connects or listens:
 // main.ts (and the tests) hand it a connected database, a search index and a logger.
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
+import cookieParser from 'cookie-parser';
 import type { Config } from './platform/config.ts';
 import type { Logger } from './platform/logger.ts';
 import { Lifecycle } from './platform/lifecycle.ts';
@@ -11,8 +12,17 @@ import { securityHeaders } from './platform/http/security-headers.ts';
 import { flatQueryParser, rejectDuplicateParams } from './platform/http/query.ts';
 import { errorHandler, notFound } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
+import { connectedClient } from './platform/db/connection.ts';
 import { labelOf, optionsOf, type VocabularyName } from './vocabulary/index.ts';
+import { sessionMiddleware, absoluteTimeout, flash } from './platform/auth/session.ts';
+import { configurePassport } from './platform/auth/passport.ts';
+import { csrfLocals, csrfProtection } from './platform/auth/csrf.ts';
+import { bearerAuth } from './platform/auth/bearer.ts';
+import type { Role } from './platform/auth/actor.ts';
+import * as accounts from './accounts/service.ts';
 import homeRoutes from './home/routes.ts';
+import accountRoutes from './accounts/routes.ts';
+import auditRoutes from './audit/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +31,36 @@ export interface AppDeps {
 }
 
 export const BODY_LIMIT = '100kb';
+
+/** The links each role sees in the header, besides the public sections. */
+const navByRole: Record<Role, { href: string; text: string }[]> = {
+  enterprise: [],
+  institution: [],
+  expert: [],
+  broker: [],
+  organizer: [{ href: '/admin/users', text: '用户管理' }, { href: '/admin/audit', text: '审计日志' }],
+};
+
+/** Sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
+function pageSessionStack(config: Config): RequestHandler {
+  const passport = configurePassport(accounts.loadSessionUser);
+  const stack = Router();
+  stack.use(
+    sessionMiddleware({
+      secret: config.sessionSecret,
+      secure: config.secureCookies,
+      client: connectedClient(),
+    }),
+  );
+  stack.use(passport.initialize());
+  stack.use(passport.session());
+  stack.use((req, _res, next) => {
+    if (req.user) req.authVia = 'session';
+    next();
+  });
+  stack.use(absoluteTimeout, flash, csrfProtection, csrfLocals);
+  return (req, res, next) => (req.path.startsWith('/api/') ? next() : stack(req, res, next));
+}
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
@@ -44,14 +84,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(rejectDuplicateParams);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  app.use(cookieParser(config.sessionSecret));
+  app.use(pageSessionStack(config));
+  app.use('/api/', bearerAuth(accounts.authenticateToken));
 
   app.use((req, res, next) => {
     res.locals.query = req.query;
     res.locals.path = req.path;
+    res.locals.currentUser = req.user;
+    res.locals.navForRole = req.user && req.user.status === 'active' ? navByRole[req.user.role] : [];
     next();
   });
 
   app.use(homeRoutes());
+  app.use(accountRoutes());
+  app.use(auditRoutes());
 
   app.use(notFound);
   app.use(errorHandler());

@@ -4,6 +4,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { openDatabase } from './platform/db/index.ts';
+import { Invalid } from './platform/errors.ts';
+import { parse } from './platform/http/validate.ts';
+import * as accounts from './accounts/service.ts';
+import { createUserSchema } from './accounts/schema.ts';
 
 export interface CliContext {
   config: Config;
@@ -30,13 +34,26 @@ const commands: Record<string, Command> = {
     usage: 'user:create --email E --password P --role R [--name N]',
     summary: 'create an active user (roles: enterprise, institution, expert, broker, organizer)',
     options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
-    run: notYet('user:create'),
+    async run({ options }) {
+      const actor = await accounts.createUser(
+        parse(createUserSchema, { ...options, name: options.name ?? String(options.email ?? '').split('@')[0] }),
+      );
+      console.log(`Created ${actor.role} ${actor.email} (${actor.id}), active.`);
+    },
   },
   'token:create': {
     usage: 'token:create --email E [--name N]',
     summary: 'create a personal access token for the API; prints it as the last line',
     options: { email: { type: 'string' }, name: { type: 'string' } },
-    run: notYet('token:create'),
+    async run({ options }) {
+      if (typeof options.email !== 'string') throw new CliError('--email is required');
+      const actor = await accounts.findByEmail(options.email);
+      if (!actor) throw new CliError(`No user with email ${options.email}.`);
+      if (actor.status === 'disabled') throw new CliError(`${options.email} is disabled.`);
+      const { token } = await accounts.createToken(actor, typeof options.name === 'string' ? options.name : 'CLI');
+      console.log(`Token for ${actor.email} (${actor.role}); it is shown once:`);
+      console.log(token);
+    },
   },
   seed: {
     usage: 'seed [--scale N]',
@@ -104,6 +121,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CliError) {
       console.error(err.message);
+      return 1;
+    }
+    if (err instanceof Invalid) {
+      for (const [field, message] of Object.entries(err.fields)) console.error(`--${field}: ${message}`);
       return 1;
     }
     throw err;

@@ -70,3 +70,14 @@ describe('config', () => {
     expect(out.stderr).toMatch(/PORT/);
   });
 });
+
+describe('database URIs', () => {
+  it('when a database name is set, then it replaces the path and keeps hosts and options', async () => {
+    const { withDatabase, databaseName } = await import('../../server/platform/db/connection.ts');
+    expect(withDatabase('mongodb://127.0.0.1:1234/', 'dongbao')).toBe('mongodb://127.0.0.1:1234/dongbao');
+    expect(withDatabase('mongodb://a:1,b:2/old?replicaSet=rs0', 'x')).toBe('mongodb://a:1,b:2/x?replicaSet=rs0');
+    expect(withDatabase('mongodb+srv://u:p@cluster.example.net?retryWrites=true', 'x')).toBe('mongodb+srv://u:p@cluster.example.net/x?retryWrites=true');
+    expect(databaseName('mongodb://h/abc?x=1')).toBe('abc');
+    expect(databaseName('mongodb://h/')).toBe('dongbao');
+  });
+});

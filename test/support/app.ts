@@ -29,7 +29,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export function buildTestApp(opts: { env?: Record<string, string>; logger?: Logger } = {}): TestApp {
   const config = testConfig(opts.env);
-  const logger = opts.logger ?? createLogger('silent');
+  // TEST_LOG_LEVEL=error npx vitest … shows what a 500 in a test was about.
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const lifecycle = new Lifecycle();
   lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
   const app = createApp({ config, logger, lifecycle });

@@ -15,8 +15,16 @@ export function databaseName(uri: string, fallback = DEFAULT_DB_NAME): string {
   return m?.[1] ? decodeURIComponent(m[1]) : fallback;
 }
 
+/** The URI with its database path set, so the driver client's default database is the app's too. */
+export function withDatabase(uri: string, dbName: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) throw new Error('unrecognised MongoDB URI');
+  return `${m[1]}/${encodeURIComponent(dbName)}${m[2] ?? ''}`;
+}
+
 export async function connect(uri: string, dbName = databaseName(uri)): Promise<typeof mongoose> {
-  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
+  // Libraries handed the client (the session store) use its default database: make it ours.
+  await mongoose.connect(withDatabase(uri, dbName), { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
   return mongoose;
 }
 
@@ -44,4 +52,19 @@ export async function pingDatabase(): Promise<boolean> {
 
 export async function disconnect(): Promise<void> {
   await mongoose.disconnect();
+}
+
+/**
+ * Marks a query operator written by our code as trusted. sanitizeFilter neutralises every `$` key it finds in
+ * a filter, so `{ at: trusted({ $lt: now }) }` is how code says "this operator is mine, not user input".
+ */
+export const trusted = <T extends object>(operator: T): T => mongoose.trusted(operator) as T;
+
+/** The driver client once mongoose is connected (the app may be built before the connection opens). */
+export function connectedClient(): Promise<ReturnType<typeof mongoose.connection.getClient>> {
+  return new Promise((resolve) => {
+    const done = () => resolve(mongoose.connection.getClient());
+    if (mongoose.connection.readyState === 1) done();
+    else mongoose.connection.once('connected', done);
+  });
 }

@@ -105,7 +105,7 @@ export async function startEmbedded(opts: StartOptions): Promise<EmbeddedDb> {
 class LockedError extends Error {}
 
 function startOurs(launcher: Launcher, dir: string, logger: Logger): Promise<EmbeddedDb> {
-  const child = spawn(launcher.path, ['-dir', dir, '-listen', '127.0.0.1:0', '-watch-stdin', '-log-level', 'warn'], {
+  const child = spawn(launcher.path, ['-dir', dir, '-listen', '127.0.0.1:0', '-watch-stdin', '-log-level', 'error'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   forwardStderr(child, logger);
@@ -144,7 +144,7 @@ async function startOfficial(launcher: Launcher, dir: string, logger: Logger): P
       '--telemetry=disable',
       '--state-dir=-',
       '--debug-addr=-',
-      '--log-level=warn',
+      '--log-level=error',
     ],
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );

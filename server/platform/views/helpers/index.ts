@@ -2,6 +2,7 @@
 // app.ts, which knows the vocabulary.
 export { add } from './add.ts';
 export { and } from './and.ts';
+export { concat } from './concat.ts';
 export { date } from './date.ts';
 export { datetime } from './datetime.ts';
 export { eq } from './eq.ts';

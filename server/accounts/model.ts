@@ -1,0 +1,62 @@
+// Accounts. Secrets (password hash, TOTP secret) live in their own collection so that no query on users can
+// ever return them, and FerretDB never sees a projection on findOneAndUpdate (FERRETDB.md).
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { ROLES } from '../platform/auth/actor.ts';
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, trim: true },
+    emailLower: { type: String, required: true },
+    name: { type: String, required: true, trim: true },
+    role: { type: String, required: true, enum: ROLES },
+    status: { type: String, required: true, enum: ['pending', 'active', 'disabled'] },
+    profile: {
+      kind: { type: String, enum: ['enterprise', 'institution', 'expert', 'broker'] },
+      id: { type: String },
+    },
+    /** Bumped to end every session of the account at once (password change, disable). */
+    sessionEpoch: { type: Number, required: true, default: 0 },
+    totpEnabled: { type: Boolean, required: true, default: false },
+    lastLoginAt: { type: Date },
+    approvedAt: { type: Date },
+    approvedBy: { type: String },
+  },
+  { timestamps: true, collection: 'users' },
+);
+userSchema.index({ emailLower: 1 }, { unique: true });
+userSchema.index({ role: 1, status: 1 });
+userSchema.index({ createdAt: -1, _id: -1 });
+
+export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
+export const User = mongoose.model('User', userSchema);
+
+const credentialSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true }, // the user's id
+    passwordHash: { type: String, required: true },
+    passwordChangedAt: { type: Date, required: true },
+    totpSecret: { type: String },
+    /** the last TOTP time step accepted, so a code cannot be replayed */
+    totpLastStep: { type: Number },
+  },
+  { versionKey: false, collection: 'credentials' },
+);
+export type CredentialDoc = InferSchemaType<typeof credentialSchema>;
+export const Credential = mongoose.model('Credential', credentialSchema);
+
+const apiTokenSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    name: { type: String, required: true, trim: true },
+    tokenHash: { type: String, required: true },
+    /** the last characters, so a user can tell tokens apart */
+    hint: { type: String, required: true },
+    lastUsedAt: { type: Date },
+    revokedAt: { type: Date },
+  },
+  { timestamps: true, collection: 'api_tokens' },
+);
+apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
+apiTokenSchema.index({ userId: 1, createdAt: -1 });
+export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema> & { _id: mongoose.Types.ObjectId };
+export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);

@@ -1,0 +1,353 @@
+// Accounts use cases: registration, authentication (password, throttling, TOTP), sessions, password change,
+// API tokens and the organizer's user management. Takes plain values, returns plain values, throws typed errors.
+import { createHash, randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { Actor, ProfileKind, Role } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { SESSIONS_COLLECTION } from '../platform/auth/session.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import * as audit from '../audit/service.ts';
+import { ApiToken, Credential, User, type ApiTokenDoc, type UserDoc } from './model.ts';
+import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import type { CreateUserInput, RegisterInput, UserListQuery } from './schema.ts';
+import * as throttle from './throttle.ts';
+import * as totp from './totp.ts';
+
+/** Roles whose accounts wait for an organizer's approval before they can act. */
+export const NEEDS_APPROVAL: ReadonlySet<Role> = new Set(['institution', 'broker']);
+
+export function toActor(user: UserDoc): Actor {
+  return {
+    id: String(user._id),
+    email: user.email,
+    name: user.name,
+    role: user.role as Role,
+    status: user.status as Actor['status'],
+    profile: user.profile?.kind && user.profile.id ? { kind: user.profile.kind, id: user.profile.id } : undefined,
+    totpEnabled: user.totpEnabled,
+  };
+}
+
+const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+async function insertUser(
+  fields: { name: string; email: string; role: Role; status: Actor['status'] },
+  password: string,
+): Promise<UserDoc> {
+  const emailLower = normalizeEmail(fields.email);
+  if (await User.exists({ emailLower })) throw new Invalid({ email: '该邮箱已注册，请直接登录或找回密码。' });
+  const passwordHash = await hashPassword(password);
+  let user: UserDoc;
+  try {
+    user = (await User.create({ ...fields, email: fields.email.trim(), emailLower })).toObject() as UserDoc;
+  } catch (err) {
+    // Two registrations raced past the check above; the unique index decides.
+    if (isDuplicateKey(err)) throw new Invalid({ email: '该邮箱已注册，请直接登录或找回密码。' });
+    throw err;
+  }
+  try {
+    await Credential.create({ _id: user._id, passwordHash, passwordChangedAt: new Date() });
+  } catch (err) {
+    await User.deleteOne({ _id: user._id }); // no account without a password
+    throw err;
+  }
+  return user;
+}
+
+export async function register(input: RegisterInput, ip?: string): Promise<Actor> {
+  const status = NEEDS_APPROVAL.has(input.role) ? 'pending' : 'active';
+  const user = await insertUser({ name: input.name, email: input.email, role: input.role, status }, input.password);
+  const actor = toActor(user);
+  await audit.record({ actor, action: 'register', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
+  return actor;
+}
+
+/** Used by the CLI and by organizers: any role, active at once. */
+export async function createUser(input: CreateUserInput, by?: Actor): Promise<Actor> {
+  const user = await insertUser({ name: input.name, email: input.email, role: input.role, status: 'active' }, input.password);
+  const actor = toActor(user);
+  await audit.record({ actor: by, action: 'user.create', target: { kind: 'user', id: actor.id, label: actor.email }, detail: input.role });
+  return actor;
+}
+
+export type LoginOutcome =
+  | { ok: true; actor: Actor; epoch: number; needsTotp: boolean }
+  | { ok: false; reason: 'invalid' | 'disabled' };
+
+/**
+ * Checks a password login. Throws TooMany (not processed) when throttled. The same generic failure is
+ * returned for an unknown email and a wrong password, after the same amount of work.
+ */
+export async function authenticate(input: {
+  email: string;
+  password: string;
+  ip: string;
+  /** the user id in this browser's signed device cookie, if any */
+  deviceUserId?: string | undefined;
+}): Promise<LoginOutcome> {
+  const emailLower = normalizeEmail(input.email);
+  const user = await User.findOne({ emailLower }).lean<UserDoc>();
+  const trustedDevice = !!user && input.deviceUserId === String(user._id);
+  try {
+    await throttle.checkAttempt(emailLower, input.ip, trustedDevice);
+  } catch (err) {
+    await audit.record({ action: 'login.throttled', target: { kind: 'user', id: user ? String(user._id) : '-', label: emailLower }, ip: input.ip });
+    throw err;
+  }
+  const credential = user ? await Credential.findById(user._id).lean() : null;
+  const valid = credential ? await verifyPassword(credential.passwordHash, input.password) : (await burnVerification(input.password), false);
+  if (!user || !valid) {
+    await throttle.recordFailure(emailLower, input.ip);
+    await audit.record({
+      action: 'login.failure',
+      target: { kind: 'user', id: user ? String(user._id) : '-', label: emailLower },
+      ip: input.ip,
+    });
+    return { ok: false, reason: 'invalid' };
+  }
+  await throttle.recordSuccess(emailLower, input.ip);
+  if (user.status === 'disabled') return { ok: false, reason: 'disabled' };
+  return { ok: true, actor: toActor(user), epoch: user.sessionEpoch, needsTotp: user.totpEnabled };
+}
+
+/** Second step of a login with TOTP. */
+export async function verifyLoginCode(userId: string, code: string): Promise<boolean> {
+  const credential = await Credential.findById(userId).lean();
+  if (!credential?.totpSecret) return false;
+  const step = await totp.check(credential.totpSecret, code, credential.totpLastStep);
+  if (step === undefined) return false;
+  // Compare-and-set on the last step, so two requests with one code cannot both pass.
+  const res = await Credential.updateOne(
+    { _id: userId, $or: [{ totpLastStep: trusted({ $exists: false }) }, { totpLastStep: trusted({ $lt: step }) }] },
+    { $set: { totpLastStep: step } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** Second step of a TOTP login; null (and a counted failure) for a wrong code. */
+export async function completeTotpLogin(userId: string, code: string, ip: string): Promise<{ actor: Actor; epoch: number } | null> {
+  const user = await User.findById(userId).lean<UserDoc>();
+  if (!user || user.status === 'disabled') return null;
+  await throttle.checkAttempt(user.emailLower, ip, false);
+  if (!(await verifyLoginCode(userId, code))) {
+    await throttle.recordFailure(user.emailLower, ip);
+    await audit.record({ action: 'login.failure', target: { kind: 'user', id: userId, label: user.emailLower }, detail: 'totp', ip });
+    return null;
+  }
+  return { actor: toActor(user), epoch: user.sessionEpoch };
+}
+
+export async function loginSucceeded(actor: Actor, ip: string): Promise<void> {
+  await User.updateOne({ _id: actor.id }, { $set: { lastLoginAt: new Date() } });
+  await audit.record({ actor, action: 'login.success', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
+}
+
+/** The user behind a session, or null when the session must end (disabled, password changed elsewhere). */
+export async function loadSessionUser(id: string, epoch: number): Promise<Actor | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  const user = await User.findById(id).lean<UserDoc>();
+  if (!user || user.status === 'disabled' || user.sessionEpoch !== epoch) return null;
+  return toActor(user);
+}
+
+export async function getUser(id: string): Promise<Actor> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('用户不存在。');
+  const user = await User.findById(id).lean<UserDoc>();
+  if (!user) throw new NotFound('用户不存在。');
+  return toActor(user);
+}
+
+export async function findByEmail(email: string): Promise<Actor | undefined> {
+  const user = await User.findOne({ emailLower: normalizeEmail(email) }).lean<UserDoc>();
+  return user ? toActor(user) : undefined;
+}
+
+/** Ends every session of the account: bumps the epoch and deletes the stored sessions. */
+async function endSessions(userId: string): Promise<number> {
+  const updated = await User.findOneAndUpdate({ _id: userId }, { $inc: { sessionEpoch: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
+  await mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ 'session.passport.user.id': userId });
+  return updated?.sessionEpoch ?? 0;
+}
+
+/**
+ * Changes the password after checking the current one. Every session of the account ends; the caller
+ * re-establishes its own session with the returned epoch.
+ */
+export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }, ip?: string): Promise<number> {
+  const credential = await Credential.findById(actor.id).lean();
+  if (!credential || !(await verifyPassword(credential.passwordHash, input.currentPassword))) {
+    throw new Invalid({ currentPassword: '当前密码不正确。' });
+  }
+  const problem = passwordProblem(input.newPassword, { email: actor.email });
+  if (problem) throw new Invalid({ newPassword: problem });
+  await Credential.updateOne(
+    { _id: actor.id },
+    { $set: { passwordHash: await hashPassword(input.newPassword), passwordChangedAt: new Date() } },
+  );
+  const epoch = await endSessions(actor.id);
+  await audit.record({ actor, action: 'password.change', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
+  return epoch;
+}
+
+// ---- API tokens -------------------------------------------------------------------------------------------
+
+export const TOKEN_PREFIX = 'tbd_';
+const hashToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
+
+export interface TokenView {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: Date;
+  lastUsedAt?: Date | null | undefined;
+  revokedAt?: Date | null | undefined;
+}
+
+const tokenView = (t: ApiTokenDoc): TokenView => ({
+  id: String(t._id),
+  name: t.name,
+  hint: t.hint,
+  createdAt: t.createdAt,
+  lastUsedAt: t.lastUsedAt,
+  revokedAt: t.revokedAt,
+});
+
+/** Creates a token; the raw value is returned once and only its hash is stored. */
+export async function createToken(actor: Actor, name: string): Promise<{ token: string; view: TokenView }> {
+  const raw = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const doc = await ApiToken.create({ userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4) });
+  await audit.record({ actor, action: 'token.create', target: { kind: 'token', id: String(doc._id), label: name } });
+  return { token: raw, view: tokenView(doc.toObject() as ApiTokenDoc) };
+}
+
+export async function listTokens(actor: Actor): Promise<TokenView[]> {
+  const docs = await ApiToken.find({ userId: actor.id }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenDoc[]>();
+  return docs.map(tokenView);
+}
+
+export async function revokeToken(actor: Actor, tokenId: string): Promise<void> {
+  if (!mongoose.isValidObjectId(tokenId)) throw new NotFound('令牌不存在。');
+  const doc = await ApiToken.findById(tokenId).lean<ApiTokenDoc>();
+  // Someone else's token looks exactly like a missing one.
+  if (!doc || (doc.userId !== actor.id && !isOrganizer(actor))) throw new NotFound('令牌不存在。');
+  if (doc.revokedAt) return;
+  await ApiToken.updateOne({ _id: tokenId }, { $set: { revokedAt: new Date() } });
+  await audit.record({ actor, action: 'token.revoke', target: { kind: 'token', id: tokenId, label: doc.name } });
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The user a bearer token speaks for, or null for an unknown, revoked or disabled one. */
+export async function authenticateToken(raw: string): Promise<Actor | null> {
+  if (!raw.startsWith(TOKEN_PREFIX) || raw.length > 200) return null;
+  const token = await ApiToken.findOne({ tokenHash: hashToken(raw) }).lean<ApiTokenDoc>();
+  if (!token || token.revokedAt) return null;
+  const user = await User.findById(token.userId).lean<UserDoc>();
+  if (!user || user.status === 'disabled') return null;
+  const now = Date.now();
+  if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await ApiToken.updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date(now) } });
+  }
+  return toActor(user);
+}
+
+// ---- TOTP -------------------------------------------------------------------------------------------------
+
+function requireOrganizer(actor: Actor): void {
+  if (!isOrganizer(actor)) throw new Forbidden('两步验证目前仅向区科技局账户开放。');
+}
+
+export async function beginTotp(actor: Actor): Promise<{ secret: string; uri: string; qr: string }> {
+  requireOrganizer(actor);
+  const secret = totp.newSecret();
+  return { secret, ...(await totp.enrolment(secret, actor.email)) };
+}
+
+export async function enrolmentFor(actor: Actor, secret: string): Promise<{ uri: string; qr: string }> {
+  return totp.enrolment(secret, actor.email);
+}
+
+export async function confirmTotp(actor: Actor, secret: string, code: string): Promise<void> {
+  requireOrganizer(actor);
+  const step = await totp.check(secret, code);
+  if (step === undefined) throw new Invalid({ code: '验证码不正确，请核对手机上的 6 位数字后重试。' });
+  await Credential.updateOne({ _id: actor.id }, { $set: { totpSecret: secret, totpLastStep: step } });
+  await User.updateOne({ _id: actor.id }, { $set: { totpEnabled: true } });
+  await audit.record({ actor, action: 'totp.enable', target: { kind: 'user', id: actor.id, label: actor.email } });
+}
+
+export async function disableTotp(actor: Actor, code: string): Promise<void> {
+  if (!(await verifyLoginCode(actor.id, code))) throw new Invalid({ code: '验证码不正确。' });
+  await Credential.updateOne({ _id: actor.id }, { $unset: { totpSecret: 1, totpLastStep: 1 } });
+  await User.updateOne({ _id: actor.id }, { $set: { totpEnabled: false } });
+  await audit.record({ actor, action: 'totp.disable', target: { kind: 'user', id: actor.id, label: actor.email } });
+}
+
+// ---- Organizer: user management ---------------------------------------------------------------------------
+
+export interface UserRow extends Actor {
+  createdAt: Date;
+  lastLoginAt?: Date | null | undefined;
+}
+
+export async function listUsers(actor: Actor, q: UserListQuery): Promise<{ items: UserRow[]; total: number; page: number; limit: number }> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  const filter: Record<string, unknown> = {};
+  if (q.role) filter.role = q.role;
+  if (q.status) filter.status = q.status;
+  if (q.q) {
+    const pattern = q.q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    filter.$or = [{ emailLower: trusted({ $regex: pattern.toLowerCase() }) }, { name: trusted({ $regex: pattern, $options: 'i' }) }];
+  }
+  const [docs, total] = await Promise.all([
+    User.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<UserDoc[]>(),
+    User.countDocuments(filter),
+  ]);
+  return { items: docs.map((d) => ({ ...toActor(d), createdAt: d.createdAt, lastLoginAt: d.lastLoginAt })), total, page: q.page, limit: q.limit };
+}
+
+async function changeStatus(actor: Actor, userId: string, status: Actor['status'], action: string): Promise<Actor> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  const target = await getUser(userId);
+  if (target.id === actor.id && status !== 'active') throw new Conflict('不能停用自己的账户。');
+  const set: Record<string, unknown> = { status };
+  if (action === 'user.approve') Object.assign(set, { approvedAt: new Date(), approvedBy: actor.id });
+  await User.updateOne({ _id: userId }, { $set: set });
+  if (status === 'disabled') await endSessions(userId);
+  await audit.record({ actor, action, target: { kind: 'user', id: userId, label: target.email } });
+  return { ...target, status };
+}
+
+export const approveUser = (actor: Actor, userId: string) => changeStatus(actor, userId, 'active', 'user.approve');
+export const disableUser = (actor: Actor, userId: string) => changeStatus(actor, userId, 'disabled', 'user.disable');
+export const enableUser = (actor: Actor, userId: string) => changeStatus(actor, userId, 'active', 'user.enable');
+
+export async function changeRole(actor: Actor, userId: string, role: Role): Promise<Actor> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  const target = await getUser(userId);
+  if (target.id === actor.id) throw new Conflict('不能修改自己的角色，请让另一位管理员操作。');
+  if (target.role === role) return target;
+  // A new role speaks for a different kind of record: the old link no longer applies.
+  await User.updateOne({ _id: userId }, { $set: { role }, $unset: { profile: 1 } });
+  await endSessions(userId);
+  await audit.record({ actor, action: 'user.role', target: { kind: 'user', id: userId, label: target.email }, detail: `${target.role} → ${role}` });
+  return { ...target, role, profile: undefined };
+}
+
+/** Links the account to the record it speaks for (its enterprise, institution, expert or broker profile). */
+export async function linkProfile(userId: string, profile: { kind: ProfileKind; id: string }): Promise<void> {
+  await User.updateOne({ _id: userId }, { $set: { profile } });
+}
+
+export async function countUsers(filter: { role?: Role; status?: Actor['status'] } = {}): Promise<number> {
+  return User.countDocuments(filter);
+}

@@ -1,0 +1,45 @@
+// Passport: a session carries {id, epoch}; every request reloads the user, so a disabled account or a
+// password changed elsewhere ends the session at once (SECURITY.md 5, 8). Login itself is driven by the
+// accounts module, which owns throttling and the second factor; passport regenerates the session id on
+// login (SECURITY.md 7).
+import type { Request } from 'express';
+import passport from 'passport';
+import type { Actor } from './actor.ts';
+import './types.ts';
+
+export interface SessionUser {
+  id: string;
+  epoch: number;
+}
+
+export function configurePassport(loadUser: (id: string, epoch: number) => Promise<Actor | null>): passport.PassportStatic {
+  passport.serializeUser<SessionUser>((user, done) => done(null, { id: user.id, epoch: (user as Actor & { epoch?: number }).epoch ?? 0 }));
+  passport.deserializeUser<SessionUser>((stored, done) => {
+    if (!stored || typeof stored.id !== 'string' || typeof stored.epoch !== 'number') return done(null, false);
+    loadUser(stored.id, stored.epoch).then(
+      (actor) => done(null, actor ?? false),
+      (err: unknown) => done(err),
+    );
+  });
+  return passport;
+}
+
+/** Logs the actor in with a fresh session id; `epoch` ties the session to the account's current epoch. */
+export function startSession(req: Request, actor: Actor, epoch: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.login({ ...actor, epoch } as Express.User, (err) => {
+      if (err) return reject(err);
+      req.session.loginAt = Date.now();
+      resolve();
+    });
+  });
+}
+
+export function endSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.logout((err) => {
+      if (err) return reject(err);
+      req.session.destroy(() => resolve());
+    });
+  });
+}

@@ -23,6 +23,12 @@ import * as accounts from './accounts/service.ts';
 import homeRoutes from './home/routes.ts';
 import accountRoutes from './accounts/routes.ts';
 import auditRoutes from './audit/routes.ts';
+import organizationRoutes from './organizations/routes.ts';
+import demandRoutes from './demands/routes.ts';
+import resultRoutes from './results/routes.ts';
+import importRoutes from './imports/routes.ts';
+import expertRoutes from './experts/routes.ts';
+import brokerRoutes from './brokers/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -38,7 +44,11 @@ const navByRole: Record<Role, { href: string; text: string }[]> = {
   institution: [],
   expert: [],
   broker: [],
-  organizer: [{ href: '/admin/users', text: '用户管理' }, { href: '/admin/audit', text: '审计日志' }],
+  organizer: [
+    { href: '/admin/users', text: '用户管理' },
+    { href: '/admin/imports', text: '数据导入' },
+    { href: '/admin/audit', text: '审计日志' },
+  ],
 };
 
 /** Sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
@@ -70,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', flatQueryParser);
   configureViews(app, {
-    label: (vocabulary: VocabularyName, code: string) => labelOf(vocabulary, code),
+    labelOf: (vocabulary: VocabularyName, code: string) => labelOf(vocabulary, code),
     options: (vocabulary: VocabularyName) => optionsOf(vocabulary),
   });
 
@@ -99,6 +109,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(homeRoutes());
   app.use(accountRoutes());
   app.use(auditRoutes());
+  app.use(organizationRoutes());
+  app.use(demandRoutes());
+  app.use(resultRoutes());
+  app.use(importRoutes());
+  app.use(expertRoutes());
+  app.use(brokerRoutes());
 
   app.use(notFound);
   app.use(errorHandler());

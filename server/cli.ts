@@ -8,6 +8,12 @@ import { Invalid } from './platform/errors.ts';
 import { parse } from './platform/http/validate.ts';
 import * as accounts from './accounts/service.ts';
 import { createUserSchema } from './accounts/schema.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Actor } from './platform/auth/actor.ts';
+import { exportAll, startImport } from './imports/service.ts';
+import { KIND_NAMES } from './imports/registry.ts';
+import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
 
 export interface CliContext {
   config: Config;
@@ -22,6 +28,9 @@ interface Command {
   options?: Record<string, { type: 'string' | 'boolean' }>;
   run(ctx: CliContext): Promise<void>;
 }
+
+/** The CLI acts as the district bureau (an administrator at the server has that authority). */
+const CLI_ACTOR: Actor = { id: 'cli', email: 'cli@localhost', name: '命令行', role: 'organizer', status: 'active' };
 
 const notYet = (what: string): Command['run'] => async () => {
   throw new CliError(`${what} is not available yet.`);
@@ -59,7 +68,20 @@ const commands: Record<string, Command> = {
     usage: 'seed [--scale N]',
     summary: 'load the demo data (idempotent); --scale N adds N results and N needs for benchmarks',
     options: { scale: { type: 'string' } },
-    run: notYet('seed'),
+    async run({ options }) {
+      const scale = options.scale === undefined ? undefined : Number(options.scale);
+      if (scale !== undefined && (!Number.isInteger(scale) || scale < 1 || scale > 1_000_000)) {
+        throw new CliError('--scale must be a whole number between 1 and 1,000,000');
+      }
+      const started = Date.now();
+      console.log(describeSummary(await seedDemo()));
+      if (scale) {
+        const added = await seedScale(scale, (done, total) => process.stderr.write(`\r  scale data: ${done} / ${total}`));
+        process.stderr.write('\n');
+        console.log(`Scale data: added ${added.results} results and ${added.demands} needs (${scale} of each in all).`);
+      }
+      console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    },
   },
   reindex: {
     usage: 'reindex',
@@ -70,12 +92,39 @@ const commands: Record<string, Command> = {
     usage: 'import <kind> <file.xlsx|file.csv> [--dry-run]',
     summary: 'import records from Excel or CSV; any bad row → nothing is written',
     options: { 'dry-run': { type: 'boolean' } },
-    run: notYet('import'),
+    async run({ args, options }) {
+      const [kind, file] = args;
+      if (!kind || !file) throw new CliError(`Usage: import <${KIND_NAMES.join('|')}> <file.xlsx|file.csv> [--dry-run]`);
+      const { job, writing } = await startImport(CLI_ACTOR, {
+        kind,
+        filename: path.basename(file),
+        buffer: readFileSync(file),
+        dryRun: !!options['dry-run'],
+      });
+      console.log(`${job.kindLabel}: ${job.counts.create} to create, ${job.counts.update} to update, ${job.counts.error} bad rows.`);
+      if (job.missingColumns.length) console.error(`Missing columns: ${job.missingColumns.join(', ')}`);
+      for (const row of job.errors) console.error(`  line ${row.line} (${row.label}): ${Object.values(row.errors ?? {}).join(' ')}`);
+      if (job.status === 'invalid') throw new CliError('Nothing was written. Fix the rows above and run again.');
+      if (!writing) {
+        console.log('Dry run: the file is valid; nothing was written.');
+        return;
+      }
+      const final = await writing;
+      if (final.status !== 'done') throw new CliError(final.error ?? 'The import failed.');
+      console.log(`Imported ${final.done} rows (job ${final.id}).`);
+    },
   },
   export: {
     usage: 'export <kind> <file.xlsx|file.csv>',
     summary: 'export records to Excel or CSV',
-    run: notYet('export'),
+    async run({ args }) {
+      const [kind, file] = args;
+      if (!kind || !file) throw new CliError(`Usage: export <${KIND_NAMES.join('|')}> <file.xlsx|file.csv>`);
+      const format = file.endsWith('.csv') ? 'csv' : 'xlsx';
+      const { body, rows } = await exportAll(CLI_ACTOR, kind, format);
+      writeFileSync(file, body);
+      console.log(`Exported ${rows} ${kind} to ${file}.`);
+    },
   },
 };
 

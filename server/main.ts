@@ -1,12 +1,14 @@
 // Process entry: config → database → search → workers → HTTP. SIGTERM/SIGINT drain: stop accepting,
 // finish in-flight requests, /readyz answers 503, close the database (and the embedded server), exit 0.
-import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { openDatabase, type Database } from './platform/db/index.ts';
 import { pingDatabase } from './platform/db/connection.ts';
 import { Lifecycle } from './platform/lifecycle.ts';
 import { createApp } from './app.ts';
+import { createHttpServer } from './platform/http/server.ts';
+import { recoverInterrupted } from './imports/service.ts';
+import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
@@ -36,14 +38,16 @@ async function main(): Promise<void> {
 
   const database = await openDatabase(config, logger);
   opened.database = database;
+  await recoverInterrupted(logger);
+  if (config.seedOnEmpty && (await isEmpty())) {
+    logger.info('empty database: loading the demo data (SEED_ON_EMPTY=false turns this off)');
+    // Shown to the person who just typed npm start: the demo accounts they can log in with.
+    process.stdout.write(`${describeSummary(await seedDemo())}\n`);
+  }
   lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
 
   const app = createApp({ config, logger, lifecycle });
-  const server = createServer(app);
-  // Slow clients (SECURITY.md 26): a request must send its headers and body within 30 s.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpServer(app);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -30,6 +30,8 @@ export const auditActions: Record<string, string> = {
   'totp.enable': '启用两步验证',
   'totp.disable': '关闭两步验证',
   'contact.reveal': '查看联系方式',
+  'demand.assign': '指派技术经纪人',
+  'data.import': '导入数据',
 };
 
 export async function record(input: AuditInput): Promise<void> {

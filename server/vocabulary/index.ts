@@ -174,3 +174,24 @@ export function labelOf(vocabulary: VocabularyName, code: string | undefined | n
 export function optionsOf(vocabulary: VocabularyName): { value: string; label: string }[] {
   return Object.entries(vocabularies[vocabulary].labels).map(([value, label]) => ({ value, label }));
 }
+
+/**
+ * A code from what a person typed in a spreadsheet: the code itself or its Chinese label (also a label
+ * without its 高新/镇 suffix variants is not guessed). Unknown text is returned as is, for the schema to refuse.
+ */
+export function codeFrom(vocabulary: VocabularyName, text: string | undefined): string | undefined {
+  const t = text?.trim();
+  if (!t) return undefined;
+  const labels = vocabularies[vocabulary].labels as Record<string, string>;
+  if (t in labels) return t;
+  const hit = Object.entries(labels).find(([, label]) => label === t);
+  return hit ? hit[0] : t;
+}
+
+/** Several codes from "技术转让、合作开发" or "transfer,joint-development". */
+export function codesFrom(vocabulary: VocabularyName, text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[、，,；;\n]+/)
+    .map((s) => codeFrom(vocabulary, s))
+    .filter((s): s is string => !!s);
+}

@@ -113,3 +113,26 @@ describe('health and readiness', () => {
     lifecycle.shuttingDown = false;
   });
 });
+
+describe('slow clients', () => {
+  it('when the server is created, then header and request timeouts are about 30 s', async () => {
+    const { createHttpServer } = await import('../../server/platform/http/server.ts');
+    const server = createHttpServer(app);
+    expect(server.headersTimeout).toBe(30_000);
+    expect(server.requestTimeout).toBe(30_000);
+    expect(server.keepAliveTimeout).toBeLessThan(server.headersTimeout);
+  });
+});
+
+describe('writes on FerretDB', () => {
+  it('when ten updates of one document race, then each one applies: one compare-and-set wins, no $inc is lost', async () => {
+    const { writesSerialized } = await import('../../server/platform/db/write-lock.ts');
+    expect(writesSerialized()).toBe(true); // the test database is FerretDB
+    const col = mongoose.connection.collection('race_probe');
+    const { insertedId } = await col.insertOne({ v: 0, n: 0 });
+    const cas = await Promise.all(Array.from({ length: 10 }, (_, i) => col.updateOne({ _id: insertedId, v: 0 }, { $set: { v: i + 1 } })));
+    await Promise.all(Array.from({ length: 10 }, () => col.updateOne({ _id: insertedId }, { $inc: { n: 1 } })));
+    expect(cas.filter((r) => r.modifiedCount === 1)).toHaveLength(1);
+    expect((await col.findOne({ _id: insertedId }))?.n).toBe(10);
+  });
+});

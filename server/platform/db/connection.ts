@@ -2,6 +2,7 @@
 // {$ne: ...} in user input into a literal, and strictQuery 'throw' refuses filters on unknown paths.
 import mongoose from 'mongoose';
 import type { Logger } from '../logger.ts';
+import { serializeWrites } from './write-lock.ts';
 
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
@@ -25,7 +26,14 @@ export function withDatabase(uri: string, dbName: string): string {
 export async function connect(uri: string, dbName = databaseName(uri)): Promise<typeof mongoose> {
   // Libraries handed the client (the session store) use its default database: make it ours.
   await mongoose.connect(withDatabase(uri, dbName), { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
+  if (await isFerretDB()) serializeWrites();
   return mongoose;
+}
+
+/** FerretDB answers buildInfo with its own version besides the MongoDB one it emulates. */
+export async function isFerretDB(): Promise<boolean> {
+  const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string';
 }
 
 /** Builds every registered model's indexes; a failing index is logged and the app keeps running. */

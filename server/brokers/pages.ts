@@ -1,0 +1,46 @@
+// How technology brokers appear as pages: forms, lists, detail pages (with the needs assigned to the
+// broker) and exports, built on the shared record kit.
+import type { RecordDef } from '../platform/http/crud.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { optionsOf } from '../vocabulary/index.ts';
+import { contactFromForm } from '../contacts/schema.ts';
+import type { Contact } from '../contacts/model.ts';
+import { Demand, type DemandDoc } from '../demands/model.ts';
+import { brokers, type BrokerView } from './service.ts';
+import { brokerInput, brokerPatch, brokerQuery, type BrokerInput, type BrokerQuery } from './schema.ts';
+import { brokerExport } from './import.ts';
+
+const contactToForm = (c?: Contact) => ({
+  contactName: c?.name ?? '',
+  contactPhone: c?.phone ?? '',
+  contactEmail: c?.email ?? '',
+  contactWechat: c?.wechat ?? '',
+});
+
+export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
+  base: '/brokers',
+  noun: '技术经纪人',
+  section: 'brokers',
+  views: { list: 'brokers/broker-list', show: 'brokers/broker-show', form: 'brokers/broker-form' },
+  service: brokers,
+  schemas: { create: brokerInput, update: brokerPatch, list: brokerQuery },
+  fromForm: (body) => {
+    const { _csrf, ...rest } = contactFromForm(body);
+    void _csrf;
+    return rest;
+  },
+  toForm: (v) => ({ ...v, ...contactToForm(v.contact) }),
+  formLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
+  listLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
+  async showLocals(record, actor) {
+    // Drafts only for those who may edit the broker; members-only needs not for anonymous visitors.
+    const filter: Record<string, unknown> = { broker: record.id, deletedAt: null };
+    if (!record.permissions.edit) filter.status = trusted({ $ne: 'draft' as const });
+    if (!actor) filter.visibility = trusted({ $ne: 'members' as const });
+    const demands = await Demand.find(filter).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
+    return {
+      demands: demands.map((d) => ({ id: String(d._id), title: d.title, status: d.status, enterpriseName: d.enterpriseName, createdAt: d.createdAt })),
+    };
+  },
+  export: brokerExport,
+};

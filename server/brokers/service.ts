@@ -1,0 +1,132 @@
+// Broker use cases. A broker account (once an organizer has approved it) keeps its own profile, linked as
+// its profile; organizers manage all. A broker with needs still in hand cannot be deleted.
+import { findLive } from '../platform/db/live.ts';
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { escapeRegex } from '../platform/db/regex.ts';
+import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
+import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
+import { reveal } from '../contacts/policy.ts';
+import type { Contact } from '../contacts/model.ts';
+import { linkProfile } from '../accounts/service.ts';
+import { Demand } from '../demands/model.ts';
+import { Broker, type BrokerDoc } from './model.ts';
+import type { BrokerInput, BrokerQuery } from './schema.ts';
+
+export interface BrokerView extends RecordView {
+  name: string;
+  level: string;
+  organization: string;
+  specialties: string[];
+  bio?: string | null | undefined;
+  ownerId?: string | null | undefined;
+  contact?: Contact | undefined;
+  createdAt: Date;
+}
+
+export function brokerView(doc: BrokerDoc, contact?: Contact): BrokerView {
+  return {
+    id: String(doc._id),
+    label: doc.name,
+    name: doc.name,
+    level: doc.level,
+    organization: doc.organization,
+    specialties: [...(doc.specialties ?? [])],
+    bio: doc.bio,
+    ownerId: doc.owner,
+    contact,
+    createdAt: doc.createdAt,
+  };
+}
+
+export const brokerSubject = (doc: BrokerDoc) => ({ kind: 'broker' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
+
+export function isBrokerOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
+  if (!actor || actor.status !== 'active') return false;
+  return doc.owner === actor.id || (actor.profile?.kind === 'broker' && actor.profile.id === String(doc._id));
+}
+
+function permissions(actor: Actor | undefined, doc: BrokerDoc): Permissions {
+  return { edit: isBrokerOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
+}
+
+export async function loadBroker(id: string): Promise<BrokerDoc> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('技术经纪人不存在。');
+  const doc = await findLive<BrokerDoc>(Broker, id);
+  if (!doc) throw new NotFound('技术经纪人不存在。');
+  return doc;
+}
+
+/** Needs assigned to the broker that are still being worked (neither contracted nor closed). */
+export async function hasOpenDemands(brokerId: string): Promise<boolean> {
+  return !!(await Demand.exists({ broker: brokerId, deletedAt: null, status: trusted({ $nin: ['closed', 'contracted'] as const }) }));
+}
+
+async function list(_actor: Actor | undefined, q: BrokerQuery): Promise<ListResult<BrokerView>> {
+  const filter: Record<string, unknown> = { deletedAt: null };
+  if (q.level) filter.level = q.level;
+  if (q.specialty) filter.specialties = q.specialty;
+  if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
+  const [docs, total] = await Promise.all([
+    Broker.find(filter)
+      .select('-contact')
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<BrokerDoc[]>(),
+    Broker.countDocuments(filter),
+  ]);
+  return { items: docs.map((d) => brokerView(d)), total, page: q.page, limit: q.limit };
+}
+
+async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
+  const doc = await loadBroker(id);
+  const contact = await reveal(actor, brokerSubject(doc), doc.contact, opts);
+  return { ...brokerView(doc, contact), permissions: permissions(actor, doc) };
+}
+
+async function create(actor: Actor, input: BrokerInput): Promise<BrokerView> {
+  const organizer = isOrganizer(actor);
+  if (!organizer) {
+    if (actor.role !== 'broker' || actor.status !== 'active') throw new Forbidden('只有审核通过的技术经纪人账户可以登记经纪人信息。');
+    if (actor.profile) throw new Conflict('您的账户已关联技术经纪人信息，请编辑已有的信息。');
+  }
+  const doc = await Broker.create({ ...input, owner: organizer ? undefined : actor.id, createdBy: actor.id });
+  if (!organizer) {
+    await linkProfile(actor.id, { kind: 'broker', id: String(doc._id) });
+    actor.profile = { kind: 'broker', id: String(doc._id) };
+  }
+  return brokerView(doc.toObject() as BrokerDoc);
+}
+
+async function update(actor: Actor, id: string, input: Partial<BrokerInput>): Promise<BrokerView> {
+  const doc = await loadBroker(id);
+  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑自己的技术经纪人信息。');
+  await Broker.updateOne({ _id: id }, { $set: input });
+  const updated = await loadBroker(id);
+  // Needs carry their broker's name (so lists and search need no join); keep it current.
+  if (updated.name !== doc.name) await Demand.updateMany({ broker: id }, { $set: { brokerName: updated.name } });
+  return brokerView(updated);
+}
+
+async function remove(actor: Actor, id: string): Promise<void> {
+  const doc = await loadBroker(id);
+  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除技术经纪人。');
+  if (await hasOpenDemands(id)) throw new Conflict('该技术经纪人还有正在对接的技术需求，请先将这些需求改派给其他经纪人或关闭后再删除。');
+  await Broker.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+}
+
+export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, get, create, update, remove };
+
+/** The broker profile an account speaks for, if any. */
+export async function brokerOf(actor: Actor | undefined): Promise<BrokerDoc | undefined> {
+  if (actor?.profile?.kind !== 'broker') return undefined;
+  return (await findLive<BrokerDoc>(Broker, actor.profile.id)) ?? undefined;
+}
+
+export async function brokerOptions(): Promise<{ value: string; label: string }[]> {
+  const docs = await Broker.find({ deletedAt: null }).sort({ name: 1, _id: 1 }).select('name organization').lean<BrokerDoc[]>();
+  return docs.map((d) => ({ value: String(d._id), label: `${d.name}（${d.organization}）` }));
+}

@@ -1,0 +1,62 @@
+// Who may see a private contact (SECURITY.md 10): the owner, organizers, a broker working with the record,
+// and the counterpart of an accepted contact request. Every reveal to someone other than the owner is an
+// audit entry; callers send Cache-Control: no-store on pages and responses that carry one.
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import * as audit from '../audit/service.ts';
+import type { Contact } from './model.ts';
+import { Demand } from '../demands/model.ts';
+
+export interface ContactSubject {
+  kind: 'enterprise' | 'institution' | 'expert' | 'broker';
+  id: string;
+  label: string;
+  /** the account that speaks for the record */
+  ownerId?: string | null | undefined;
+}
+
+export type ContactGrant = 'owner' | 'organizer' | 'broker' | 'counterpart';
+
+/** A broker sees an enterprise's contact while one of its needs is assigned to them. */
+async function assignedBroker(actor: Actor, subject: ContactSubject): Promise<ContactGrant | undefined> {
+  if (subject.kind !== 'enterprise' || actor.role !== 'broker' || actor.profile?.kind !== 'broker') return undefined;
+  const assigned = await Demand.exists({ enterprise: subject.id, broker: actor.profile.id, deletedAt: null });
+  return assigned ? 'broker' : undefined;
+}
+
+// Every rule beyond owner and organizer, in one place. Matching adds the counterpart of an accepted request.
+const grantRules: ((actor: Actor, subject: ContactSubject) => Promise<ContactGrant | undefined>)[] = [assignedBroker];
+
+export async function contactGrant(actor: Actor | undefined, subject: ContactSubject): Promise<ContactGrant | undefined> {
+  if (!actor || actor.status !== 'active') return undefined;
+  if (subject.ownerId && subject.ownerId === actor.id) return 'owner';
+  if (actor.profile?.kind === subject.kind && actor.profile.id === subject.id) return 'owner';
+  if (isOrganizer(actor)) return 'organizer';
+  for (const check of grantRules) {
+    const grant = await check(actor, subject);
+    if (grant) return grant;
+  }
+  return undefined;
+}
+
+/** The contact when the actor may see it (recording the reveal), else undefined. */
+export async function reveal(
+  actor: Actor | undefined,
+  subject: ContactSubject,
+  contact: Contact | null | undefined,
+  opts: { ip?: string | undefined; contact?: boolean } = {},
+): Promise<Contact | undefined> {
+  if (opts.contact === false || !contact || !Object.values(contact).some(Boolean)) return undefined;
+  const grant = await contactGrant(actor, subject);
+  if (!grant) return undefined;
+  if (grant !== 'owner') {
+    await audit.record({
+      actor,
+      action: 'contact.reveal',
+      target: { kind: subject.kind, id: subject.id, label: subject.label },
+      detail: grant,
+      ip: opts.ip,
+    });
+  }
+  return { name: contact.name, phone: contact.phone, email: contact.email, wechat: contact.wechat };
+}

@@ -1,0 +1,75 @@
+// Technical needs (技术需求) posted by enterprises. The enterprise's name and town are copied onto the need
+// (kept current by organizations/dependents.ts) so lists, filters and search documents need no join.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { cooperationMode, demandKind, demandStatus, industry, maturity, town } from '../vocabulary/index.ts';
+import { searchable } from '../platform/db/searchable.ts';
+
+const historySchema = new Schema(
+  {
+    from: { type: String },
+    to: { type: String, required: true },
+    at: { type: Date, required: true },
+    by: { type: String },
+    byName: { type: String },
+    note: { type: String },
+  },
+  { _id: false },
+);
+
+const clarificationSchema = new Schema(
+  {
+    indicator: { type: String }, // 关键技术指标
+    bottleneck: { type: String }, // 当前瓶颈
+    targetMaturity: { type: String, enum: maturity.keys },
+    budgetNote: { type: String }, // 预算说明
+    deadlineNote: { type: String }, // 时间要求
+    updatedAt: { type: Date },
+    updatedBy: { type: String },
+    updatedByName: { type: String },
+  },
+  { _id: false },
+);
+
+const demandSchema = new Schema(
+  {
+    title: { type: String, required: true, trim: true },
+    description: { type: String, required: true, trim: true },
+    industry: { type: String, required: true, enum: industry.keys },
+    keywords: { type: [String], default: [] },
+    kind: { type: String, required: true, enum: demandKind.keys, default: 'tech-problem' },
+    cooperationModes: { type: [String], default: [], enum: cooperationMode.keys },
+    budgetMin: { type: Number },
+    budgetMax: { type: Number },
+    deadline: { type: Date },
+    jiebang: { type: Boolean, default: false }, // 揭榜挂帅
+    enterprise: { type: String, required: true },
+    enterpriseName: { type: String, required: true },
+    town: { type: String, enum: town.keys },
+    broker: { type: String }, // the assigned broker's record id
+    brokerName: { type: String },
+    campaigns: { type: [String], default: [] },
+    visibility: { type: String, enum: ['public', 'members'], default: 'public' },
+    status: { type: String, required: true, enum: demandStatus.keys, default: 'draft' },
+    statusHistory: { type: [historySchema], default: [] },
+    publishedAt: { type: Date },
+    clarification: { type: clarificationSchema, default: () => ({}) },
+    createdBy: { type: String },
+    importBatch: { type: String },
+  },
+  { timestamps: true, collection: 'demands' },
+);
+searchable(demandSchema);
+demandSchema.index({ enterprise: 1 });
+demandSchema.index({ broker: 1 });
+demandSchema.index({ status: 1, createdAt: -1, _id: -1 });
+demandSchema.index({ createdAt: -1, _id: -1 });
+demandSchema.index({ importBatch: 1 });
+
+export type DemandDoc = InferSchemaType<typeof demandSchema> & {
+  _id: mongoose.Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt?: Date | null;
+  search?: { dirty: boolean; version: number };
+};
+export const Demand = mongoose.model('Demand', demandSchema);

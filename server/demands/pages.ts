@@ -1,0 +1,130 @@
+// Demand pages: the record kit for list/show/forms/export, plus the workflow, clarification and broker
+// assignment forms on the detail page, and their API twins.
+import type { RequestHandler } from 'express';
+import type { RecordDef } from '../platform/http/crud.ts';
+import { wanToYuan, yuanToWan } from '../platform/http/fields.ts';
+import { idParam } from '../platform/http/params.ts';
+import { parse } from '../platform/http/validate.ts';
+import { Invalid } from '../platform/errors.ts';
+import { optionsOf, labelOf } from '../vocabulary/index.ts';
+import { enterpriseOptions } from '../organizations/enterprise-service.ts';
+import { assignBroker, brokerOptions, clarify, demands, transition, type DemandPermissions, type DemandView } from './service.ts';
+import { assignBrokerInput, clarificationInput, demandInput, demandPatch, demandQuery, transitionInput, type DemandInput, type DemandQuery } from './schema.ts';
+import { demandExport } from './import.ts';
+import type { DemandStatus } from './workflow.ts';
+
+const FORM_FIELDS = ['title', 'description', 'industry', 'keywords', 'kind', 'cooperationModes', 'budgetMin', 'budgetMax', 'deadline', 'jiebang', 'visibility', 'enterprise'];
+
+const vocab = () => ({
+  industryOptions: optionsOf('industry'),
+  townOptions: optionsOf('town'),
+  kindOptions: optionsOf('demandKind'),
+  statusOptions: optionsOf('demandStatus'),
+  maturityOptions: optionsOf('maturity'),
+  modeOptions: optionsOf('cooperationMode'),
+});
+
+export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
+  base: '/demands',
+  noun: '技术需求',
+  section: 'demands',
+  views: { list: 'demands/list', show: 'demands/show', form: 'demands/form' },
+  service: demands,
+  schemas: { create: demandInput, update: demandPatch, list: demandQuery },
+  fromForm(body) {
+    const input: Record<string, unknown> = {};
+    for (const f of FORM_FIELDS) if (body[f] !== undefined) input[f] = body[f];
+    input.jiebang = body.jiebang === 'on';
+    if (body.intent === 'draft') input.draft = true;
+    if (input.enterprise === '') delete input.enterprise;
+    return wanToYuan(input, ['budgetMin', 'budgetMax']);
+  },
+  toForm: (v) => ({
+    ...v,
+    enterprise: v.enterprise.id,
+    keywords: v.keywords.join('、'),
+    budgetMin: yuanToWan(v.budgetMin),
+    budgetMax: yuanToWan(v.budgetMax),
+    deadline: v.deadline ? new Date(v.deadline.getTime() + 8 * 3600_000).toISOString().slice(0, 10) : '',
+  }),
+  async formLocals(actor) {
+    return {
+      ...vocab(),
+      visibilityOptions: [
+        { value: 'public', label: '公开' },
+        { value: 'members', label: '仅注册用户可见' },
+      ],
+      enterpriseOptions: actor.role === 'organizer' ? await enterpriseOptions() : undefined,
+      needsEnterprise: actor.role === 'enterprise' && !actor.profile,
+    };
+  },
+  listLocals: (q, actor) => ({
+    ...vocab(),
+    sortOptions: [
+      { value: 'newest', label: '最新发布' },
+      { value: 'budget', label: '预算从高到低' },
+      { value: 'deadline', label: '截止日期最近' },
+    ],
+    canPost: actor && actor.status === 'active' && (actor.role === 'organizer' || actor.role === 'enterprise'),
+    mineLabel: actor?.profile?.kind === 'broker' ? '指派给我的' : actor?.profile?.kind === 'enterprise' ? '本企业的需求' : undefined,
+    heading: q.mine ? (actor?.profile?.kind === 'broker' ? '指派给我的需求' : '我的技术需求') : '需求大厅',
+  }),
+  async showLocals(record, actor) {
+    const permissions = record.permissions as DemandPermissions; // demands.get returns the richer set
+    return {
+      transitionOptions: permissions.transitions.map((s: DemandStatus) => ({ value: s, label: labelOf('demandStatus', s) })),
+      maturityOptions: optionsOf('maturity'),
+      brokerOptions: permissions.assignBroker ? await brokerOptions() : undefined,
+      isOwnerView: !!record.completeness,
+      viewer: actor,
+    };
+  },
+  export: demandExport,
+};
+
+// ---- detail-page forms ----------------------------------------------------------------------------------------
+
+export const changeStatus: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const input = parse(transitionInput, { status: req.body?.status, note: req.body?.note });
+  const view = await transition(req.user!, id, input.status, input.note);
+  req.flash('success', `需求状态已变更为“${labelOf('demandStatus', view.status)}”。`);
+  res.redirect(303, `/demands/${id}`);
+};
+
+export const saveClarification: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const { _csrf: _c, ...fields } = req.body as Record<string, unknown>;
+  void _c;
+  try {
+    await clarify(req.user!, id, parse(clarificationInput, fields));
+    req.flash('success', '需求澄清信息已保存。');
+    res.redirect(303, `/demands/${id}#clarification`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+    res.redirect(303, `/demands/${id}#clarification`);
+  }
+};
+
+export const setBroker: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const { broker } = parse(assignBrokerInput, { broker: req.body?.broker ?? '' });
+  const view = await assignBroker(req.user!, id, broker);
+  req.flash('success', view.broker ? `已指派技术经纪人 ${view.broker.name}。` : '已取消指派。');
+  res.redirect(303, `/demands/${id}`);
+};
+
+export const apiStatus: RequestHandler = async (req, res) => {
+  const input = parse(transitionInput, req.body ?? {});
+  res.json(await transition(req.user!, idParam(req), input.status, input.note));
+};
+
+export const apiClarification: RequestHandler = async (req, res) => {
+  res.json(await clarify(req.user!, idParam(req), parse(clarificationInput, req.body ?? {})));
+};
+
+export const apiBroker: RequestHandler = async (req, res) => {
+  const { broker } = parse(assignBrokerInput, req.body ?? {});
+  res.json(await assignBroker(req.user!, idParam(req), broker));
+};

@@ -1,0 +1,44 @@
+// How experts appear as pages: forms, lists, detail pages and exports, built on the shared record kit.
+import type { RecordDef } from '../platform/http/crud.ts';
+import { optionsOf } from '../vocabulary/index.ts';
+import { contactFromForm } from '../contacts/schema.ts';
+import type { Contact } from '../contacts/model.ts';
+import { institutionOptions } from '../organizations/institution-service.ts';
+import { Result, type ResultDoc } from '../results/model.ts';
+import { experts, type ExpertView } from './service.ts';
+import { expertInput, expertPatch, expertQuery, type ExpertInput, type ExpertQuery } from './schema.ts';
+import { expertExport } from './import.ts';
+
+const contactToForm = (c?: Contact) => ({
+  contactName: c?.name ?? '',
+  contactPhone: c?.phone ?? '',
+  contactEmail: c?.email ?? '',
+  contactWechat: c?.wechat ?? '',
+});
+
+export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
+  base: '/experts',
+  noun: '专家',
+  section: 'experts',
+  views: { list: 'experts/expert-list', show: 'experts/expert-show', form: 'experts/expert-form' },
+  service: experts,
+  schemas: { create: expertInput, update: expertPatch, list: expertQuery },
+  fromForm: (body) => {
+    const { _csrf, ...rest } = contactFromForm(body);
+    void _csrf;
+    return { ...rest, availableForVisits: body.availableForVisits === 'on' };
+  },
+  toForm: (v) => ({ ...v, institution: v.institution ?? '', keywords: v.keywords.join('、'), ...contactToForm(v.contact) }),
+  formLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
+  listLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
+  async showLocals(record) {
+    const results = await Result.find({ leadExpert: record.id, deletedAt: null, status: 'published' })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(50)
+      .lean<ResultDoc[]>();
+    return {
+      results: results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName })),
+    };
+  },
+  export: expertExport,
+};

@@ -1,0 +1,163 @@
+// Expert use cases. An expert account keeps its own profile (one per account, linked as its profile);
+// organizers manage all. Anyone may read the public part; the contact only those policy.ts allows.
+import { findLive } from '../platform/db/live.ts';
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { escapeRegex } from '../platform/db/regex.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
+import { reveal } from '../contacts/policy.ts';
+import type { Contact } from '../contacts/model.ts';
+import { linkProfile } from '../accounts/service.ts';
+import { Institution, type InstitutionDoc } from '../organizations/model.ts';
+import { Result } from '../results/model.ts';
+import { Expert, type ExpertDoc } from './model.ts';
+import type { ExpertInput, ExpertQuery } from './schema.ts';
+
+export interface ExpertView extends RecordView {
+  name: string;
+  title: string;
+  institution?: string | null | undefined;
+  institutionName?: string | null | undefined;
+  city?: string | null | undefined;
+  industries: string[];
+  keywords: string[];
+  bio?: string | null | undefined;
+  availableForVisits: boolean;
+  ownerId?: string | null | undefined;
+  contact?: Contact | undefined;
+  createdAt: Date;
+}
+
+export function expertView(doc: ExpertDoc, contact?: Contact): ExpertView {
+  return {
+    id: String(doc._id),
+    label: doc.name,
+    name: doc.name,
+    title: doc.title,
+    institution: doc.institution,
+    institutionName: doc.institutionName,
+    city: doc.city,
+    industries: [...(doc.industries ?? [])],
+    keywords: [...(doc.keywords ?? [])],
+    bio: doc.bio,
+    availableForVisits: !!doc.availableForVisits,
+    ownerId: doc.owner,
+    contact,
+    createdAt: doc.createdAt,
+  };
+}
+
+export const expertSubject = (doc: ExpertDoc) => ({ kind: 'expert' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
+
+export function isExpertOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
+  if (!actor || actor.status !== 'active') return false;
+  return doc.owner === actor.id || (actor.profile?.kind === 'expert' && actor.profile.id === String(doc._id));
+}
+
+function permissions(actor: Actor | undefined, doc: ExpertDoc): Permissions {
+  return { edit: isExpertOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
+}
+
+export async function loadExpert(id: string): Promise<ExpertDoc> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('专家不存在。');
+  const doc = await findLive<ExpertDoc>(Expert, id);
+  if (!doc) throw new NotFound('专家不存在。');
+  return doc;
+}
+
+/**
+ * Where the expert works, as the fields to write. An institution on the platform gives its name and city;
+ * `null` unlinks it. Changing only the free-text name of a linked expert also unlinks, since the name then
+ * no longer belongs to the platform record.
+ */
+async function placeOf(input: Partial<ExpertInput>, current?: ExpertDoc): Promise<{ set: Record<string, unknown>; unset: string[] }> {
+  const { institution, ...rest } = input;
+  if (institution) {
+    const inst = mongoose.isValidObjectId(institution)
+      ? await findLive<InstitutionDoc>(Institution, institution)
+      : null;
+    if (!inst) throw new Invalid({ institution: '所选单位不存在或已被删除。' });
+    return { set: { ...rest, institution, institutionName: inst.name, city: inst.city }, unset: [] };
+  }
+  const unlink =
+    institution === null ||
+    (institution === undefined && !!current?.institution && rest.institutionName !== undefined && rest.institutionName !== current.institutionName);
+  return { set: rest, unset: unlink ? ['institution', 'city'] : [] };
+}
+
+async function list(_actor: Actor | undefined, q: ExpertQuery): Promise<ListResult<ExpertView>> {
+  const filter: Record<string, unknown> = { deletedAt: null };
+  if (q.industry) filter.industries = q.industry;
+  if (q.availableForVisits) filter.availableForVisits = true;
+  if (q.institution) filter.institution = q.institution;
+  if (q.q) {
+    const pattern = escapeRegex(q.q);
+    filter.$or = [{ name: trusted({ $regex: pattern, $options: 'i' }) }, { keywords: trusted({ $regex: pattern, $options: 'i' }) }];
+  }
+  const [docs, total] = await Promise.all([
+    Expert.find(filter)
+      .select('-contact')
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<ExpertDoc[]>(),
+    Expert.countDocuments(filter),
+  ]);
+  return { items: docs.map((d) => expertView(d)), total, page: q.page, limit: q.limit };
+}
+
+async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
+  const doc = await loadExpert(id);
+  const contact = await reveal(actor, expertSubject(doc), doc.contact, opts);
+  return { ...expertView(doc, contact), permissions: permissions(actor, doc) };
+}
+
+async function create(actor: Actor, input: ExpertInput): Promise<ExpertView> {
+  const organizer = isOrganizer(actor);
+  if (!organizer) {
+    if (actor.role !== 'expert' || actor.status !== 'active') throw new Forbidden('只有专家账户可以登记专家信息。');
+    if (actor.profile) throw new Conflict('您的账户已关联专家信息，请编辑已有的专家信息。');
+  }
+  const { set } = await placeOf(input);
+  const doc = await Expert.create({ ...set, owner: organizer ? undefined : actor.id, createdBy: actor.id });
+  if (!organizer) {
+    await linkProfile(actor.id, { kind: 'expert', id: String(doc._id) });
+    actor.profile = { kind: 'expert', id: String(doc._id) };
+  }
+  return expertView(doc.toObject() as ExpertDoc);
+}
+
+async function update(actor: Actor, id: string, input: Partial<ExpertInput>): Promise<ExpertView> {
+  const doc = await loadExpert(id);
+  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑自己的专家信息。');
+  const { set, unset } = await placeOf(input, doc);
+  await Expert.updateOne({ _id: id }, { $set: set, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, ''])) } : {}) });
+  const updated = await loadExpert(id);
+  // Results carry their lead expert's name (so lists and search need no join); keep it current.
+  if (updated.name !== doc.name) await Result.updateMany({ leadExpert: id }, { $set: { leadExpertName: updated.name } });
+  return expertView(updated);
+}
+
+async function remove(actor: Actor, id: string): Promise<void> {
+  const doc = await loadExpert(id);
+  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除专家。');
+  await Expert.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  // Results keep their record, without a lead who is no longer listed.
+  await Result.updateMany({ leadExpert: id }, { $unset: { leadExpert: 1, leadExpertName: 1 } });
+}
+
+export const experts: RecordService<ExpertView, ExpertInput, ExpertQuery> = { list, get, create, update, remove };
+
+/** The expert profile an account speaks for, if any. */
+export async function expertOf(actor: Actor | undefined): Promise<ExpertDoc | undefined> {
+  if (actor?.profile?.kind !== 'expert') return undefined;
+  return (await findLive<ExpertDoc>(Expert, actor.profile.id)) ?? undefined;
+}
+
+export async function expertOptions(): Promise<{ value: string; label: string }[]> {
+  const docs = await Expert.find({ deletedAt: null }).sort({ name: 1, _id: 1 }).select('name institutionName').lean<ExpertDoc[]>();
+  return docs.map((d) => ({ value: String(d._id), label: d.institutionName ? `${d.name}（${d.institutionName}）` : d.name }));
+}

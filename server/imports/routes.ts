@@ -1,0 +1,82 @@
+// Data exchange for organizers: upload a spreadsheet (with a dry run), follow its progress, read its report,
+// download a template — pages under /admin/imports and the API at /api/v1/imports.
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { organizerOnly } from '../platform/auth/guards.ts';
+import { Invalid } from '../platform/errors.ts';
+import { idParam } from '../platform/http/params.ts';
+import { parse } from '../platform/http/validate.ts';
+import { apiUpload, pageUpload } from '../platform/http/upload.ts';
+import { renderInvalid } from '../platform/http/forms.ts';
+import { kindOptions, KIND_NAMES, dataKind } from './registry.ts';
+import { getJob, recentJobs, startImport, template } from './service.ts';
+
+const uploadFields = z.object({
+  kind: z.enum(KIND_NAMES as [string, ...string[]], { error: '请选择数据类型。' }),
+  dryRun: z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
+});
+
+function fileOf(req: Parameters<RequestHandler>[0]): { filename: string; buffer: Buffer } {
+  if (!req.file) throw new Invalid({ file: '请选择要导入的 Excel 或 CSV 文件。' });
+  // Browsers send the name as latin1 bytes of UTF-8.
+  const filename = Buffer.from(req.file.originalname, 'latin1').toString('utf8');
+  return { filename, buffer: req.file.buffer };
+}
+
+const formLocals = async (req: Parameters<RequestHandler>[0]) => ({
+  title: '数据导入',
+  section: 'admin',
+  kindOptions: kindOptions(),
+  jobs: await recentJobs(req.user!),
+  columnsByKind: kindOptions().map((k) => ({ ...k, columns: dataKind(k.value)!.spec.columns })),
+});
+
+const page: RequestHandler = async (req, res) => {
+  res.render('imports/index', { ...(await formLocals(req)), values: { kind: req.query.kind } });
+};
+
+const upload: RequestHandler = async (req, res) => {
+  try {
+    const fields = parse(uploadFields, req.body ?? {});
+    const { job } = await startImport(req.user!, { ...fields, ...fileOf(req) }, req.log);
+    res.redirect(303, `/admin/imports/${job.id}`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    renderInvalid(res, 'imports/index', err, { ...(await formLocals(req)), values: req.body });
+  }
+};
+
+const show: RequestHandler = async (req, res) => {
+  const job = await getJob(req.user!, idParam(req));
+  res.set('Cache-Control', 'no-store');
+  res.render('imports/job', { title: `导入：${job.filename}`, section: 'admin', job, refresh: job.status === 'running' });
+};
+
+const templateFile: RequestHandler = async (req, res) => {
+  const { filename, body } = await template(String(req.params.kind));
+  res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(body);
+};
+
+const apiCreate: RequestHandler = async (req, res) => {
+  const fields = parse(uploadFields, { kind: req.body?.kind ?? req.query.kind, dryRun: req.body?.dryRun ?? req.query.dryRun });
+  const { job, writing } = await startImport(req.user!, { ...fields, ...fileOf(req) }, req.log);
+  // ?wait=1 answers when the write is done, for scripts that want the final state in one call.
+  const final = req.query.wait === '1' && writing ? await writing : job;
+  res.status(job.status === 'invalid' ? 422 : 201).location(`/api/v1/imports/${job.id}`).json(final);
+};
+
+const apiGet: RequestHandler = async (req, res) => {
+  res.json(await getJob(req.user!, idParam(req)));
+};
+
+export default function importRoutes(): Router {
+  const r = Router();
+  r.get('/admin/imports', organizerOnly, page);
+  r.post('/admin/imports', organizerOnly, ...pageUpload('file'), upload);
+  r.get('/admin/imports/template/:kind.xlsx', organizerOnly, templateFile);
+  r.get('/admin/imports/:id', organizerOnly, show);
+  r.post('/api/v1/imports', organizerOnly, apiUpload('file'), apiCreate);
+  r.get('/api/v1/imports/:id', organizerOnly, apiGet);
+  return r;
+}

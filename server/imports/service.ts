@@ -1,0 +1,190 @@
+// Imports and exports for organizers (pages, API and CLI alike). A file is read and every row validated
+// before anything is written; a file with any bad row writes nothing and reports each one. A good file is
+// written in chunks while the job records progress; if writing fails, or the process dies mid-way, the
+// records created by the batch are removed (rows that updated existing records stay updated).
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { BadRequest, Forbidden, NotFound } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { readTable, writeCsv, writeXlsx } from '../platform/io/tabular.ts';
+import { validateTable, writeAll, type RowOutcome } from '../platform/io/import.ts';
+import * as audit from '../audit/service.ts';
+import { dataKind, KIND_NAMES } from './registry.ts';
+import { ImportJob, type ImportJobDoc } from './model.ts';
+
+export interface JobView {
+  id: string;
+  kind: string;
+  kindLabel: string;
+  filename: string;
+  dryRun: boolean;
+  status: string;
+  total: number;
+  done: number;
+  counts: { create: number; update: number; error: number };
+  missingColumns: string[];
+  errors: RowOutcome[];
+  createdAt: Date;
+  createdByName?: string | null;
+  finishedAt?: Date | null;
+  error?: string | null;
+}
+
+function kindOf(name: string) {
+  const kind = dataKind(name);
+  if (!kind) throw new BadRequest(`不支持导入“${name}”，可选：${KIND_NAMES.join('、')}。`);
+  return kind;
+}
+
+export function jobView(doc: ImportJobDoc): JobView {
+  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: string; label: string; problems?: Map<string, string> }[];
+  return {
+    id: String(doc._id),
+    kind: doc.kind,
+    kindLabel: dataKind(doc.kind)?.spec.label ?? doc.kind,
+    filename: doc.filename,
+    dryRun: !!doc.dryRun,
+    status: doc.status,
+    total: doc.total ?? 0,
+    done: doc.done ?? 0,
+    counts: { create: doc.counts?.create ?? 0, update: doc.counts?.update ?? 0, error: doc.counts?.error ?? 0 },
+    missingColumns: doc.missingColumns ?? [],
+    errors: outcomes
+      .filter((o) => o.action === 'error')
+      .map((o) => ({ line: o.line, action: 'error', label: o.label, errors: Object.fromEntries(o.problems ?? new Map()) })),
+    createdAt: doc.createdAt,
+    createdByName: doc.createdByName,
+    finishedAt: doc.finishedAt,
+    error: doc.error,
+  };
+}
+
+export interface StartImport {
+  kind: string;
+  filename: string;
+  buffer: Buffer;
+  dryRun: boolean;
+}
+
+/**
+ * Validates the file and records the job. Returns at once with the job, and — when the file is good and this
+ * is not a dry run — a promise of the write, which runs on in the background (pages show its progress).
+ */
+export async function startImport(actor: Actor, input: StartImport, logger?: Logger): Promise<{ job: JobView; writing?: Promise<JobView> }> {
+  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以导入数据。');
+  const kind = kindOf(input.kind);
+  const table = await readTable(input.buffer);
+  const validation = await validateTable(kind.spec, table);
+  const invalid = validation.missingColumns.length > 0 || validation.counts.error > 0 || table.rows.length === 0;
+  const status = invalid ? 'invalid' : input.dryRun ? 'checked' : 'running';
+  const doc = await ImportJob.create({
+    kind: input.kind,
+    filename: input.filename.slice(0, 200),
+    dryRun: input.dryRun,
+    status,
+    total: validation.valid.length,
+    done: 0,
+    counts: validation.counts,
+    missingColumns: validation.missingColumns,
+    // Keep every bad row, and the good ones only for small files (a dry run lists them).
+    outcomes: validation.outcomes
+      .filter((o) => o.action === 'error' || validation.outcomes.length <= 2000)
+      .map(({ errors, ...o }) => ({ ...o, problems: errors })),
+    batch: status === 'running' ? randomUUID() : undefined,
+    error: table.rows.length === 0 ? '文件中没有数据行。' : undefined,
+    createdBy: actor.id,
+    createdByName: actor.name,
+  });
+  await audit.record({
+    actor,
+    action: 'data.import',
+    target: { kind: 'import', id: String(doc._id), label: input.filename },
+    detail: `${kind.spec.label}：${status}，新建 ${validation.counts.create}，更新 ${validation.counts.update}，错误 ${validation.counts.error}`,
+  });
+  const job = jobView(doc.toObject() as ImportJobDoc);
+  if (status !== 'running') return { job };
+  const writing = runWrite(String(doc._id), doc.batch!, validation.valid, input.kind, logger);
+  return { job, writing };
+}
+
+async function runWrite(id: string, batch: string, rows: unknown[], kindName: string, logger?: Logger): Promise<JobView> {
+  const kind = kindOf(kindName);
+  try {
+    await writeAll(kind.spec, rows as never, async (done) => {
+      await ImportJob.updateOne({ _id: id }, { $set: { done } });
+    }, batch);
+    await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', finishedAt: new Date() } });
+  } catch (err) {
+    logger?.error({ err, job: id }, 'import failed; rolling back');
+    const removed = (await kind.spec.rollback?.(batch).catch(() => 0)) ?? 0;
+    await ImportJob.updateOne(
+      { _id: id },
+      { $set: { status: 'failed', finishedAt: new Date(), error: `写入时出错，已撤销本批新建的 ${removed} 条记录：${(err as Error).message}` } },
+    );
+  }
+  return getJobDoc(id).then(jobView);
+}
+
+async function getJobDoc(id: string): Promise<ImportJobDoc> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('导入任务不存在。');
+  const doc = await ImportJob.findById(id).lean<ImportJobDoc>();
+  if (!doc) throw new NotFound('导入任务不存在。');
+  return doc;
+}
+
+export async function getJob(actor: Actor, id: string): Promise<JobView> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  return jobView(await getJobDoc(id));
+}
+
+export async function recentJobs(actor: Actor, limit = 20): Promise<JobView[]> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  const docs = await ImportJob.find({}).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<ImportJobDoc[]>();
+  return docs.map(jobView);
+}
+
+/** At boot: a job left running by a process that died is rolled back and marked failed. */
+export async function recoverInterrupted(logger: Logger): Promise<number> {
+  const stuck = await ImportJob.find({ status: 'running' }).lean<ImportJobDoc[]>();
+  for (const job of stuck) {
+    const removed = (await dataKind(job.kind)?.spec.rollback?.(job.batch ?? '-')) ?? 0;
+    await ImportJob.updateOne(
+      { _id: job._id },
+      { $set: { status: 'failed', finishedAt: new Date(), error: `导入被中断（服务重启），已撤销本批新建的 ${removed} 条记录，请重新导入。` } },
+    );
+    logger.warn({ job: String(job._id), removed }, 'rolled back an interrupted import');
+  }
+  return stuck.length;
+}
+
+/** An empty workbook with the right headers, and a second sheet explaining each column. */
+export async function template(kindName: string): Promise<{ filename: string; body: Buffer }> {
+  const kind = kindOf(kindName);
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet(kind.spec.label);
+  sheet.columns = kind.spec.columns.map((c) => ({ header: c.header, width: Math.max(12, c.header.length * 2 + 4) }));
+  sheet.getRow(1).font = { bold: true };
+  const help = wb.addWorksheet('填写说明');
+  help.columns = [{ header: '列名', width: 20 }, { header: '说明', width: 60 }];
+  for (const c of kind.spec.columns) help.addRow([c.header, c.hint ?? '']);
+  return { filename: `${kind.spec.label}导入模板.xlsx`, body: Buffer.from(await wb.xlsx.writeBuffer()) };
+}
+
+/** Exports every record of a kind as the actor may see it (used by the CLI; pages export their list view). */
+export async function exportAll(actor: Actor, kindName: string, format: 'xlsx' | 'csv'): Promise<{ body: Buffer | string; rows: number }> {
+  const { def } = kindOf(kindName);
+  if (!def.export) throw new BadRequest(`“${kindName}”不支持导出。`);
+  const views = [];
+  for (let page = 1; page <= 1000; page++) {
+    const result = await def.service.list(actor, { page, limit: 100 });
+    views.push(...result.items);
+    if (page * result.limit >= result.total) break;
+  }
+  const contacts = def.export.contactsOf && isOrganizer(actor) ? await def.export.contactsOf(views.map((v) => v.id)) : new Map();
+  const rows = views.map((v) => def.export!.row(v, contacts.get(v.id)));
+  const body = format === 'csv' ? writeCsv(def.export.columns, rows) : await writeXlsx(def.export.sheet, def.export.columns, rows);
+  return { body, rows: rows.length };
+}

@@ -1,0 +1,129 @@
+// Spreadsheet import and export of enterprises and institutions. The export uses the same columns, so an
+// exported file can be corrected and imported back.
+import { trusted } from '../platform/db/connection.ts';
+import type { Contact } from '../contacts/model.ts';
+import { yesCell, columnsOf, type ImportSpec } from '../platform/io/import.ts';
+import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
+import { codeFrom, labelOf } from '../vocabulary/index.ts';
+import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from './model.ts';
+import { enterpriseInput, institutionInput, type EnterpriseInput, type InstitutionInput } from './schema.ts';
+import type { EnterpriseView } from './enterprise-service.ts';
+import type { InstitutionView } from './institution-service.ts';
+
+
+export const enterpriseImport: ImportSpec<EnterpriseInput, EnterpriseInput> = {
+  kind: 'enterprises',
+  label: '企业',
+  columns: [
+    { header: '企业名称', field: 'name' },
+    { header: '统一社会信用代码', field: 'creditCode', aliases: ['信用代码'] },
+    { header: '所属行业', field: 'industry', aliases: ['行业'], hint: '如：电子信息、磷化工与新材料' },
+    { header: '所在乡镇', field: 'town', aliases: ['乡镇', '所在乡镇（街道、园区）'], hint: '如：石桥驿镇、东宝工业园' },
+    { header: '企业规模', field: 'scale', hint: '规上 或 规下' },
+    { header: '高新技术企业', field: 'highTech', hint: '是 / 否' },
+    { header: '科技型中小企业', field: 'techSme', hint: '是 / 否' },
+    { header: '企业简介', field: 'intro', aliases: ['简介'] },
+    ...contactColumns,
+  ],
+  schema: enterpriseInput,
+  prepare: (c) => ({
+    name: c.name,
+    creditCode: c.creditCode,
+    industry: codeFrom('industry', c.industry),
+    town: codeFrom('town', c.town),
+    scale: codeFrom('scale', c.scale),
+    highTech: yesCell(c.highTech),
+    techSme: yesCell(c.techSme),
+    intro: c.intro,
+    contact: contactCells(c),
+  }),
+  async preload() {
+    const docs = await Enterprise.find({ deletedAt: null }).select('creditCode').lean<EnterpriseDoc[]>();
+    return new Map(docs.map((d) => [d.creditCode, String(d._id)]));
+  },
+  async resolve(input, lookups) {
+    return { ready: input, existingId: (lookups as Map<string, string>).get(input.creditCode) };
+  },
+  keyOf: (r) => r.creditCode,
+  labelOf: (r) => r.name,
+  async write(chunk, batch) {
+    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
+    if (creates.length) await Enterprise.insertMany(creates, { ordered: true });
+    const updates = chunk.filter((r) => r.existingId);
+    if (updates.length) {
+      await Enterprise.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
+    }
+  },
+  rollback: async (batch) => (await Enterprise.deleteMany({ importBatch: batch })).deletedCount,
+};
+
+export const institutionImport: ImportSpec<InstitutionInput, InstitutionInput> = {
+  kind: 'institutions',
+  label: '高校院所',
+  columns: [
+    { header: '机构名称', field: 'name', aliases: ['名称'] },
+    { header: '机构类型', field: 'kind', aliases: ['类型'], hint: '高校、科研院所 或 新型研发机构' },
+    { header: '所在省份', field: 'province', aliases: ['省份'] },
+    { header: '所在城市', field: 'city', aliases: ['城市'] },
+    { header: '机构简介', field: 'intro', aliases: ['简介'] },
+    ...contactColumns,
+  ],
+  schema: institutionInput,
+  prepare: (c) => ({ name: c.name, kind: codeFrom('institutionKind', c.kind), province: c.province, city: c.city, intro: c.intro, contact: contactCells(c) }),
+  async preload() {
+    const docs = await Institution.find({ deletedAt: null }).select('name').lean<InstitutionDoc[]>();
+    return new Map(docs.map((d) => [d.name, String(d._id)]));
+  },
+  async resolve(input, lookups) {
+    return { ready: input, existingId: (lookups as Map<string, string>).get(input.name) };
+  },
+  keyOf: (r) => r.name,
+  labelOf: (r) => r.name,
+  async write(chunk, batch) {
+    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
+    if (creates.length) await Institution.insertMany(creates, { ordered: true });
+    const updates = chunk.filter((r) => r.existingId);
+    if (updates.length) {
+      await Institution.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
+    }
+  },
+  rollback: async (batch) => (await Institution.deleteMany({ importBatch: batch })).deletedCount,
+};
+
+const yesNo = (b: boolean) => (b ? '是' : '否');
+
+async function contactsOf(model: typeof Enterprise | typeof Institution, ids: string[]): Promise<Map<string, Contact>> {
+  const docs = await (model as typeof Enterprise).find({ _id: trusted({ $in: ids }) }).select('contact').lean<{ _id: unknown; contact?: Contact }[]>();
+  return new Map(docs.filter((d) => d.contact).map((d) => [String(d._id), d.contact!]));
+}
+
+export const enterpriseExport = {
+  sheet: '企业名录',
+  columns: columnsOf(enterpriseImport),
+  contactsOf: (ids: string[]) => contactsOf(Enterprise, ids),
+  row: (v: EnterpriseView, c?: Contact) => [
+    v.name,
+    v.creditCode,
+    labelOf('industry', v.industry),
+    labelOf('town', v.town),
+    labelOf('scale', v.scale),
+    yesNo(v.highTech),
+    yesNo(v.techSme),
+    v.intro ?? '',
+    ...contactRow(c),
+  ],
+};
+
+export const institutionExport = {
+  sheet: '高校院所名录',
+  columns: columnsOf(institutionImport),
+  contactsOf: (ids: string[]) => contactsOf(Institution, ids),
+  row: (v: InstitutionView, c?: Contact) => [
+    v.name,
+    labelOf('institutionKind', v.kind),
+    v.province,
+    v.city,
+    v.intro ?? '',
+    ...contactRow(c),
+  ],
+};

@@ -1,0 +1,124 @@
+// Institution use cases: a university or institute office manages its own institution (one per account,
+// linked as its profile, once an organizer has approved the account); organizers manage all.
+import { findLive } from '../platform/db/live.ts';
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { escapeRegex } from '../platform/db/regex.ts';
+import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
+import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
+import { reveal } from '../contacts/policy.ts';
+import type { Contact } from '../contacts/model.ts';
+import { linkProfile } from '../accounts/service.ts';
+import { Institution, type InstitutionDoc } from './model.ts';
+import type { InstitutionInput, InstitutionQuery } from './schema.ts';
+import { hasActiveRecords, onInstitutionChanged } from './dependents.ts';
+
+export interface InstitutionView extends RecordView {
+  name: string;
+  kind: string;
+  province: string;
+  city: string;
+  intro?: string | null | undefined;
+  ownerId?: string | null | undefined;
+  contact?: Contact | undefined;
+  createdAt: Date;
+}
+
+export function institutionView(doc: InstitutionDoc, contact?: Contact): InstitutionView {
+  return {
+    id: String(doc._id),
+    label: doc.name,
+    name: doc.name,
+    kind: doc.kind,
+    province: doc.province,
+    city: doc.city,
+    intro: doc.intro,
+    ownerId: doc.owner,
+    contact,
+    createdAt: doc.createdAt,
+  };
+}
+
+export const institutionSubject = (doc: InstitutionDoc) => ({ kind: 'institution' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
+
+export function isInstitutionOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
+  if (!actor || actor.status !== 'active') return false;
+  return doc.owner === actor.id || (actor.profile?.kind === 'institution' && actor.profile.id === String(doc._id));
+}
+
+function permissions(actor: Actor | undefined, doc: InstitutionDoc): Permissions {
+  return { edit: isInstitutionOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
+}
+
+export async function loadInstitution(id: string): Promise<InstitutionDoc> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('机构不存在。');
+  const doc = await findLive<InstitutionDoc>(Institution, id);
+  if (!doc) throw new NotFound('机构不存在。');
+  return doc;
+}
+
+async function list(_actor: Actor | undefined, q: InstitutionQuery): Promise<ListResult<InstitutionView>> {
+  const filter: Record<string, unknown> = { deletedAt: null };
+  if (q.kind) filter.kind = q.kind;
+  if (q.province) filter.province = q.province;
+  if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
+  const [docs, total] = await Promise.all([
+    Institution.find(filter)
+      .sort({ name: 1, _id: 1 })
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<InstitutionDoc[]>(),
+    Institution.countDocuments(filter),
+  ]);
+  return { items: docs.map((d) => institutionView(d)), total, page: q.page, limit: q.limit };
+}
+
+async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
+  const doc = await loadInstitution(id);
+  const contact = await reveal(actor, institutionSubject(doc), doc.contact, opts);
+  return { ...institutionView(doc, contact), permissions: permissions(actor, doc) };
+}
+
+async function create(actor: Actor, input: InstitutionInput): Promise<InstitutionView> {
+  const organizer = isOrganizer(actor);
+  if (!organizer) {
+    if (actor.role !== 'institution' || actor.status !== 'active') throw new Forbidden('只有审核通过的高校院所账户可以登记机构信息。');
+    if (actor.profile) throw new Conflict('您的账户已关联一个机构，请编辑该机构的信息。');
+  }
+  const doc = await Institution.create({ ...input, owner: organizer ? undefined : actor.id, createdBy: actor.id });
+  if (!organizer) {
+    await linkProfile(actor.id, { kind: 'institution', id: String(doc._id) });
+    actor.profile = { kind: 'institution', id: String(doc._id) };
+  }
+  return institutionView(doc.toObject() as InstitutionDoc);
+}
+
+async function update(actor: Actor, id: string, input: Partial<InstitutionInput>): Promise<InstitutionView> {
+  const doc = await loadInstitution(id);
+  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑本机构的信息。');
+  await Institution.updateOne({ _id: id }, { $set: input });
+  const updated = await loadInstitution(id);
+  if (input.name !== undefined || input.city !== undefined || input.province !== undefined) await onInstitutionChanged(updated);
+  return institutionView(updated);
+}
+
+async function remove(actor: Actor, id: string): Promise<void> {
+  const doc = await loadInstitution(id);
+  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除机构。');
+  if (await hasActiveRecords('institution', id)) throw new Conflict('该机构还有科技成果，请先删除或转移这些成果。');
+  await Institution.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+}
+
+export const institutions: RecordService<InstitutionView, InstitutionInput, InstitutionQuery> = { list, get, create, update, remove };
+
+export async function institutionOf(actor: Actor | undefined): Promise<InstitutionDoc | undefined> {
+  if (actor?.profile?.kind !== 'institution') return undefined;
+  return (await findLive<InstitutionDoc>(Institution, actor.profile.id)) ?? undefined;
+}
+
+export async function institutionOptions(): Promise<{ value: string; label: string }[]> {
+  const docs = await Institution.find({ deletedAt: null }).sort({ name: 1, _id: 1 }).select('name').lean<InstitutionDoc[]>();
+  return docs.map((d) => ({ value: String(d._id), label: d.name }));
+}

@@ -1,0 +1,219 @@
+// The page and API handlers every directory record type shares: list, show, new/create, edit/update,
+// delete after a confirmation page, and export of the current list. A module supplies its service, schemas
+// and templates; its routes.ts still lists each route (STYLE.md: routes are a table of contents).
+import type { Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import { isOrganizer } from '../auth/actor.ts';
+import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { renderInvalid } from './forms.ts';
+import { idParam } from './params.ts';
+import { pager } from './pager.ts';
+import { parse } from './validate.ts';
+import { writeCsv, writeXlsx, type Column } from '../io/tabular.ts';
+import type { Contact } from '../../contacts/model.ts';
+import * as audit from '../../audit/service.ts';
+
+export interface Permissions {
+  edit: boolean;
+  delete: boolean;
+}
+
+export interface ListResult<V> {
+  items: V[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+export interface RecordView {
+  id: string;
+  label: string;
+}
+
+/** `contact: false` when the page shows no contact (a delete confirmation), so nothing is revealed or audited. */
+export interface GetOptions {
+  ip?: string | undefined;
+  contact?: boolean;
+}
+
+export interface RecordService<V extends RecordView, In, Q> {
+  list(actor: Actor | undefined, query: Q): Promise<ListResult<V>>;
+  /** One record; `contact` only when the actor may see it (the service records the reveal). */
+  get(actor: Actor | undefined, id: string, opts?: GetOptions): Promise<V & { permissions: Permissions }>;
+  create(actor: Actor, input: In): Promise<V>;
+  update(actor: Actor, id: string, input: Partial<In>): Promise<V>;
+  remove(actor: Actor, id: string): Promise<void>;
+}
+
+export interface ExportDef<V> {
+  sheet: string;
+  columns: Column[];
+  row(view: V, contact?: Contact): unknown[];
+  /** private contacts of the exported records — fetched for organizers only, and audited as one reveal */
+  contactsOf?(ids: string[]): Promise<Map<string, Contact>>;
+}
+
+export interface RecordDef<V extends RecordView, In, Q> {
+  base: string;
+  noun: string;
+  section: string;
+  views: { list: string; show: string; form: string };
+  service: RecordService<V, In, Q>;
+  schemas: { create: z.ZodType<In>; update: z.ZodType<Partial<In>>; list: z.ZodType<Q> };
+  /** form fields → schema input (nested contact, 万元 → 元 …) */
+  fromForm(body: Record<string, unknown>): Record<string, unknown>;
+  /** a record → the values of its edit form */
+  toForm(view: V): Record<string, unknown>;
+  /** select lists and defaults the form needs */
+  formLocals?(actor: Actor): Promise<Record<string, unknown>> | Record<string, unknown>;
+  listLocals?(query: Q, actor: Actor | undefined): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** related records for the detail page */
+  showLocals?(record: V & { permissions: Permissions }, actor: Actor | undefined): Promise<Record<string, unknown>>;
+  export?: ExportDef<V>;
+}
+
+const actorOf = (req: Request) => req.user as Actor | undefined;
+
+export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
+  const formPage = async (res: Response, actor: Actor, locals: Record<string, unknown>) => ({
+    section: def.section,
+    noun: def.noun,
+    base: def.base,
+    ...(await def.formLocals?.(actor)),
+    ...locals,
+  });
+
+  const list: RequestHandler = async (req, res) => {
+    const query = parse(def.schemas.list, req.query);
+    const result = await def.service.list(actorOf(req), query);
+    res.render(def.views.list, {
+      title: def.noun,
+      section: def.section,
+      base: def.base,
+      items: result.items,
+      total: result.total,
+      pager: pager(result),
+      filters: query,
+      canExport: !!def.export,
+      ...(await def.listLocals?.(query, actorOf(req))),
+    });
+  };
+
+  const show: RequestHandler = async (req, res) => {
+    const record = await def.service.get(actorOf(req), idParam(req), { ip: req.ip });
+    // A page that may carry a private contact is never cached (SECURITY.md 10).
+    res.set('Cache-Control', 'no-store');
+    const extra = await def.showLocals?.(record, actorOf(req));
+    res.render(def.views.show, { title: record.label, section: def.section, base: def.base, record, ...extra });
+  };
+
+  const newForm: RequestHandler = async (req, res) => {
+    res.render(def.views.form, await formPage(res, req.user!, { title: `新建${def.noun}`, values: { ...req.query }, action: def.base }));
+  };
+
+  const create: RequestHandler = async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    try {
+      const input = parse(def.schemas.create, def.fromForm(body));
+      const record = await def.service.create(req.user!, input);
+      req.flash('success', `已创建${def.noun}“${record.label}”。`);
+      res.redirect(303, `${def.base}/${record.id}`);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      renderInvalid(res, def.views.form, err, await formPage(res, req.user!, { title: `新建${def.noun}`, values: body, action: def.base }));
+    }
+  };
+
+  const editForm: RequestHandler = async (req, res) => {
+    const record = await def.service.get(req.user!, idParam(req), { ip: req.ip });
+    if (!record.permissions.edit) throw new Forbidden();
+    res.set('Cache-Control', 'no-store');
+    res.render(
+      def.views.form,
+      await formPage(res, req.user!, { title: `编辑${def.noun}`, values: def.toForm(record), record, action: `${def.base}/${record.id}` }),
+    );
+  };
+
+  const update: RequestHandler = async (req, res) => {
+    const id = idParam(req);
+    const body = req.body as Record<string, unknown>;
+    try {
+      const input = parse(def.schemas.create, def.fromForm(body));
+      const record = await def.service.update(req.user!, id, input);
+      req.flash('success', `已保存${def.noun}“${record.label}”。`);
+      res.redirect(303, `${def.base}/${record.id}`);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      const record = await def.service.get(req.user!, id, { contact: false });
+      renderInvalid(res, def.views.form, err, await formPage(res, req.user!, { title: `编辑${def.noun}`, values: body, record, action: `${def.base}/${id}` }));
+    }
+  };
+
+  const confirmDelete: RequestHandler = async (req, res) => {
+    const record = await def.service.get(req.user!, idParam(req), { contact: false });
+    if (!record.permissions.delete) throw new Forbidden();
+    res.render('shared/confirm-delete', { title: `删除${def.noun}`, section: def.section, noun: def.noun, record, action: `${def.base}/${record.id}/delete`, back: `${def.base}/${record.id}` });
+  };
+
+  const remove: RequestHandler = async (req, res) => {
+    await def.service.remove(req.user!, idParam(req));
+    req.flash('success', `已删除该${def.noun}。`);
+    res.redirect(303, def.base);
+  };
+
+  const exportList = (format: 'xlsx' | 'csv'): RequestHandler => async (req, res) => {
+    if (!def.export) throw new NotFound();
+    const exporter = def.export;
+    const actor = actorOf(req);
+    const query = parse(def.schemas.list, { ...req.query, page: '1', limit: '100' }) as Q & { page: number };
+    const views: V[] = [];
+    // The whole filtered list, page by page (exports are capped at 10,000 rows).
+    for (let page = 1; page <= 100; page++) {
+      const result = await def.service.list(actor, { ...query, page });
+      views.push(...result.items);
+      if (page * result.limit >= result.total) break;
+    }
+    let contacts = new Map<string, Contact>();
+    if (exporter.contactsOf && isOrganizer(actor) && views.length) {
+      contacts = await exporter.contactsOf(views.map((v) => v.id));
+      await audit.record({ actor, action: 'contact.reveal', target: { kind: def.section, id: '-', label: `${def.noun}导出` }, detail: `导出 ${contacts.size} 条联系方式`, ip: req.ip });
+    }
+    const rows = views.map((v) => exporter.row(v, contacts.get(v.id)));
+    const stamp = new Date().toISOString().slice(0, 10);
+    const filename = `${exporter.sheet}-${stamp}.${format}`;
+    res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+    res.set('Cache-Control', 'no-store');
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').send(writeCsv(exporter.columns, rows));
+    } else {
+      res
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .send(await writeXlsx(exporter.sheet, exporter.columns, rows));
+    }
+  };
+
+  return { list, show, newForm, create, editForm, update, confirmDelete, remove, exportXlsx: exportList('xlsx'), exportCsv: exportList('csv') };
+}
+
+export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas'>) {
+  const apiBase = `/api/v1${def.base}`;
+  const list: RequestHandler = async (req, res) => {
+    res.json(await def.service.list(actorOf(req), parse(def.schemas.list, req.query)));
+  };
+  const get: RequestHandler = async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await def.service.get(actorOf(req), idParam(req), { ip: req.ip }));
+  };
+  const create: RequestHandler = async (req, res) => {
+    const record = await def.service.create(req.user!, parse(def.schemas.create, req.body ?? {}));
+    res.status(201).location(`${apiBase}/${record.id}`).json(record);
+  };
+  const update: RequestHandler = async (req, res) => {
+    res.json(await def.service.update(req.user!, idParam(req), parse(def.schemas.update, req.body ?? {})));
+  };
+  const remove: RequestHandler = async (req, res) => {
+    await def.service.remove(req.user!, idParam(req));
+    res.status(204).end();
+  };
+  return { list, get, create, update, remove };
+}

@@ -1,0 +1,192 @@
+// Research results: an institution publishes and manages its own; organizers manage all; anyone reads the
+// published ones. The institution's contact shows to those the contacts policy allows.
+import { findLive } from '../platform/db/live.ts';
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { trusted } from '../platform/db/connection.ts';
+import { escapeRegex } from '../platform/db/regex.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
+import type { Contact } from '../contacts/model.ts';
+import { reveal } from '../contacts/policy.ts';
+import { Institution, type InstitutionDoc } from '../organizations/model.ts';
+import { Expert, type ExpertDoc } from '../experts/model.ts';
+import { Result, type ResultDoc } from './model.ts';
+import type { ResultInput, ResultQuery } from './schema.ts';
+
+export interface ResultView extends RecordView {
+  title: string;
+  abstract: string;
+  industry: string;
+  keywords: string[];
+  maturity: string;
+  institution: { id: string; name: string };
+  province?: string | null | undefined;
+  city?: string | null | undefined;
+  leadExpert?: { id: string; name: string } | undefined;
+  transferModes: string[];
+  askingPrice?: number | null | undefined;
+  patents: { number: string; title?: string | null }[];
+  status: 'published' | 'draft';
+  createdAt: Date;
+  updatedAt: Date;
+  contact?: Contact | undefined;
+}
+
+export function resultView(doc: ResultDoc, contact?: Contact): ResultView {
+  return {
+    id: String(doc._id),
+    label: doc.title,
+    title: doc.title,
+    abstract: doc.abstract,
+    industry: doc.industry,
+    keywords: doc.keywords ?? [],
+    maturity: doc.maturity,
+    institution: { id: doc.institution, name: doc.institutionName },
+    province: doc.province,
+    city: doc.city,
+    leadExpert: doc.leadExpert ? { id: doc.leadExpert, name: doc.leadExpertName ?? '' } : undefined,
+    transferModes: doc.transferModes ?? [],
+    askingPrice: doc.askingPrice,
+    patents: (doc.patents ?? []).map((p) => ({ number: p.number, title: p.title })),
+    status: (doc.status ?? 'published') as 'published' | 'draft',
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    contact,
+  };
+}
+
+export function ownsResult(actor: Actor | undefined, doc: { institution: string }): boolean {
+  return !!actor && actor.status === 'active' && actor.profile?.kind === 'institution' && actor.profile.id === doc.institution;
+}
+
+function permissions(actor: Actor | undefined, doc: ResultDoc): Permissions {
+  const editor = ownsResult(actor, doc) || isOrganizer(actor);
+  return { edit: editor, delete: editor };
+}
+
+export async function loadResult(id: string): Promise<ResultDoc> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('科技成果不存在。');
+  const doc = await findLive<ResultDoc>(Result, id);
+  if (!doc) throw new NotFound('科技成果不存在。');
+  return doc;
+}
+
+export async function visibleResult(actor: Actor | undefined, id: string): Promise<ResultDoc> {
+  const doc = await loadResult(id);
+  if (doc.status === 'draft' && !permissions(actor, doc).edit) throw new NotFound('科技成果不存在。');
+  return doc;
+}
+
+function listFilter(actor: Actor | undefined, q: ResultQuery): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [{ deletedAt: null }];
+  if (q.mine && actor?.profile?.kind === 'institution') and.push({ institution: actor.profile.id });
+  else if (!isOrganizer(actor)) and.push({ status: 'published' });
+  if (q.industry) and.push({ industry: q.industry });
+  if (q.maturity) and.push({ maturity: q.maturity });
+  if (q.mode) and.push({ transferModes: q.mode });
+  if (q.institution) and.push({ institution: q.institution });
+  if (q.price !== undefined) and.push({ askingPrice: trusted({ $lte: Math.round(q.price * 10_000) }) });
+  if (q.q) {
+    const re = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
+    and.push({ $or: [{ title: re }, { keywords: re }, { abstract: re }, { institutionName: re }] });
+  }
+  return { $and: and };
+}
+
+async function list(actor: Actor | undefined, q: ResultQuery): Promise<ListResult<ResultView>> {
+  const filter = listFilter(actor, q);
+  const sort: Record<string, 1 | -1> = q.sort === 'price' ? { askingPrice: 1, _id: 1 } : { createdAt: -1, _id: -1 };
+  const [docs, total] = await Promise.all([
+    Result.find(filter)
+      .sort(sort)
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<ResultDoc[]>(),
+    Result.countDocuments(filter),
+  ]);
+  return { items: docs.map((d) => resultView(d)), total, page: q.page, limit: q.limit };
+}
+
+async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
+  const doc = await visibleResult(actor, id);
+  const institution = await Institution.findById(doc.institution).lean<InstitutionDoc>();
+  const contact = institution
+    ? await reveal(actor, { kind: 'institution', id: doc.institution, label: institution.name, ownerId: institution.owner }, institution.contact, opts)
+    : undefined;
+  return { ...resultView(doc, contact), permissions: permissions(actor, doc) };
+}
+
+async function institutionFor(actor: Actor, requested: string | undefined): Promise<InstitutionDoc> {
+  if (isOrganizer(actor)) {
+    if (!requested) throw new Invalid({ institution: '请选择成果所属机构。' });
+    const doc = await findLive<InstitutionDoc>(Institution, requested);
+    if (!doc) throw new Invalid({ institution: '所选机构不存在。' });
+    return doc;
+  }
+  if (actor.role !== 'institution') throw new Forbidden('只有高校院所账户可以发布科技成果。');
+  if (actor.profile?.kind !== 'institution') throw new Conflict('请先登记机构信息，再发布科技成果。');
+  if (requested && requested !== actor.profile.id) throw new Forbidden('只能以本机构的名义发布成果。');
+  const doc = await findLive<InstitutionDoc>(Institution, actor.profile.id);
+  if (!doc) throw new Conflict('请先登记机构信息，再发布科技成果。');
+  return doc;
+}
+
+async function leadExpertFields(expertId: string | undefined): Promise<Record<string, unknown>> {
+  if (!expertId) return {};
+  const expert = await findLive<ExpertDoc>(Expert, expertId);
+  if (!expert) throw new Invalid({ leadExpert: '所选专家不存在。' });
+  return { leadExpert: String(expert._id), leadExpertName: expert.name };
+}
+
+async function create(actor: Actor, input: ResultInput): Promise<ResultView> {
+  const institution = await institutionFor(actor, input.institution);
+  const { draft, institution: _i, leadExpert, ...fields } = input;
+  void _i;
+  const doc = await Result.create({
+    ...fields,
+    ...(await leadExpertFields(leadExpert)),
+    institution: String(institution._id),
+    institutionName: institution.name,
+    province: institution.province,
+    city: institution.city,
+    status: draft ? 'draft' : 'published',
+    createdBy: actor.id,
+  });
+  return resultView(doc.toObject() as ResultDoc);
+}
+
+async function update(actor: Actor, id: string, input: Partial<ResultInput>): Promise<ResultView> {
+  const doc = await loadResult(id);
+  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑本机构的科技成果。');
+  const { draft, institution: requested, leadExpert, ...fields } = input;
+  const set: Record<string, unknown> = { ...fields };
+  const unset: Record<string, 1> = {};
+  if (draft !== undefined) set.status = draft ? 'draft' : 'published';
+  if (leadExpert) Object.assign(set, await leadExpertFields(leadExpert));
+  else if ('leadExpert' in input) Object.assign(unset, { leadExpert: 1, leadExpertName: 1 });
+  if (requested && requested !== doc.institution) {
+    if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以更换成果所属机构。');
+    const institution = await findLive<InstitutionDoc>(Institution, requested);
+    if (!institution) throw new Invalid({ institution: '所选机构不存在。' });
+    Object.assign(set, { institution: requested, institutionName: institution.name, province: institution.province, city: institution.city });
+  }
+  await Result.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+  return resultView(await loadResult(id));
+}
+
+async function remove(actor: Actor, id: string): Promise<void> {
+  const doc = await loadResult(id);
+  if (!permissions(actor, doc).delete) throw new Forbidden('只能删除本机构的科技成果。');
+  await Result.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+}
+
+export const results: RecordService<ResultView, ResultInput, ResultQuery> = { list, get, create, update, remove };
+
+export async function expertOptions(institutionId?: string): Promise<{ value: string; label: string }[]> {
+  const filter: Record<string, unknown> = { deletedAt: null };
+  if (institutionId) filter.institution = institutionId;
+  const docs = await Expert.find(filter).sort({ name: 1, _id: 1 }).limit(500).select('name title institutionName').lean<ExpertDoc[]>();
+  return docs.map((d) => ({ value: String(d._id), label: `${d.name}（${d.title}${d.institutionName ? '，' + d.institutionName : ''}）` }));
+}

@@ -39,12 +39,12 @@ export interface AppDeps {
 export const BODY_LIMIT = '100kb';
 
 /** The links each role sees in the header, besides the public sections. */
-const navByRole: Record<Role, { href: string; text: string }[]> = {
-  enterprise: [],
-  institution: [],
-  expert: [],
-  broker: [],
-  organizer: [
+const navByRole: Record<Role, (profileId?: string) => { href: string; text: string }[]> = {
+  enterprise: () => [{ href: '/demands?mine=1', text: '我的需求' }],
+  institution: () => [{ href: '/results?mine=1', text: '我的成果' }],
+  expert: (id) => (id ? [{ href: `/experts/${id}`, text: '我的主页' }] : []),
+  broker: () => [{ href: '/demands?mine=1', text: '我的工作台' }],
+  organizer: () => [
     { href: '/admin/users', text: '用户管理' },
     { href: '/admin/imports', text: '数据导入' },
     { href: '/admin/audit', text: '审计日志' },
@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
     res.locals.query = req.query;
     res.locals.path = req.path;
     res.locals.currentUser = req.user;
-    res.locals.navForRole = req.user && req.user.status === 'active' ? navByRole[req.user.role] : [];
+    res.locals.navForRole = req.user && req.user.status === 'active' ? navByRole[req.user.role](req.user.profile?.id) : [];
     next();
   });
 

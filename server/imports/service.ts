@@ -26,6 +26,8 @@ export interface JobView {
   counts: { create: number; update: number; error: number };
   missingColumns: string[];
   errors: RowOutcome[];
+  /** every row's outcome, kept for files of up to 2,000 rows (a dry run lists them) */
+  rows: RowOutcome[];
   createdAt: Date;
   createdByName?: string | null;
   finishedAt?: Date | null;
@@ -39,7 +41,14 @@ function kindOf(name: string) {
 }
 
 export function jobView(doc: ImportJobDoc): JobView {
-  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: string; label: string; problems?: Map<string, string> }[];
+  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: Map<string, string> }[];
+  const rows: RowOutcome[] = outcomes.map((o) => ({
+    line: o.line,
+    action: o.action,
+    label: o.label,
+    // a Map on a document, a plain object on a lean one
+    ...(o.problems ? { errors: o.problems instanceof Map ? Object.fromEntries(o.problems) : (o.problems as Record<string, string>) } : {}),
+  }));
   return {
     id: String(doc._id),
     kind: doc.kind,
@@ -51,9 +60,8 @@ export function jobView(doc: ImportJobDoc): JobView {
     done: doc.done ?? 0,
     counts: { create: doc.counts?.create ?? 0, update: doc.counts?.update ?? 0, error: doc.counts?.error ?? 0 },
     missingColumns: doc.missingColumns ?? [],
-    errors: outcomes
-      .filter((o) => o.action === 'error')
-      .map((o) => ({ line: o.line, action: 'error', label: o.label, errors: Object.fromEntries(o.problems ?? new Map()) })),
+    errors: rows.filter((o) => o.action === 'error'),
+    rows,
     createdAt: doc.createdAt,
     createdByName: doc.createdByName,
     finishedAt: doc.finishedAt,

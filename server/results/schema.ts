@@ -8,7 +8,7 @@ const patent = z.strictObject({
   number: z
     .string({ error: '请填写专利号。' })
     .trim()
-    .regex(/^(ZL|CN)?\s?\d{8,13}(\.\d|[A-Z])?$/i, '专利号格式应如 ZL202110123456.7。'),
+    .regex(/^(ZL|CN)?\s?\d{8,13}(\.[\dX]|[A-Z])?$/i, '专利号格式应如 ZL202110123456.7。'),
   title: z.string().trim().max(100, '专利名称不能超过 100 个字。').optional(),
 });
 

@@ -16,56 +16,43 @@ export const text = (label: string, min: number, max: number) =>
 export const optionalText = (label: string, max: number) =>
   z.preprocess(blankToUndefined, z.string().trim().max(max, `${label}不能超过 ${max} 个字。`).optional());
 
-/**
- * Reports a list's problems on the list itself ("keywords"), not on an item ("keywords.3"): a form shows
- * the message next to the keyword box or the checkbox group.
- */
-function asOneField<S extends z.ZodType>(schema: S) {
-  return z.unknown().transform((value, ctx): z.output<S> => {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? '格式不正确。' });
-    return z.NEVER;
-  });
-}
+// Lists report their problems on the list itself ("keywords"), not on an item ("keywords.3"): a form shows
+// the message next to the keyword box or the checkbox group. An absent list is an empty one.
 
 /** A list of short terms, from an array or from text separated by 、，,；; or new lines; duplicates dropped. */
 export const termList = (label: string, opts: { min?: number; max: number; maxLength: number }) =>
-  asOneField(
-    z.preprocess(
-      (v) => {
-        const items = v === undefined || v === null ? [] : Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[、，,；;\n]+/) : v;
-        if (!Array.isArray(items)) return items;
-        return [...new Set(items.map((s) => (typeof s === 'string' ? s.trim() : s)).filter((s) => s !== ''))];
-      },
-      z
-        .array(z.string({ error: `${label}格式不正确。` }).max(opts.maxLength, `每个${label}不能超过 ${opts.maxLength} 个字。`), {
-          error: `${label}格式不正确。`,
-        })
-        .min(opts.min ?? 0, `请至少填写 ${opts.min} 个${label}。`)
-        .max(opts.max, `${label}最多 ${opts.max} 个。`),
-    ),
+  z.preprocess(
+    (v) => {
+      const items = v === undefined || v === null ? [] : Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[、，,；;\n]+/) : v;
+      return Array.isArray(items) ? items.map((s) => (typeof s === 'string' ? s.trim() : s)).filter((s) => s !== '') : items;
+    },
+    z.array(z.unknown(), { error: `${label}格式不正确。` }).transform((items, ctx): string[] => {
+      const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
+      if (items.some((s) => typeof s !== 'string')) return problem(`${label}格式不正确。`);
+      const unique = [...new Set(items as string[])];
+      if (unique.some((s) => Array.from(s).length > opts.maxLength)) return problem(`每个${label}不能超过 ${opts.maxLength} 个字。`);
+      if (unique.length < (opts.min ?? 0)) return problem(`请至少填写 ${opts.min} 个${label}。`);
+      if (unique.length > opts.max) return problem(`${label}最多 ${opts.max} 个。`);
+      return unique;
+    }),
   );
 
 /** One code of a vocabulary. */
 export const code = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
   z.enum(values, { error: `请选择${label}。` });
 
-/** Several codes (checkboxes send one string or an array), between `min` and `max` of them. */
+/** Several codes (checkboxes send one string, an array, or nothing), between `min` and `max` of them. */
 export const codeList = <T extends readonly [string, ...string[]]>(values: T, label: string, min = 0, max: number = values.length) =>
-  asOneField(
-    z.preprocess(
-      (v) => (v === undefined || v === null || v === '' ? [] : typeof v === 'string' ? [v] : v),
-      z
-        .array(z.enum(values, { error: `${label}中有无效的选项。` }), { error: `${label}格式不正确。` })
-        .transform((a) => [...new Set(a)])
-        .pipe(
-          z
-            .array(z.enum(values))
-            .min(min, `请至少选择一项${label}。`)
-            .max(max, `${label}最多选择 ${max} 项。`),
-        ),
-    ),
+  z.preprocess(
+    (v) => (v === undefined || v === null || v === '' ? [] : typeof v === 'string' ? [v] : v),
+    z.array(z.unknown(), { error: `${label}格式不正确。` }).transform((items, ctx): T[number][] => {
+      const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
+      if (items.some((s) => typeof s !== 'string' || !values.includes(s))) return problem(`${label}中有无效的选项。`);
+      const unique = [...new Set(items as T[number][])];
+      if (unique.length < min) return problem(`请至少选择一项${label}。`);
+      if (unique.length > max) return problem(`${label}最多选择 ${max} 项。`);
+      return unique;
+    }),
   );
 
 /** Money as an integer number of 元 (forms and imports convert from 万元 first, see wanToYuan). */

@@ -14,6 +14,8 @@ export interface ImportColumn {
   aliases?: string[];
   /** what a user should write here, shown on the import page */
   hint?: string;
+  /** a file without this column cannot be imported (other columns may be left out) */
+  required?: boolean;
 }
 
 export interface RowOutcome {
@@ -65,7 +67,7 @@ function headerIndex(spec: ImportSpec<unknown, unknown>, headers: string[]): { m
       }
     }
   }
-  return { map, missing: spec.columns.filter((c) => !map.has(c.field)).map((c) => c.header) };
+  return { map, missing: spec.columns.filter((c) => c.required && !map.has(c.field)).map((c) => c.header) };
 }
 
 export async function validateTable<Input, Ready>(spec: ImportSpec<Input, Ready>, table: Table): Promise<Validation<Ready>> {

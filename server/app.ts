@@ -27,6 +27,9 @@ import organizationRoutes from './organizations/routes.ts';
 import demandRoutes from './demands/routes.ts';
 import resultRoutes from './results/routes.ts';
 import importRoutes from './imports/routes.ts';
+import searchRoutes from './search/routes.ts';
+import type { SearchIndex } from './platform/search/port.ts';
+import type { SearchSync } from './platform/search/sync.ts';
 import expertRoutes from './experts/routes.ts';
 import brokerRoutes from './brokers/routes.ts';
 
@@ -34,6 +37,9 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   lifecycle?: Lifecycle;
+  /** the search engine lists and search read from (absent: lists read the database) */
+  search?: SearchIndex;
+  searchSync?: SearchSync;
 }
 
 export const BODY_LIMIT = '100kb';
@@ -47,6 +53,7 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
   organizer: () => [
     { href: '/admin/users', text: '用户管理' },
     { href: '/admin/imports', text: '数据导入' },
+    { href: '/admin/search', text: '搜索索引' },
     { href: '/admin/audit', text: '审计日志' },
   ],
 };
@@ -76,6 +83,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const app = express();
+  app.locals.search = deps.search;
+  app.locals.searchSync = deps.searchSync;
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', flatQueryParser);
@@ -113,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(demandRoutes());
   app.use(resultRoutes());
   app.use(importRoutes());
+  app.use(searchRoutes());
   app.use(expertRoutes());
   app.use(brokerRoutes());
 

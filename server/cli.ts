@@ -14,6 +14,10 @@ import type { Actor } from './platform/auth/actor.ts';
 import { exportAll, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
+import { createSearchIndex } from './platform/search/index.ts';
+import { SearchSync } from './platform/search/sync.ts';
+import { requestReindex, reindexState } from './platform/search/control.ts';
+import { searchSources } from './search/sources.ts';
 
 export interface CliContext {
   config: Config;
@@ -31,10 +35,6 @@ interface Command {
 
 /** The CLI acts as the district bureau (an administrator at the server has that authority). */
 const CLI_ACTOR: Actor = { id: 'cli', email: 'cli@localhost', name: '命令行', role: 'organizer', status: 'active' };
-
-const notYet = (what: string): Command['run'] => async () => {
-  throw new CliError(`${what} is not available yet.`);
-};
 
 export class CliError extends Error {}
 
@@ -86,7 +86,33 @@ const commands: Record<string, Command> = {
   reindex: {
     usage: 'reindex',
     summary: 'rebuild the search index beside the live one and swap it in',
-    run: notYet('reindex'),
+    async run({ config, logger }) {
+      if (config.meili) {
+        // Meilisearch: build the new index here and swap it in.
+        const index = await createSearchIndex(config, logger);
+        const sync = new SearchSync(index, searchSources, logger);
+        const { documents, ms } = await sync.reindex();
+        console.log(`Rebuilt the Meilisearch index: ${documents} records in ${(ms / 1000).toFixed(1)} s.`);
+        return;
+      }
+      // The embedded index lives in the running app: ask it, and wait for its answer.
+      const asked = await requestReindex();
+      console.log('Asked the running app to rebuild its search index…');
+      for (let waited = 0; waited < 600_000; waited += 500) {
+        const state = await reindexState();
+        if (state?.doneAt && state.doneAt >= asked) {
+          if (state.error) throw new CliError(`The rebuild failed: ${state.error}`);
+          console.log(`Rebuilt: ${state.documents} records.`);
+          return;
+        }
+        if (waited >= 30_000 && !(state?.startedAt && state.startedAt >= asked)) {
+          console.log('No running app took the request. The embedded index is built from the database whenever the app starts, so nothing else is needed.');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new CliError('The app did not finish the rebuild within 10 minutes.');
+    },
   },
   import: {
     usage: 'import <kind> <file.xlsx|file.csv> [--dry-run]',

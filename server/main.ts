@@ -8,6 +8,10 @@ import { Lifecycle } from './platform/lifecycle.ts';
 import { createApp } from './app.ts';
 import { createHttpServer } from './platform/http/server.ts';
 import { recoverInterrupted } from './imports/service.ts';
+import { createSearchIndex } from './platform/search/index.ts';
+import { SearchSync } from './platform/search/sync.ts';
+import { searchReadiness } from './platform/search/readiness.ts';
+import { searchSources } from './search/sources.ts';
 import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -46,7 +50,12 @@ async function main(): Promise<void> {
   }
   lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
 
-  const app = createApp({ config, logger, lifecycle });
+  const search = await createSearchIndex(config, logger);
+  const searchSync = new SearchSync(search, searchSources, logger);
+  await searchSync.start(); // the embedded index is built from the database before the first request
+  lifecycle.addCheck(searchReadiness(search, searchSync));
+
+  const app = createApp({ config, logger, lifecycle, search, searchSync });
   const server = createHttpServer(app);
 
   await new Promise<void>((resolve, reject) => {
@@ -73,6 +82,8 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     clearTimeout(deadline);
+    await searchSync.stop();
+    await search.close();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -13,6 +13,8 @@ import type { Contact } from '../contacts/model.ts';
 import { linkProfile } from '../accounts/service.ts';
 import { Demand } from '../demands/model.ts';
 import { Broker, type BrokerDoc } from './model.ts';
+import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
+import { indexList, sortOf } from '../search/lists.ts';
 import type { BrokerInput, BrokerQuery } from './schema.ts';
 
 export interface BrokerView extends RecordView {
@@ -118,7 +120,14 @@ async function remove(actor: Actor, id: string): Promise<void> {
   await Broker.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
 }
 
-export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, get, create, update, remove };
+async function browse(search: SearchIndex, _actor: Actor | undefined, q: BrokerQuery) {
+  const filters: NonNullable<SearchQuery['filters']> = { kind: 'broker' };
+  if (q.level) filters.level = q.level;
+  if (q.specialty) filters.industry = q.specialty;
+  return indexList(search, { q: q.q, filters, sort: sortOf(undefined, q.q), page: q.page, limit: q.limit });
+}
+
+export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, browse, get, create, update, remove };
 
 /** The broker profile an account speaks for, if any. */
 export async function brokerOf(actor: Actor | undefined): Promise<BrokerDoc | undefined> {

@@ -16,6 +16,9 @@ import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from './model.ts';
+import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
+import { indexList, sortOf } from '../search/lists.ts';
+import { FINDABLE } from '../search/visibility.ts';
 import type { ClarificationInput, DemandInput, DemandQuery } from './schema.ts';
 import { allowedTransitions, completeness, partyOf, PUBLIC_STATUSES, type DemandStatus, type Party } from './workflow.ts';
 
@@ -241,7 +244,30 @@ async function remove(actor: Actor, id: string): Promise<void> {
   await Demand.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
 }
 
-export const demands: RecordService<DemandView, DemandInput, DemandQuery> = { list, get, create, update, remove };
+/** The list from the search index, with the same visibility rules as the database list. */
+async function browse(search: SearchIndex, actor: Actor | undefined, q: DemandQuery) {
+  const filters: NonNullable<SearchQuery['filters']> = { kind: 'demand' };
+  const mine = q.mine && actor?.profile;
+  if (mine && actor.profile!.kind === 'enterprise') filters.enterprise = actor.profile!.id;
+  else if (mine && actor.profile!.kind === 'broker') filters.broker = actor.profile!.id;
+  if (q.status) {
+    if (q.status === 'draft' && !mine && !isOrganizer(actor)) filters.status = [];
+    else filters.status = q.status;
+  } else if (!mine) {
+    filters.status = isOrganizer(actor) ? PUBLIC_STATUSES.filter((s) => s !== 'draft') : FINDABLE;
+  }
+  if (!actor) filters.visibility = 'public';
+  if (q.industry) filters.industry = q.industry;
+  if (q.town) filters.town = q.town;
+  if (q.kind) filters.category = q.kind;
+  if (q.jiebang) filters.jiebang = 'yes';
+  if (q.enterprise && !filters.enterprise) filters.enterprise = q.enterprise;
+  if (q.broker && !filters.broker) filters.broker = q.broker;
+  const ranges = q.budget !== undefined ? { budget: { gte: Math.round(q.budget * 10_000) } } : undefined;
+  return indexList(search, { q: q.q, filters, ranges, sort: sortOf(q.sort, q.q), page: q.page, limit: q.limit });
+}
+
+export const demands: RecordService<DemandView, DemandInput, DemandQuery> = { list, browse, get, create, update, remove };
 
 /** Moves the need along its workflow, recording who, when and why. */
 export async function transition(actor: Actor, id: string, to: DemandStatus, note?: string): Promise<DemandView> {

@@ -14,6 +14,8 @@ import { linkProfile } from '../accounts/service.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import { Result } from '../results/model.ts';
 import { Expert, type ExpertDoc } from './model.ts';
+import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
+import { indexList, sortOf } from '../search/lists.ts';
 import type { ExpertInput, ExpertQuery } from './schema.ts';
 
 export interface ExpertView extends RecordView {
@@ -149,7 +151,15 @@ async function remove(actor: Actor, id: string): Promise<void> {
   await Result.updateMany({ leadExpert: id }, { $unset: { leadExpert: 1, leadExpertName: 1 } });
 }
 
-export const experts: RecordService<ExpertView, ExpertInput, ExpertQuery> = { list, get, create, update, remove };
+async function browse(search: SearchIndex, _actor: Actor | undefined, q: ExpertQuery) {
+  const filters: NonNullable<SearchQuery['filters']> = { kind: 'expert' };
+  if (q.industry) filters.industry = q.industry;
+  if (q.availableForVisits) filters.available = 'yes';
+  if (q.institution) filters.institution = q.institution;
+  return indexList(search, { q: q.q, filters, sort: sortOf(undefined, q.q), page: q.page, limit: q.limit });
+}
+
+export const experts: RecordService<ExpertView, ExpertInput, ExpertQuery> = { list, browse, get, create, update, remove };
 
 /** The expert profile an account speaks for, if any. */
 export async function expertOf(actor: Actor | undefined): Promise<ExpertDoc | undefined> {

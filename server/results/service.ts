@@ -13,6 +13,8 @@ import { reveal } from '../contacts/policy.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Result, type ResultDoc } from './model.ts';
+import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
+import { indexList, sortOf } from '../search/lists.ts';
 import type { ResultInput, ResultQuery } from './schema.ts';
 
 export interface ResultView extends RecordView {
@@ -182,7 +184,19 @@ async function remove(actor: Actor, id: string): Promise<void> {
   await Result.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
 }
 
-export const results: RecordService<ResultView, ResultInput, ResultQuery> = { list, get, create, update, remove };
+async function browse(search: SearchIndex, actor: Actor | undefined, q: ResultQuery) {
+  const filters: NonNullable<SearchQuery['filters']> = { kind: 'result' };
+  if (q.mine && actor?.profile?.kind === 'institution') filters.institution = actor.profile.id;
+  else if (!isOrganizer(actor)) filters.status = 'published';
+  if (q.industry) filters.industry = q.industry;
+  if (q.maturity) filters.maturity = q.maturity;
+  if (q.mode) filters.mode = q.mode;
+  if (q.institution && !filters.institution) filters.institution = q.institution;
+  const ranges = q.price !== undefined ? { price: { lte: Math.round(q.price * 10_000) } } : undefined;
+  return indexList(search, { q: q.q, filters, ranges, sort: sortOf(q.sort, q.q), page: q.page, limit: q.limit });
+}
+
+export const results: RecordService<ResultView, ResultInput, ResultQuery> = { list, browse, get, create, update, remove };
 
 export async function expertOptions(institutionId?: string): Promise<{ value: string; label: string }[]> {
   const filter: Record<string, unknown> = { deletedAt: null };

@@ -11,7 +11,9 @@ import { Broker, type BrokerDoc } from '../../server/brokers/model.ts';
 import { brokerImport } from '../../server/brokers/import.ts';
 import { validateTable, writeAll } from '../../server/platform/io/import.ts';
 
-const { app } = buildTestApp();
+const { app, settle } = buildTestApp();
+// Lists and search read the search index: text queries rank by relevance, so compare sets.
+const sorted = (ids: string[]) => [...ids].sort();
 
 let seq = 0;
 /** A marker unique to one test, put in names so list assertions see only that test's records. */
@@ -153,17 +155,22 @@ describe('broker lists', () => {
     const a = await organizerCreates({ name: `甲经纪${m}`, level: 'senior', specialties: ['chemicals'] });
     const b = await organizerCreates({ name: `乙经纪${m}`, level: 'junior', specialties: ['chemicals', 'electronics'] });
     const c = await organizerCreates({ name: `丙经纪${m}`, level: 'junior', specialties: ['health'] });
+    await settle();
     const ids = async (query: Record<string, string>) => {
       const res = await request(app).get('/api/v1/brokers').query(query).expect(200);
-      return (res.body.items as { id: string }[]).map((i) => i.id);
+      return sorted((res.body.items as { id: string }[]).map((i) => i.id));
     };
-    expect(await ids({ q: m })).toEqual([c.id, b.id, a.id]);
-    expect(await ids({ q: `甲经纪${m}` })).toEqual([a.id]);
-    expect(await ids({ q: m, level: 'junior' })).toEqual([c.id, b.id]);
-    expect(await ids({ q: m, specialty: 'chemicals' })).toEqual([b.id, a.id]);
-    expect(await ids({ q: m, specialty: 'not-a-code' })).toEqual([c.id, b.id, a.id]);
+    expect(await ids({ q: m })).toEqual(sorted([c.id, b.id, a.id]));
+    expect(await ids({ q: `甲经纪${m}` })).toEqual(sorted([a.id]));
+    expect(await ids({ q: m, level: 'junior' })).toEqual(sorted([c.id, b.id]));
+    expect(await ids({ q: m, specialty: 'chemicals' })).toEqual(sorted([b.id, a.id]));
+    expect(await ids({ q: m, specialty: 'not-a-code' })).toEqual(sorted([c.id, b.id, a.id]));
     const page = await request(app).get('/api/v1/brokers').query({ q: m, limit: '2', page: '2' }).expect(200);
-    expect(page.body).toMatchObject({ total: 3, page: 2, limit: 2, items: [{ id: a.id }] });
+    expect(page.body).toMatchObject({ total: 3, page: 2, limit: 2 });
+    expect(page.body.items).toHaveLength(1);
+    const newest = await request(app).get('/api/v1/brokers').query({ specialty: 'chemicals', limit: '100' }).expect(200);
+    const order = newest.body.items.map((i: { id: string }) => i.id).filter((id: string) => id === a.id || id === b.id);
+    expect(order).toEqual([b.id, a.id]); // without words, newest first
     expect(JSON.stringify(page.body)).not.toContain('13125698197');
   });
 });
@@ -221,6 +228,7 @@ describe('broker pages', () => {
   it('when <script> is saved in name and bio, then list and detail pages show it escaped', async () => {
     const payload = '<script>alert(1)</script>';
     const created = await organizerCreates({ name: payload, bio: `${payload}" onmouseover="alert(2)` });
+    await settle();
     for (const path of ['/brokers?q=%3Cscript', `/brokers/${created.id}`]) {
       const res = await request(app).get(path).expect(200);
       expect(res.text, path).not.toContain(payload);

@@ -5,7 +5,7 @@ import { csrfFrom, loginAgent } from '../support/agent.ts';
 import { owner, resultOf } from '../support/directory.ts';
 import { Result } from '../../server/results/model.ts';
 
-const { app } = buildTestApp();
+const { app, settle } = buildTestApp();
 let inst: Awaited<ReturnType<typeof owner>>;
 
 beforeAll(async () => {
@@ -44,6 +44,7 @@ describe('results', () => {
 
   it('when a result is a draft, then only its institution sees it', async () => {
     const draft = await resultOf(inst.actor, { draft: true });
+    await settle();
     expect((await request(app).get(`/api/v1/results/${draft.id}`)).status).toBe(404);
     expect((await request(app).get(`/api/v1/results/${draft.id}`).set(inst.auth)).status).toBe(200);
     const mine = await request(app).get('/api/v1/results?mine=1&limit=100').set(inst.auth);
@@ -53,6 +54,7 @@ describe('results', () => {
 
   it('when filtering by maturity and price, then the list narrows', async () => {
     const cheap = await resultOf(inst.actor, { maturity: 'industrial', askingPrice: 100_000 });
+    await settle();
     const ids = async (qs: string) => (await request(app).get(`/api/v1/results?${qs}&limit=100`)).body.items.map((r: { id: string }) => r.id);
     expect(await ids('maturity=industrial&price=20')).toContain(cheap.id);
     expect(await ids('maturity=industrial&price=5')).not.toContain(cheap.id);

@@ -8,12 +8,22 @@ import { loadConfig, type Config } from '../../server/platform/config.ts';
 import { createLogger, type Logger } from '../../server/platform/logger.ts';
 import { Lifecycle } from '../../server/platform/lifecycle.ts';
 import { pingDatabase } from '../../server/platform/db/connection.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { EmbeddedSearch } from '../../server/platform/search/embedded.ts';
+import { SearchSync } from '../../server/platform/search/sync.ts';
+import type { SearchIndex } from '../../server/platform/search/port.ts';
+import { searchSources } from '../../server/search/sources.ts';
+import { searchReadiness } from '../../server/platform/search/readiness.ts';
 
 export interface TestApp {
   app: Express;
   config: Config;
   lifecycle: Lifecycle;
   logger: Logger;
+  search: SearchIndex;
+  sync: SearchSync;
+  /** waits until the search index holds every change made so far (lists and search read the index) */
+  settle(): Promise<void>;
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -27,12 +37,18 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export function buildTestApp(opts: { env?: Record<string, string>; logger?: Logger } = {}): TestApp {
+export function buildTestApp(opts: { env?: Record<string, string>; logger?: Logger; search?: SearchIndex } = {}): TestApp {
   const config = testConfig(opts.env);
   // TEST_LOG_LEVEL=error npx vitest … shows what a 500 in a test was about.
   const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const lifecycle = new Lifecycle();
   lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
-  const app = createApp({ config, logger, lifecycle });
-  return { app, config, lifecycle, logger };
+  const search = opts.search ?? new EmbeddedSearch();
+  const sync = new SearchSync(search, searchSources, logger);
+  lifecycle.addCheck(searchReadiness(search, sync));
+  // The file's database is connected by setup.ts's beforeAll, which runs before this one.
+  beforeAll(() => sync.start());
+  afterAll(() => sync.stop());
+  const app = createApp({ config, logger, lifecycle, search, searchSync: sync });
+  return { app, config, lifecycle, logger, search, sync, settle: () => sync.catchUp() };
 }

@@ -12,6 +12,7 @@ import { pager } from './pager.ts';
 import { parse } from './validate.ts';
 import { writeCsv, writeXlsx, type Column } from '../io/tabular.ts';
 import type { Contact } from '../../contacts/model.ts';
+import type { SearchIndex } from '../search/port.ts';
 import * as audit from '../../audit/service.ts';
 
 export interface Permissions {
@@ -38,7 +39,10 @@ export interface GetOptions {
 }
 
 export interface RecordService<V extends RecordView, In, Q> {
+  /** The list from the database (exports and the CLI read this). */
   list(actor: Actor | undefined, query: Q): Promise<ListResult<V>>;
+  /** The list from the search index (pages and the API read this when the module has it). */
+  browse?(search: SearchIndex, actor: Actor | undefined, query: Q): Promise<ListResult<Record<string, unknown>>>;
   /** One record; `contact` only when the actor may see it (the service records the reveal). */
   get(actor: Actor | undefined, id: string, opts?: GetOptions): Promise<V & { permissions: Permissions }>;
   create(actor: Actor, input: In): Promise<V>;
@@ -75,6 +79,12 @@ export interface RecordDef<V extends RecordView, In, Q> {
 
 const actorOf = (req: Request) => req.user as Actor | undefined;
 
+/** Lists come from the search index when the module can read them there, else from the database. */
+function listFor<V extends RecordView, In, Q>(service: RecordService<V, In, Q>, req: Request, query: Q) {
+  const search = req.app.locals.search as SearchIndex | undefined;
+  return service.browse && search ? service.browse(search, actorOf(req), query) : service.list(actorOf(req), query);
+}
+
 export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
   const formPage = async (res: Response, actor: Actor, locals: Record<string, unknown>) => ({
     section: def.section,
@@ -86,7 +96,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
 
   const list: RequestHandler = async (req, res) => {
     const query = parse(def.schemas.list, req.query);
-    const result = await def.service.list(actorOf(req), query);
+    const result = await listFor(def.service, req, query);
     res.render(def.views.list, {
       title: def.noun,
       section: def.section,
@@ -199,7 +209,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
 export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas'>) {
   const apiBase = `/api/v1${def.base}`;
   const list: RequestHandler = async (req, res) => {
-    res.json(await def.service.list(actorOf(req), parse(def.schemas.list, req.query)));
+    res.json(await listFor(def.service, req, parse(def.schemas.list, req.query)));
   };
   const get: RequestHandler = async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await def.service.get(actorOf(req), idParam(req), { ip: req.ip }));

@@ -15,5 +15,6 @@ export { or } from './or.ts';
 export { percent } from './percent.ts';
 export { safeUrl } from './safe-url.ts';
 export { truncate } from './truncate.ts';
+export { urlSet } from './url-set.ts';
 export { urlWith } from './url-with.ts';
 export { wan } from './wan.ts';

@@ -1,0 +1,17 @@
+// Synonym groups (data/synonyms.json): industry abbreviations and common names a searcher treats as one
+// thing (PCB / 印制电路板 / 线路板, LCD / 液晶 …). Used by both search adapters.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { normalize } from './tokenizer.ts';
+
+export const synonymGroups: string[][] = (JSON.parse(readFileSync(path.join(import.meta.dirname, 'data', 'synonyms.json'), 'utf8')) as string[][]).map(
+  (group) => [...new Set(group.map(normalize))],
+);
+
+const byTerm = new Map<string, string[]>();
+for (const group of synonymGroups) for (const term of group) byTerm.set(term, group);
+
+/** The other names of a term (not the term itself). */
+export function synonymsOf(term: string): string[] {
+  return (byTerm.get(term) ?? []).filter((t) => t !== term);
+}

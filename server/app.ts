@@ -28,6 +28,8 @@ import demandRoutes from './demands/routes.ts';
 import resultRoutes from './results/routes.ts';
 import importRoutes from './imports/routes.ts';
 import searchRoutes from './search/routes.ts';
+import matchingRoutes from './matching/routes.ts';
+import { unreadCount } from './notifications/service.ts';
 import type { SearchIndex } from './platform/search/port.ts';
 import type { SearchSync } from './platform/search/sync.ts';
 import expertRoutes from './experts/routes.ts';
@@ -46,10 +48,16 @@ export const BODY_LIMIT = '100kb';
 
 /** The links each role sees in the header, besides the public sections. */
 const navByRole: Record<Role, (profileId?: string) => { href: string; text: string }[]> = {
-  enterprise: () => [{ href: '/demands?mine=1', text: '我的需求' }],
-  institution: () => [{ href: '/results?mine=1', text: '我的成果' }],
-  expert: (id) => (id ? [{ href: `/experts/${id}`, text: '我的主页' }] : []),
-  broker: () => [{ href: '/demands?mine=1', text: '我的工作台' }],
+  enterprise: () => [
+    { href: '/demands?mine=1', text: '我的需求' },
+    { href: '/contact-requests', text: '对接申请' },
+  ],
+  institution: () => [
+    { href: '/results?mine=1', text: '我的成果' },
+    { href: '/contact-requests', text: '对接申请' },
+  ],
+  expert: (id) => [...(id ? [{ href: `/experts/${id}`, text: '我的主页' }] : []), { href: '/contact-requests', text: '对接申请' }],
+  broker: () => [{ href: '/broker', text: '工作台' }],
   organizer: () => [
     { href: '/admin/users', text: '用户管理' },
     { href: '/admin/imports', text: '数据导入' },
@@ -114,6 +122,11 @@ export function createApp(deps: AppDeps): Express {
     res.locals.navForRole = req.user && req.user.status === 'active' ? navByRole[req.user.role](req.user.profile?.id) : [];
     next();
   });
+  // The unread count in the header, for logged-in page views.
+  app.use(async (req, res, next) => {
+    if (req.user && req.authVia === 'session' && req.method === 'GET') res.locals.unreadCount = await unreadCount(req.user);
+    next();
+  });
 
   app.use(homeRoutes());
   app.use(accountRoutes());
@@ -123,6 +136,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(resultRoutes());
   app.use(importRoutes());
   app.use(searchRoutes());
+  app.use(matchingRoutes());
   app.use(expertRoutes());
   app.use(brokerRoutes());
 

@@ -12,6 +12,7 @@ import { createSearchIndex } from './platform/search/index.ts';
 import { SearchSync } from './platform/search/sync.ts';
 import { searchReadiness } from './platform/search/readiness.ts';
 import { searchSources } from './search/sources.ts';
+import { startMaintenance } from './maintenance.ts';
 import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   lifecycle.addCheck(searchReadiness(search, searchSync));
 
   const app = createApp({ config, logger, lifecycle, search, searchSync });
+  const stopMaintenance = startMaintenance(logger);
   const server = createHttpServer(app);
 
   await new Promise<void>((resolve, reject) => {
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     clearTimeout(deadline);
+    stopMaintenance();
     await searchSync.stop();
     await search.close();
     await database.close();

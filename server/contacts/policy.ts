@@ -6,6 +6,7 @@ import { isOrganizer } from '../platform/auth/actor.ts';
 import * as audit from '../audit/service.ts';
 import type { Contact } from './model.ts';
 import { Demand } from '../demands/model.ts';
+import { ContactRequest } from '../matching/model.ts';
 
 export interface ContactSubject {
   kind: 'enterprise' | 'institution' | 'expert' | 'broker';
@@ -24,8 +25,26 @@ async function assignedBroker(actor: Actor, subject: ContactSubject): Promise<Co
   return assigned ? 'broker' : undefined;
 }
 
-// Every rule beyond owner and organizer, in one place. Matching adds the counterpart of an accepted request.
-const grantRules: ((actor: Actor, subject: ContactSubject) => Promise<ContactGrant | undefined>)[] = [assignedBroker];
+/**
+ * The two sides of an accepted contact request see each other: the enterprise sees the institution's (or
+ * expert's) contact, and the institution (or expert) sees the enterprise's.
+ */
+async function acceptedCounterpart(actor: Actor, subject: ContactSubject): Promise<ContactGrant | undefined> {
+  const profile = actor.profile;
+  if (!profile) return undefined;
+  if (profile.kind === 'enterprise' && (subject.kind === 'institution' || subject.kind === 'expert')) {
+    const ok = await ContactRequest.exists({ enterprise: profile.id, 'counterpart.kind': subject.kind, 'counterpart.id': subject.id, status: 'accepted' });
+    return ok ? 'counterpart' : undefined;
+  }
+  if ((profile.kind === 'institution' || profile.kind === 'expert') && subject.kind === 'enterprise') {
+    const ok = await ContactRequest.exists({ enterprise: subject.id, 'counterpart.kind': profile.kind, 'counterpart.id': profile.id, status: 'accepted' });
+    return ok ? 'counterpart' : undefined;
+  }
+  return undefined;
+}
+
+// Every rule beyond owner and organizer, in one place.
+const grantRules: ((actor: Actor, subject: ContactSubject) => Promise<ContactGrant | undefined>)[] = [assignedBroker, acceptedCounterpart];
 
 export async function contactGrant(actor: Actor | undefined, subject: ContactSubject): Promise<ContactGrant | undefined> {
   if (!actor || actor.status !== 'active') return undefined;

@@ -11,6 +11,8 @@ import { enterpriseOptions } from '../organizations/enterprise-service.ts';
 import { assignBroker, brokerOptions, clarify, demands, transition, type DemandPermissions, type DemandView } from './service.ts';
 import { assignBrokerInput, clarificationInput, demandInput, demandPatch, demandQuery, transitionInput, type DemandInput, type DemandQuery } from './schema.ts';
 import { demandExport } from './import.ts';
+import { announceMatches, suggestionsForDemand } from '../matching/service.ts';
+import type { SearchIndex } from '../platform/search/port.ts';
 import type { DemandStatus } from './workflow.ts';
 
 const FORM_FIELDS = ['title', 'description', 'industry', 'keywords', 'kind', 'cooperationModes', 'budgetMin', 'budgetMax', 'deadline', 'jiebang', 'visibility', 'enterprise'];
@@ -69,9 +71,20 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     mineLabel: actor?.profile?.kind === 'broker' ? '指派给我的' : actor?.profile?.kind === 'enterprise' ? '本企业的需求' : undefined,
     heading: q.mine ? (actor?.profile?.kind === 'broker' ? '指派给我的需求' : '我的技术需求') : '需求大厅',
   }),
-  async showLocals(record, actor) {
+  async showLocals(record, actor, { search }) {
     const permissions = record.permissions as DemandPermissions; // demands.get returns the richer set
+    const showMatches = search && record.status !== 'draft' && record.status !== 'closed';
+    const [resultMatches, expertMatches] = showMatches
+      ? await Promise.all([suggestionsForDemand(search, actor, record.id, 'result', 5), suggestionsForDemand(search, actor, record.id, 'expert', 3)])
+      : [[], []];
+    const isOwner = !!actor && actor.profile?.kind === 'enterprise' && actor.profile.id === record.enterprise.id;
     return {
+      resultMatches,
+      expertMatches,
+      showMatches,
+      askContact: isOwner,
+      canSeePipeline: permissions.clarify,
+      canClaim: actor?.role === 'broker' && actor.status === 'active' && !record.broker && ['published', 'matching'].includes(record.status),
       transitionOptions: permissions.transitions.map((s: DemandStatus) => ({ value: s, label: labelOf('demandStatus', s) })),
       maturityOptions: optionsOf('maturity'),
       brokerOptions: permissions.assignBroker ? await brokerOptions() : undefined,
@@ -80,7 +93,15 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     };
   },
   export: demandExport,
+  // A published need: tell its enterprise (and broker) about strong candidates right away.
+  async afterCreate(record, { search }) {
+    if (search && record.status === 'published') await announceMatches(search, record.id);
+  },
 };
+
+function announceIfPublished(search: SearchIndex | undefined, status: string, id: string, log: { warn: (o: object, m: string) => void }): void {
+  if (search && status === 'published') announceMatches(search, id).catch((err: unknown) => log.warn({ err }, 'announcing matches failed'));
+}
 
 // ---- detail-page forms ----------------------------------------------------------------------------------------
 
@@ -88,6 +109,7 @@ export const changeStatus: RequestHandler = async (req, res) => {
   const id = idParam(req);
   const input = parse(transitionInput, { status: req.body?.status, note: req.body?.note });
   const view = await transition(req.user!, id, input.status, input.note);
+  announceIfPublished(req.app.locals.search as SearchIndex | undefined, view.status, id, req.log);
   req.flash('success', `需求状态已变更为“${labelOf('demandStatus', view.status)}”。`);
   res.redirect(303, `/demands/${id}`);
 };
@@ -117,7 +139,9 @@ export const setBroker: RequestHandler = async (req, res) => {
 
 export const apiStatus: RequestHandler = async (req, res) => {
   const input = parse(transitionInput, req.body ?? {});
-  res.json(await transition(req.user!, idParam(req), input.status, input.note));
+  const view = await transition(req.user!, idParam(req), input.status, input.note);
+  announceIfPublished(req.app.locals.search as SearchIndex | undefined, view.status, view.id, req.log);
+  res.json(view);
 };
 
 export const apiClarification: RequestHandler = async (req, res) => {

@@ -39,6 +39,8 @@ export function demandSearchDoc(d: DemandDoc): SearchDoc {
       budgetMax: d.budgetMax,
       deadline: d.deadline,
       keywords: d.keywords ?? [],
+      cooperationModes: d.cooperationModes ?? [],
+      targetMaturity: d.clarification?.targetMaturity,
       createdAt: d.createdAt,
     },
   };

@@ -8,6 +8,8 @@ import { Result, type ResultDoc } from '../results/model.ts';
 import { experts, type ExpertView } from './service.ts';
 import { expertInput, expertPatch, expertQuery, type ExpertInput, type ExpertQuery } from './schema.ts';
 import { expertExport } from './import.ts';
+import { needsForExpertId } from '../matching/service.ts';
+import { requestStateFor } from '../matching/contacts.ts';
 
 const contactToForm = (c?: Contact) => ({
   contactName: c?.name ?? '',
@@ -31,12 +33,16 @@ export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
   toForm: (v) => ({ ...v, institution: v.institution ?? '', keywords: v.keywords.join('、'), ...contactToForm(v.contact) }),
   formLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
   listLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
-  async showLocals(record) {
+  async showLocals(record, actor, { search }) {
+    const needs = search ? await needsForExpertId(search, record.id, 5) : [];
+    const requestState = await requestStateFor(actor, 'expert', record.id);
     const results = await Result.find({ leadExpert: record.id, deletedAt: null, status: 'published' })
       .sort({ createdAt: -1, _id: -1 })
       .limit(50)
       .lean<ResultDoc[]>();
     return {
+      needs,
+      requestState,
       results: results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName })),
     };
   },

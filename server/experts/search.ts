@@ -26,6 +26,7 @@ export function expertSearchDoc(e: ExpertDoc): SearchDoc {
       title: e.title,
       institutionName: e.institutionName,
       institution: e.institution,
+      city: e.city,
       industries: e.industries ?? [],
       keywords: e.keywords ?? [],
       availableForVisits: !!e.availableForVisits,

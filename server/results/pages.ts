@@ -6,6 +6,8 @@ import { institutionOptions } from '../organizations/institution-service.ts';
 import { expertOptions, results, type ResultView } from './service.ts';
 import { resultInput, resultPatch, resultQuery, type ResultInput, type ResultQuery } from './schema.ts';
 import { resultExport } from './import.ts';
+import { needsForResultId } from '../matching/service.ts';
+import { requestStateFor } from '../matching/contacts.ts';
 
 const FORM_FIELDS = ['title', 'abstract', 'industry', 'keywords', 'maturity', 'institution', 'leadExpert', 'transferModes', 'askingPrice', 'patents'];
 
@@ -52,5 +54,9 @@ export const resultDef: RecordDef<ResultView, ResultInput, ResultQuery> = {
     canFilterMine: actor?.profile?.kind === 'institution',
     heading: q.mine ? '本机构的科技成果' : '成果库',
   }),
+  async showLocals(record, actor, { search }) {
+    const needs = search && record.status === 'published' ? await needsForResultId(search, actor, record.id, 5) : [];
+    return { needs, requestState: await requestStateFor(actor, 'result', record.id) };
+  },
   export: resultExport,
 };

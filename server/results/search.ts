@@ -29,6 +29,7 @@ export function resultSearchDoc(r: ResultDoc): SearchDoc {
       status: r.status ?? 'published',
       institution: { id: r.institution, name: r.institutionName },
       city: r.city,
+      province: r.province,
       leadExpert: r.leadExpert ? { id: r.leadExpert, name: r.leadExpertName } : undefined,
       transferModes: r.transferModes ?? [],
       askingPrice: r.askingPrice,

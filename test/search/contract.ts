@@ -54,6 +54,19 @@ export function searchContract(make: () => Promise<SearchIndex>): void {
       expect(ids(await index.search(q({ q: '农业' })))).toContain('e1');
     });
 
+    it('when the word is hidden inside a dictionary word (液晶显示 in 液晶显示屏, 印制电路 in 印制电路板), then it is found', async () => {
+      await index.upsert([
+        doc('result', 'r7', { title: '印制电路板微孔填铜工艺', text: '面向高密度印制电路板的盲孔填铜。', attributes: { industry: 'electronics', maturity: 'pilot' } }),
+        doc('result', 'r8', { title: '车载液晶显示屏低温启动', text: '液晶显示屏在零下30度快速启动的加热方案。', attributes: { industry: 'electronics', maturity: 'lab' } }),
+      ]);
+      expect(ids(await index.search(q({ q: '印制电路' })))).toContain('r7');
+      expect(ids(await index.search(q({ q: '液晶显示' })))).toContain('r8');
+      await index.remove([
+        { kind: 'result', id: 'r7' },
+        { kind: 'result', id: 'r8' },
+      ]);
+    });
+
     it('when the query uses another name of a thing, then its synonyms match: 线路板 → PCB, LCD → 液晶', async () => {
       expect(ids(await index.search(q({ q: '线路板' })))).toContain('r2');
       expect(ids(await index.search(q({ q: 'lcd' })))).toContain('r3');

@@ -2,12 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { connect, disconnect } from '../../server/platform/db/connection.ts';
+import { connect, disconnect, ensureIndexes } from '../../server/platform/db/connection.ts';
+import { createLogger } from '../../server/platform/logger.ts';
 
 export const testDbName = `t_${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
   await connect(inject('mongoUri'), testDbName);
+  // As the app does at start: unique indexes are part of the rules (one candidate per need, one email …).
+  await ensureIndexes(createLogger('warn'));
 });
 
 afterAll(async () => {

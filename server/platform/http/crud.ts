@@ -73,8 +73,15 @@ export interface RecordDef<V extends RecordView, In, Q> {
   formLocals?(actor: Actor): Promise<Record<string, unknown>> | Record<string, unknown>;
   listLocals?(query: Q, actor: Actor | undefined): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** related records for the detail page */
-  showLocals?(record: V & { permissions: Permissions }, actor: Actor | undefined): Promise<Record<string, unknown>>;
+  showLocals?(record: V & { permissions: Permissions }, actor: Actor | undefined, ctx: { search?: SearchIndex | undefined }): Promise<Record<string, unknown>>;
   export?: ExportDef<V>;
+  /** follow-up work after a record is created (announcing matches …); failures are logged, not shown */
+  afterCreate?(record: V, ctx: { search?: SearchIndex | undefined; actor: Actor }): Promise<void>;
+}
+
+function followUp<V extends RecordView>(def: { afterCreate?: RecordDef<V, unknown, unknown>['afterCreate'] }, record: V, req: Request): void {
+  if (!def.afterCreate) return;
+  def.afterCreate(record, { search: req.app.locals.search as SearchIndex | undefined, actor: req.user! }).catch((err: unknown) => req.log?.warn({ err }, 'follow-up after create failed'));
 }
 
 const actorOf = (req: Request) => req.user as Actor | undefined;
@@ -114,7 +121,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     const record = await def.service.get(actorOf(req), idParam(req), { ip: req.ip });
     // A page that may carry a private contact is never cached (SECURITY.md 10).
     res.set('Cache-Control', 'no-store');
-    const extra = await def.showLocals?.(record, actorOf(req));
+    const extra = await def.showLocals?.(record, actorOf(req), { search: req.app.locals.search as SearchIndex | undefined });
     res.render(def.views.show, { title: record.label, section: def.section, base: def.base, record, ...extra });
   };
 
@@ -127,6 +134,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     try {
       const input = parse(def.schemas.create, def.fromForm(body));
       const record = await def.service.create(req.user!, input);
+      followUp(def, record, req);
       req.flash('success', `已创建${def.noun}“${record.label}”。`);
       res.redirect(303, `${def.base}/${record.id}`);
     } catch (err) {
@@ -206,7 +214,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
   return { list, show, newForm, create, editForm, update, confirmDelete, remove, exportXlsx: exportList('xlsx'), exportCsv: exportList('csv') };
 }
 
-export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas'>) {
+export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas' | 'afterCreate'>) {
   const apiBase = `/api/v1${def.base}`;
   const list: RequestHandler = async (req, res) => {
     res.json(await listFor(def.service, req, parse(def.schemas.list, req.query)));
@@ -216,6 +224,7 @@ export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In
   };
   const create: RequestHandler = async (req, res) => {
     const record = await def.service.create(req.user!, parse(def.schemas.create, req.body ?? {}));
+    followUp(def, record, req);
     res.status(201).location(`${apiBase}/${record.id}`).json(record);
   };
   const update: RequestHandler = async (req, res) => {

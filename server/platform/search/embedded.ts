@@ -85,10 +85,10 @@ class TopK {
       this.slots[i] = slot;
     }
   }
-  /** slots, largest key first */
-  drain(): number[] {
+  /** [slot, key] pairs, largest key first */
+  drain(): [number, number][] {
     const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.keys[b]! - this.keys[a]! || this.slots[a]! - this.slots[b]!);
-    return order.map((i) => this.slots[i]!);
+    return order.map((i) => [this.slots[i]!, this.keys[i]!]);
   }
 }
 
@@ -231,7 +231,8 @@ class Core {
     this.versions[slot] = doc.version;
     this.lengths[slot] = length;
     this.displays[slot] = doc.display;
-    this.snippets[slot] = doc.text.slice(0, SNIPPET_SOURCE);
+    // A copy, not a slice: V8 would keep the whole body text alive behind a sliced string.
+    this.snippets[slot] = Buffer.from(doc.text.slice(0, SNIPPET_SOURCE)).toString();
     for (const a of ATTRS) {
       const v = doc.attributes[a];
       const arr = this.attributes.get(a)!;
@@ -463,11 +464,19 @@ class Core {
           cover[slot]!++;
         }
       }
-      for (let i = 0; i < nTouched; i++) {
-        const slot = touched[i]!;
-        if (cover[slot] === n) consider(slot, acc[slot]!);
+      if (query.mode === 'any') {
+        // Any word may match: rank by the summed score, with a bonus for covering more of the words.
+        for (let i = 0; i < nTouched; i++) {
+          const slot = touched[i]!;
+          consider(slot, acc[slot]! * (0.5 + (0.5 * cover[slot]!) / n));
+        }
+      } else {
+        for (let i = 0; i < nTouched; i++) {
+          const slot = touched[i]!;
+          if (cover[slot] === n) consider(slot, acc[slot]!);
+        }
       }
-      if (total === 0 && n > 1 && query.relaxed) {
+      if (total === 0 && n > 1 && query.relaxed && query.mode !== 'any') {
         relaxed = true;
         for (const counts of facetCounts) counts.fill(0);
         for (let i = 0; i < nTouched; i++) {
@@ -483,10 +492,12 @@ class Core {
     }
 
     const offset = (query.page - 1) * query.limit;
-    const slots = top.drain().slice(offset, offset + query.limit);
-    const items: SearchHit[] = slots.map((slot) => {
+    const picked = top.drain().slice(offset, offset + query.limit);
+    const byRelevance = !byNumber && !!q;
+    const items: SearchHit[] = picked.map(([slot, key]) => {
       const [kind, id] = this.keys[slot]!.split(':') as [DocKind, string];
-      return { kind, id, score: 0, snippet: snippet(this.snippets[slot]!, terms), display: this.displays[slot]! };
+      const score = byRelevance ? key - this.createdAt[slot]! * 1e-18 : 0;
+      return { kind, id, score, snippet: snippet(this.snippets[slot]!, terms), display: this.displays[slot]! };
     });
     const facetOut: SearchResult['facets'] = {};
     facets.forEach((attr, i) => {

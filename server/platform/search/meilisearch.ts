@@ -170,10 +170,11 @@ export class MeiliSearchIndex implements SearchIndex {
     const q = words.join(' ');
     const index = this.searcher.index<MeiliDoc>(this.uid);
     const paged = { page: query.page, hitsPerPage: query.limit };
-    let response = await index.search(q, { ...base, ...paged, matchingStrategy: 'all' });
+    const strategy = query.mode === 'any' ? 'frequency' : 'all';
+    let response = await index.search(q, { ...base, ...paged, matchingStrategy: strategy, showRankingScore: true });
     let relaxed = false;
-    if (response.totalHits === 0 && words.length > 1 && query.relaxed) {
-      response = await index.search(q, { ...base, ...paged, matchingStrategy: 'last' });
+    if (response.totalHits === 0 && words.length > 1 && query.relaxed && query.mode !== 'any') {
+      response = await index.search(q, { ...base, ...paged, matchingStrategy: 'last', showRankingScore: true });
       relaxed = response.totalHits > 0;
     }
     // Disjunctive facets: each filtered facet counted as if its own filter were not set.
@@ -185,7 +186,7 @@ export class MeiliSearchIndex implements SearchIndex {
         queries: filtered.map((attr) => ({
           indexUid: this.uid,
           q,
-          matchingStrategy: relaxed ? 'last' : 'all',
+          matchingStrategy: relaxed ? 'last' : strategy,
           filter: filterExpression(query.filters, query.ranges, attr),
           facets: [attr],
           limit: 0,
@@ -195,7 +196,13 @@ export class MeiliSearchIndex implements SearchIndex {
     }
     const terms = [...new Set(words.flatMap((w) => [w, ...synonymsOf(w)]))];
     return {
-      items: response.hits.map((h) => ({ kind: h.kind, id: h.id, score: 0, snippet: snippet(h.snippetSource, terms), display: h.display })),
+      items: response.hits.map((h) => ({
+        kind: h.kind,
+        id: h.id,
+        score: typeof query.sort === 'object' ? 0 : (h._rankingScore ?? 0),
+        snippet: snippet(h.snippetSource, terms),
+        display: h.display,
+      })),
       total: response.totalHits,
       page: query.page,
       limit: query.limit,

@@ -57,6 +57,8 @@ export interface SearchQuery {
   facets?: Attribute[];
   /** when no record has every word, return those with some of them (the search page does; list filters do not) */
   relaxed?: boolean;
+  /** 'all' words must match (search, lists); 'any' word may, ranked by how well (matching retrieves this way) */
+  mode?: 'all' | 'any';
   page: number;
   limit: number;
 }
@@ -64,6 +66,7 @@ export interface SearchQuery {
 export interface SearchHit {
   kind: DocKind;
   id: string;
+  /** relevance (comparable within one answer only); 0 when sorted by a number */
   score: number;
   /** the body text around the first match (or its beginning) */
   snippet: string;

@@ -1,0 +1,33 @@
+// Periodic duties of a running app, every hour (and once shortly after start): overdue reminders, and the
+// housekeeping FerretDB has no TTL indexes for (expired sessions, old throttle windows, old notifications).
+import mongoose from 'mongoose';
+import type { Logger } from './platform/logger.ts';
+import { SESSIONS_COLLECTION } from './platform/auth/session.ts';
+import { purgeExpiredCounters } from './platform/http/rate-limit-store.ts';
+import { remindOverdue } from './matching/service.ts';
+import { purgeOld } from './notifications/service.ts';
+
+const HOUR = 3_600_000;
+
+const tasks: [string, () => Promise<unknown>][] = [
+  ['overdue reminders', () => remindOverdue()],
+  ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } })],
+  ['throttle windows', () => purgeExpiredCounters()],
+  ['old notifications', () => purgeOld()],
+];
+
+export function startMaintenance(logger: Logger): () => void {
+  const run = async () => {
+    for (const [name, task] of tasks) {
+      await task().catch((err: unknown) => logger.warn({ err, task: name }, 'maintenance task failed'));
+    }
+  };
+  const first = setTimeout(() => void run(), 60_000);
+  const every = setInterval(() => void run(), HOUR);
+  first.unref();
+  every.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
+}

@@ -1,0 +1,82 @@
+// JSON API of matching (/api/v1): suggestions with reasons, the pipeline, contact requests, notifications.
+import type { Request, RequestHandler } from 'express';
+import { Unavailable } from '../platform/errors.ts';
+import { idParam } from '../platform/http/params.ts';
+import { pageQuery } from '../platform/http/pager.ts';
+import { parse } from '../platform/http/validate.ts';
+import type { SearchIndex } from '../platform/search/port.ts';
+import * as notifications from '../notifications/service.ts';
+import { answerContact, myContactRequests, requestContact } from './contacts.ts';
+import { answerInput, contactRequestInput, matchesQuery, moveInput, overrideInput, shortlistInput } from './schema.ts';
+import { claim, move, needsForExpertId, needsForResultId, override, pipeline, queue, shortlist, suggestionsForDemand } from './service.ts';
+
+export function indexOf(req: Request): SearchIndex {
+  const index = req.app.locals.search as SearchIndex | undefined;
+  if (!index) throw new Unavailable('搜索服务暂不可用，无法计算匹配。');
+  return index;
+}
+
+const strip = <T extends { display?: unknown }>(items: T[]) => items.map(({ display: _d, ...rest }) => rest);
+
+export const demandMatches: RequestHandler = async (req, res) => {
+  const q = parse(matchesQuery, req.query);
+  res.json({ items: strip(await suggestionsForDemand(indexOf(req), req.user, idParam(req), q.kind, q.limit)) });
+};
+
+export const resultMatches: RequestHandler = async (req, res) => {
+  const q = parse(matchesQuery, req.query);
+  res.json({ items: strip(await needsForResultId(indexOf(req), req.user, idParam(req), q.limit)) });
+};
+
+export const expertMatches: RequestHandler = async (req, res) => {
+  const q = parse(matchesQuery, req.query);
+  res.json({ items: strip(await needsForExpertId(indexOf(req), idParam(req), q.limit)) });
+};
+
+export const getPipeline: RequestHandler = async (req, res) => {
+  const p = await pipeline(indexOf(req), req.user!, idParam(req));
+  res.json({ ...p, suggestions: strip(p.suggestions) });
+};
+
+export const addToPipeline: RequestHandler = async (req, res) => {
+  const input = parse(shortlistInput, req.body ?? {});
+  const m = await shortlist(indexOf(req), req.user!, idParam(req), { kind: input.kind, id: input.id }, input.note);
+  res.status(201).json(m);
+};
+
+export const moveMatch: RequestHandler = async (req, res) => {
+  const input = parse(moveInput, req.body ?? {});
+  res.json(await move(req.user!, idParam(req), input.status, input));
+};
+
+export const overrideMatch: RequestHandler = async (req, res) => {
+  const input = parse(overrideInput, req.body ?? {});
+  res.json(await override(req.user!, idParam(req), input.rank, input.reason));
+};
+
+export const claimDemand: RequestHandler = async (req, res) => {
+  await claim(req.user!, idParam(req));
+  res.status(204).end();
+};
+
+export const brokerQueue: RequestHandler = async (req, res) => {
+  res.json(await queue(req.user!));
+};
+
+export const createContactRequest: RequestHandler = async (req, res) => {
+  res.status(201).json(await requestContact(req.user!, parse(contactRequestInput, req.body ?? {})));
+};
+
+export const answerContactRequest: RequestHandler = async (req, res) => {
+  const input = parse(answerInput, req.body ?? {});
+  res.json(await answerContact(req.user!, idParam(req), input.accept, input.answer));
+};
+
+export const listContactRequests: RequestHandler = async (req, res) => {
+  res.json(await myContactRequests(req.user!));
+};
+
+export const listNotifications: RequestHandler = async (req, res) => {
+  const q = parse(pageQuery, req.query);
+  res.json({ ...(await notifications.list(req.user!, q.page, q.limit)), unread: await notifications.unreadCount(req.user!) });
+};

@@ -1,0 +1,149 @@
+// Contact requests: an enterprise asks for a result's or an expert's contact; the institution or expert (or
+// the need's broker, or an organizer) accepts or declines. Acceptance makes each side's contact visible to the
+// other (contacts/policy.ts, "counterpart"), every reveal audited as usual.
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { findLive } from '../platform/db/live.ts';
+import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import { Result, type ResultDoc } from '../results/model.ts';
+import { Expert, type ExpertDoc } from '../experts/model.ts';
+import { Demand, type DemandDoc } from '../demands/model.ts';
+import * as audit from '../audit/service.ts';
+import { notifyUsers, usersOf } from '../notifications/service.ts';
+import { ContactRequest, type ContactRequestDoc } from './model.ts';
+
+export interface ContactRequestView {
+  id: string;
+  enterprise: { id: string; name: string };
+  requesterName: string;
+  target: { kind: 'result' | 'expert'; id: string; title: string };
+  counterpart: { kind: 'institution' | 'expert'; id: string };
+  demand?: string | null | undefined;
+  message?: string | null | undefined;
+  status: 'pending' | 'accepted' | 'declined';
+  answer?: string | null | undefined;
+  createdAt: Date;
+  answeredAt?: Date | null | undefined;
+  canAnswer: boolean;
+}
+
+async function canAnswer(actor: Actor, r: ContactRequestDoc): Promise<boolean> {
+  if (isOrganizer(actor)) return true;
+  if (actor.status !== 'active') return false;
+  if (actor.profile?.kind === r.counterpart.kind && actor.profile.id === r.counterpart.id) return true;
+  if (r.demand && actor.profile?.kind === 'broker') {
+    const d = await findLive<DemandDoc>(Demand, r.demand);
+    return d?.broker === actor.profile.id;
+  }
+  return false;
+}
+
+async function view(actor: Actor, r: ContactRequestDoc): Promise<ContactRequestView> {
+  return {
+    id: String(r._id),
+    enterprise: { id: r.enterprise, name: r.enterpriseName },
+    requesterName: r.requesterName,
+    target: { kind: r.target.kind as 'result' | 'expert', id: r.target.id, title: r.target.title ?? '' },
+    counterpart: { kind: r.counterpart.kind as 'institution' | 'expert', id: r.counterpart.id },
+    demand: r.demand,
+    message: r.message,
+    status: r.status as ContactRequestView['status'],
+    answer: r.answer,
+    createdAt: r.createdAt,
+    answeredAt: r.answeredAt,
+    canAnswer: r.status === 'pending' && (await canAnswer(actor, r)),
+  };
+}
+
+export async function requestContact(
+  actor: Actor,
+  input: { kind: 'result' | 'expert'; id: string; demand?: string | undefined; message?: string | undefined },
+): Promise<ContactRequestView> {
+  if (actor.role !== 'enterprise' || actor.status !== 'active') throw new Forbidden('只有企业账户可以申请对接联系方式。');
+  if (actor.profile?.kind !== 'enterprise') throw new Conflict('请先登记企业信息，再申请对接。');
+  const enterprise = await findLive<EnterpriseDoc>(Enterprise, actor.profile.id);
+  if (!enterprise) throw new Conflict('请先登记企业信息，再申请对接。');
+  let title: string;
+  let counterpart: { kind: 'institution' | 'expert'; id: string };
+  if (input.kind === 'result') {
+    const r = await findLive<ResultDoc>(Result, input.id);
+    if (!r || r.status === 'draft') throw new NotFound('科技成果不存在。');
+    title = r.title;
+    counterpart = { kind: 'institution', id: r.institution };
+  } else {
+    const e = await findLive<ExpertDoc>(Expert, input.id);
+    if (!e) throw new NotFound('专家不存在。');
+    title = e.name;
+    counterpart = { kind: 'expert', id: input.id };
+  }
+  if (input.demand) {
+    const d = await findLive<DemandDoc>(Demand, input.demand);
+    if (!d || d.enterprise !== actor.profile.id) throw new Invalid({ demand: '只能关联本企业的需求。' });
+  }
+  const open = await ContactRequest.findOne({ enterprise: actor.profile.id, 'target.kind': input.kind, 'target.id': input.id, status: mongoose.trusted({ $in: ['pending', 'accepted'] }) }).lean();
+  if (open) throw new Conflict(open.status === 'accepted' ? '对方已同意，联系方式已可见。' : '已提交过申请，正在等待对方答复。');
+  const created = (
+    await ContactRequest.create({
+      requester: actor.id,
+      requesterName: actor.name,
+      enterprise: actor.profile.id,
+      enterpriseName: enterprise.name,
+      target: { kind: input.kind, id: input.id, title },
+      counterpart,
+      demand: input.demand,
+      message: input.message,
+    })
+  ).toObject() as ContactRequestDoc;
+  const demandBroker = input.demand ? (await findLive<DemandDoc>(Demand, input.demand))?.broker : undefined;
+  await notifyUsers([...(await usersOf(counterpart.kind, counterpart.id)), ...(await usersOf('broker', demandBroker))], {
+    kind: 'contact.request',
+    title: `${enterprise.name} 申请与您对接`,
+    body: `关于“${title}”。${input.message ?? ''}`,
+    link: '/contact-requests',
+  });
+  return view(actor, created);
+}
+
+export async function answerContact(actor: Actor, id: string, accept: boolean, answer?: string): Promise<ContactRequestView> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('申请不存在。');
+  const r = await ContactRequest.findById(id).lean<ContactRequestDoc>();
+  if (!r) throw new NotFound('申请不存在。');
+  if (!(await canAnswer(actor, r))) throw new Forbidden('只有被申请方、对接经纪人或区科技局可以答复。');
+  const res = await ContactRequest.updateOne(
+    { _id: id, status: 'pending' },
+    { $set: { status: accept ? 'accepted' : 'declined', answer, answeredBy: actor.id, answeredAt: new Date() } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('该申请已答复过。');
+  await audit.record({ actor, action: accept ? 'contact.accept' : 'contact.decline', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
+  await notifyUsers([r.requester], {
+    kind: 'contact.answer',
+    title: accept ? `对方已同意对接：${r.target.title}` : `对方暂不对接：${r.target.title}`,
+    body: answer ?? (accept ? '现在可以在对方页面看到联系方式。' : ''),
+    link: r.target.kind === 'result' ? `/results/${r.target.id}` : `/experts/${r.target.id}`,
+  });
+  return view(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
+}
+
+/** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
+export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRequestView[]; received: ContactRequestView[] }> {
+  const sent = actor.profile?.kind === 'enterprise' ? await ContactRequest.find({ enterprise: actor.profile.id }).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>() : [];
+  let received: ContactRequestDoc[] = [];
+  if (isOrganizer(actor)) received = await ContactRequest.find({}).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>();
+  else if (actor.profile && (actor.profile.kind === 'institution' || actor.profile.kind === 'expert')) {
+    received = await ContactRequest.find({ 'counterpart.kind': actor.profile.kind, 'counterpart.id': actor.profile.id }).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>();
+  } else if (actor.profile?.kind === 'broker') {
+    const mine = await Demand.find({ broker: actor.profile.id, deletedAt: null }).select('_id').lean();
+    const ids = mine.map((d) => String(d._id));
+    received = ids.length ? await ContactRequest.find({ demand: mongoose.trusted({ $in: ids }) }).sort({ createdAt: -1, _id: -1 }).lean<ContactRequestDoc[]>() : [];
+  }
+  return { sent: await Promise.all(sent.map((r) => view(actor, r))), received: await Promise.all(received.map((r) => view(actor, r))) };
+}
+
+/** The state of this enterprise's request for a target, for the result or expert page. */
+export async function requestStateFor(actor: Actor | undefined, kind: 'result' | 'expert', id: string): Promise<'none' | 'pending' | 'accepted' | 'declined' | undefined> {
+  if (actor?.role !== 'enterprise' || actor.profile?.kind !== 'enterprise') return undefined;
+  const r = await ContactRequest.findOne({ enterprise: actor.profile.id, 'target.kind': kind, 'target.id': id }).sort({ createdAt: -1, _id: -1 }).lean<ContactRequestDoc>();
+  return (r?.status as 'pending' | 'accepted' | 'declined' | undefined) ?? 'none';
+}

@@ -1,0 +1,86 @@
+// The broker's pipeline: a Match is a candidate (a result or an expert) a broker took up for a need, moving
+// suggested → shortlisted → contacted → meeting → intention → contracted | declined, with a deadline for the
+// next step and its history. A ContactRequest is an enterprise asking for a result's or expert's contact.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const MATCH_STATUSES = ['suggested', 'shortlisted', 'contacted', 'meeting', 'intention', 'contracted', 'declined'] as const;
+export type MatchStatus = (typeof MATCH_STATUSES)[number];
+
+export const DECLINE_REASONS = {
+  'too-early': '技术尚不成熟',
+  price: '价格不合适',
+  maturity: '成熟度不满足',
+  'not-relevant': '技术方向不相关',
+  'no-reply': '对方未回复',
+  capacity: '对方无力承接',
+  other: '其他原因',
+} as const;
+export type DeclineReason = keyof typeof DECLINE_REASONS;
+
+const historySchema = new Schema(
+  { from: String, to: { type: String, required: true }, at: { type: Date, required: true }, by: String, byName: String, note: String },
+  { _id: false },
+);
+
+const matchSchema = new Schema(
+  {
+    demand: { type: String, required: true },
+    demandTitle: { type: String, required: true },
+    enterprise: { type: String, required: true },
+    candidateKind: { type: String, required: true, enum: ['result', 'expert'] },
+    candidate: { type: String, required: true },
+    candidateTitle: { type: String, required: true },
+    /** the record whose owner answers for the candidate: an institution (results) or the expert */
+    counterpart: { kind: { type: String, enum: ['institution', 'expert'] }, id: String },
+    score: { type: Number, required: true },
+    reasons: { type: [String], default: [] },
+    status: { type: String, required: true, enum: MATCH_STATUSES },
+    declineReason: { type: String, enum: Object.keys(DECLINE_REASONS) },
+    /** the broker's own ordering, overriding the score, with why */
+    override: { rank: Number, reason: String, by: String, byName: String, at: Date },
+    broker: { type: String },
+    dueAt: { type: Date },
+    history: { type: [historySchema], default: [] },
+    /** a key unique per need and candidate, so one candidate is taken up once */
+    pair: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'matches' },
+);
+matchSchema.index({ pair: 1 }, { unique: true });
+matchSchema.index({ demand: 1 });
+matchSchema.index({ broker: 1, status: 1 });
+
+export type MatchDoc = InferSchemaType<typeof matchSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const Match = mongoose.model('Match', matchSchema);
+
+const contactRequestSchema = new Schema(
+  {
+    /** who asks: an enterprise (through its account) */
+    requester: { type: String, required: true }, // user id
+    requesterName: { type: String, required: true },
+    enterprise: { type: String, required: true },
+    enterpriseName: { type: String, required: true },
+    /** what they ask about */
+    target: {
+      type: new Schema({ kind: { type: String, enum: ['result', 'expert'], required: true }, id: { type: String, required: true }, title: String }, { _id: false }),
+      required: true,
+    },
+    /** who answers: the institution owning the result, or the expert */
+    counterpart: {
+      type: new Schema({ kind: { type: String, enum: ['institution', 'expert'], required: true }, id: { type: String, required: true } }, { _id: false }),
+      required: true,
+    },
+    demand: { type: String },
+    message: { type: String },
+    status: { type: String, required: true, enum: ['pending', 'accepted', 'declined'], default: 'pending' },
+    answer: { type: String },
+    answeredBy: { type: String },
+    answeredAt: { type: Date },
+  },
+  { timestamps: true, collection: 'contact_requests' },
+);
+contactRequestSchema.index({ 'counterpart.kind': 1, 'counterpart.id': 1, status: 1 });
+contactRequestSchema.index({ enterprise: 1 });
+
+export type ContactRequestDoc = InferSchemaType<typeof contactRequestSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
+export const ContactRequest = mongoose.model('ContactRequest', contactRequestSchema);

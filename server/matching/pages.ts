@@ -1,0 +1,124 @@
+// Matching pages: the pipeline of a need, the broker's queue, contact requests, notifications; and the
+// forms behind their buttons. Each posts, then redirects back with a message.
+import type { RequestHandler } from 'express';
+import { Invalid } from '../platform/errors.ts';
+import { idParam, safeReturnPath } from '../platform/http/params.ts';
+import { pageQuery, pager } from '../platform/http/pager.ts';
+import { parse } from '../platform/http/validate.ts';
+import * as notifications from '../notifications/service.ts';
+import { indexOf } from './api.ts';
+import { answerContact, myContactRequests, requestContact } from './contacts.ts';
+import { DECLINE_REASONS } from './model.ts';
+import { answerInput, contactRequestInput, moveInput, overrideInput, shortlistInput } from './schema.ts';
+import { claim, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
+
+const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
+
+/** Runs a form action; a validation problem comes back as a message on the page it was posted from. */
+function formAction(action: (req: Parameters<RequestHandler>[0]) => Promise<string>, back: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+  return async (req, res) => {
+    try {
+      req.flash('success', await action(req));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      req.flash('error', Object.values(err.fields).join(' '));
+    }
+    res.redirect(303, back(req));
+  };
+}
+
+export const pipelinePage: RequestHandler = async (req, res) => {
+  const p = await pipeline(indexOf(req), req.user!, idParam(req));
+  res.set('Cache-Control', 'no-store');
+  res.render('matching/pipeline', {
+    title: `对接进展：${p.demand.title}`,
+    section: 'demands',
+    ...p,
+    statusLabels: STATUS_LABELS,
+    declineOptions,
+  });
+};
+
+const toPipeline = (req: Parameters<RequestHandler>[0]) => `/demands/${req.params.id}/pipeline`;
+
+export const shortlistForm = formAction(async (req) => {
+  const input = parse(shortlistInput, { kind: req.body?.kind, id: req.body?.candidate, note: req.body?.note || undefined });
+  const m = await shortlist(indexOf(req), req.user!, idParam(req), { kind: input.kind, id: input.id }, input.note);
+  return `已将“${m.candidate.title}”列入对接清单。`;
+}, toPipeline);
+
+export const moveForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  let back = '/broker';
+  try {
+    const input = parse(moveInput, { status: req.body?.status, note: req.body?.note || undefined, reason: req.body?.reason });
+    const m = await move(req.user!, id, input.status, input);
+    back = `/demands/${m.demand.id}/pipeline`;
+    req.flash('success', `“${m.candidate.title}”：${m.statusLabel}。`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+    back = safeReturnPath(req.body?.back, '/broker');
+  }
+  res.redirect(303, back);
+};
+
+export const overrideForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  try {
+    const input = parse(overrideInput, { rank: req.body?.rank, reason: req.body?.reason });
+    const m = await override(req.user!, id, input.rank, input.reason);
+    req.flash('success', `已将“${m.candidate.title}”调整到第 ${input.rank} 位。`);
+    res.redirect(303, `/demands/${m.demand.id}/pipeline`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+    res.redirect(303, safeReturnPath(req.body?.back, '/broker'));
+  }
+};
+
+export const claimForm = formAction(async (req) => {
+  await claim(req.user!, idParam(req));
+  return '已认领该需求，可以开始对接。';
+}, toPipeline);
+
+export const queuePage: RequestHandler = async (req, res) => {
+  res.set('Cache-Control', 'no-store');
+  res.render('matching/queue', { title: '经纪人工作台', section: 'broker', ...(await queue(req.user!)), statusLabels: STATUS_LABELS });
+};
+
+export const contactRequestForm: RequestHandler = async (req, res) => {
+  const back = safeReturnPath(req.body?.back, '/contact-requests');
+  try {
+    const input = parse(contactRequestInput, { kind: req.body?.kind, id: req.body?.target, demand: req.body?.demand, message: req.body?.message || undefined });
+    await requestContact(req.user!, input);
+    req.flash('success', '已发送对接申请，对方同意后即可看到联系方式。');
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+  }
+  res.redirect(303, back);
+};
+
+export const answerForm = formAction(async (req) => {
+  const input = parse(answerInput, { accept: req.body?.decision === 'accept', answer: req.body?.answer || undefined });
+  const r = await answerContact(req.user!, idParam(req), input.accept, input.answer);
+  return r.status === 'accepted' ? `已同意 ${r.enterprise.name} 的对接申请，双方联系方式已互相可见。` : '已婉拒该申请。';
+}, () => '/contact-requests');
+
+export const contactRequestsPage: RequestHandler = async (req, res) => {
+  res.set('Cache-Control', 'no-store');
+  res.render('matching/contact-requests', { title: '对接申请', ...(await myContactRequests(req.user!)) });
+};
+
+export const notificationsPage: RequestHandler = async (req, res) => {
+  const q = parse(pageQuery, req.query);
+  const result = await notifications.list(req.user!, q.page, q.limit);
+  res.set('Cache-Control', 'no-store');
+  res.render('notifications/list', { title: '通知', items: result.items, pager: pager(result) });
+};
+
+export const markReadForm: RequestHandler = async (req, res) => {
+  await notifications.markRead(req.user!, typeof req.body?.id === 'string' ? req.body.id : undefined);
+  res.redirect(303, safeReturnPath(req.body?.back, '/notifications'));
+};

@@ -1,0 +1,40 @@
+// Matching: suggestions with reasons, the broker's pipeline and queue, contact requests, notifications —
+// pages and /api/v1 side by side.
+import { Router } from 'express';
+import { requireActive, requireRole, requireUser } from '../platform/auth/guards.ts';
+import * as api from './api.ts';
+import * as pages from './pages.ts';
+
+export default function matchingRoutes(): Router {
+  const r = Router();
+  const brokers = requireRole('broker', 'organizer');
+
+  r.get('/api/v1/demands/:id/matches', api.demandMatches);
+  r.get('/api/v1/results/:id/matches', api.resultMatches);
+  r.get('/api/v1/experts/:id/matches', api.expertMatches);
+
+  r.get('/demands/:id/pipeline', requireActive, pages.pipelinePage);
+  r.post('/demands/:id/pipeline', requireActive, pages.shortlistForm);
+  r.post('/demands/:id/claim', requireRole('broker'), pages.claimForm);
+  r.post('/matches/:id/status', requireActive, pages.moveForm);
+  r.post('/matches/:id/override', requireActive, pages.overrideForm);
+  r.get('/broker', brokers, pages.queuePage);
+  r.get('/api/v1/demands/:id/pipeline', requireActive, api.getPipeline);
+  r.post('/api/v1/demands/:id/matches', requireActive, api.addToPipeline);
+  r.post('/api/v1/demands/:id/claim', requireRole('broker'), api.claimDemand);
+  r.post('/api/v1/matches/:id/status', requireActive, api.moveMatch);
+  r.put('/api/v1/matches/:id/override', requireActive, api.overrideMatch);
+  r.get('/api/v1/broker/queue', brokers, api.brokerQueue);
+
+  r.get('/contact-requests', requireUser, pages.contactRequestsPage);
+  r.post('/contact-requests', requireActive, pages.contactRequestForm);
+  r.post('/contact-requests/:id/answer', requireActive, pages.answerForm);
+  r.get('/api/v1/contact-requests', requireUser, api.listContactRequests);
+  r.post('/api/v1/contact-requests', requireActive, api.createContactRequest);
+  r.post('/api/v1/contact-requests/:id/answer', requireActive, api.answerContactRequest);
+
+  r.get('/notifications', requireUser, pages.notificationsPage);
+  r.post('/notifications/read', requireUser, pages.markReadForm);
+  r.get('/api/v1/notifications', requireUser, api.listNotifications);
+  return r;
+}

@@ -1,0 +1,38 @@
+// Inputs of matching: suggestion queries, pipeline steps, overrides and contact requests.
+import { z } from 'zod';
+import { objectId, optionalText, text } from '../platform/http/fields.ts';
+import { DECLINE_REASONS, MATCH_STATUSES } from './model.ts';
+
+export const matchesQuery = z.object({
+  kind: z.enum(['result', 'expert']).catch('result').default('result'),
+  limit: z.coerce.number().int().min(1).max(50).catch(10).default(10),
+});
+
+export const shortlistInput = z.strictObject({
+  kind: z.enum(['result', 'expert'], { error: '请选择对接对象类型。' }),
+  id: objectId('对接对象'),
+  note: optionalText('说明', 300),
+});
+
+export const moveInput = z.strictObject({
+  status: z.enum(MATCH_STATUSES, { error: '请选择下一步。' }),
+  note: optionalText('说明', 300),
+  reason: z.preprocess((v) => (v === '' ? undefined : v), z.enum(Object.keys(DECLINE_REASONS) as [keyof typeof DECLINE_REASONS, ...(keyof typeof DECLINE_REASONS)[]], { error: '请选择原因。' }).optional()),
+});
+
+export const overrideInput = z.strictObject({
+  rank: z.coerce.number({ error: '请填写排序位置。' }).int('排序位置应为整数。').min(1, '排序位置从 1 开始。').max(100, '排序位置不能超过 100。'),
+  reason: text('调整理由', 2, 200),
+});
+
+export const contactRequestInput = z.strictObject({
+  kind: z.enum(['result', 'expert'], { error: '请选择对接对象类型。' }),
+  id: objectId('对接对象'),
+  demand: z.preprocess((v) => (v === '' ? undefined : v), objectId('关联需求').optional()),
+  message: optionalText('留言', 500),
+});
+
+export const answerInput = z.strictObject({
+  accept: z.preprocess((v) => v === true || v === 'true' || v === 'yes' || v === 'accept', z.boolean()),
+  answer: optionalText('答复', 300),
+});

@@ -1,0 +1,317 @@
+// Matching use cases: suggestions with reasons, and the broker's pipeline from a suggestion to a contract
+// (shortlist, contact, meeting, intention; decline with a reason the other side sees; override the ranking
+// with a stated reason; a feedback deadline per stage).
+import mongoose from 'mongoose';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { findLive } from '../platform/db/live.ts';
+import type { SearchIndex } from '../platform/search/port.ts';
+import { labelOf } from '../vocabulary/index.ts';
+import { Demand, type DemandDoc } from '../demands/model.ts';
+import { loadDemand, transition, visibleDemand } from '../demands/service.ts';
+import { partyOf } from '../demands/workflow.ts';
+import { Result, type ResultDoc } from '../results/model.ts';
+import { visibleResult } from '../results/service.ts';
+import { Expert, type ExpertDoc } from '../experts/model.ts';
+import { Broker, type BrokerDoc } from '../brokers/model.ts';
+import * as audit from '../audit/service.ts';
+import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
+import { matchesForNeed, needsForExpert, needsForResult, type MatchItem, type NeedProfile } from './matcher.ts';
+import { DECLINE_REASONS, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
+import { NOTIFY_THRESHOLD } from './weights.ts';
+
+const DAY = 86_400_000;
+
+/** Days allowed for the next step after reaching a stage (the feedback deadline). */
+export const STAGE_DAYS: Partial<Record<MatchStatus, number>> = { shortlisted: 7, contacted: 14, meeting: 14, intention: 30 };
+
+const NEXT: Record<MatchStatus, MatchStatus[]> = {
+  suggested: ['shortlisted', 'declined'],
+  shortlisted: ['contacted', 'declined'],
+  contacted: ['meeting', 'declined'],
+  meeting: ['intention', 'declined'],
+  intention: ['contracted', 'declined'],
+  contracted: [],
+  declined: ['shortlisted'],
+};
+
+export const STATUS_LABELS: Record<MatchStatus, string> = {
+  suggested: '系统推荐',
+  shortlisted: '已入围',
+  contacted: '已联系',
+  meeting: '已约见',
+  intention: '达成意向',
+  contracted: '已签约',
+  declined: '未成',
+};
+
+export function needProfile(d: DemandDoc): NeedProfile {
+  return {
+    title: d.title,
+    keywords: d.keywords ?? [],
+    industry: d.industry,
+    kind: d.kind,
+    cooperationModes: d.cooperationModes ?? [],
+    budgetMin: d.budgetMin,
+    budgetMax: d.budgetMax,
+    indicator: d.clarification?.indicator,
+    targetMaturity: d.clarification?.targetMaturity,
+  };
+}
+
+// ---- suggestions ------------------------------------------------------------------------------------------
+
+export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
+  const { doc } = await visibleDemand(actor, demandId);
+  return matchesForNeed(index, needProfile(doc), kind, limit);
+}
+
+export async function needsForResultId(index: SearchIndex, actor: Actor | undefined, resultId: string, limit: number): Promise<MatchItem[]> {
+  const r = await visibleResult(actor, resultId);
+  return needsForResult(index, { id: resultId, title: r.title, keywords: r.keywords ?? [], industry: r.industry, maturity: r.maturity, transferModes: r.transferModes ?? [], askingPrice: r.askingPrice }, limit);
+}
+
+export async function needsForExpertId(index: SearchIndex, expertId: string, limit: number): Promise<MatchItem[]> {
+  const e = await findLive<ExpertDoc>(Expert, expertId);
+  if (!e) throw new NotFound('专家不存在。');
+  return needsForExpert(index, { name: e.name, keywords: e.keywords ?? [], industries: e.industries ?? [] }, limit);
+}
+
+// ---- the pipeline -----------------------------------------------------------------------------------------
+
+export interface MatchView {
+  id: string;
+  demand: { id: string; title: string };
+  candidate: { kind: 'result' | 'expert'; id: string; title: string };
+  score: number;
+  reasons: string[];
+  status: MatchStatus;
+  statusLabel: string;
+  declineReason?: string | undefined;
+  declineReasonLabel?: string | undefined;
+  override?: { rank: number; reason: string; byName?: string | null } | undefined;
+  dueAt?: Date | null | undefined;
+  overdue: boolean;
+  next: MatchStatus[];
+  history: { from?: string | null; to: string; at: Date; byName?: string | null; note?: string | null }[];
+}
+
+function matchView(m: MatchDoc, now = Date.now()): MatchView {
+  const status = m.status as MatchStatus;
+  return {
+    id: String(m._id),
+    demand: { id: m.demand, title: m.demandTitle },
+    candidate: { kind: m.candidateKind as 'result' | 'expert', id: m.candidate, title: m.candidateTitle },
+    score: m.score,
+    reasons: m.reasons ?? [],
+    status,
+    statusLabel: STATUS_LABELS[status],
+    declineReason: m.declineReason ?? undefined,
+    declineReasonLabel: m.declineReason ? DECLINE_REASONS[m.declineReason as DeclineReason] : undefined,
+    override: m.override?.rank ? { rank: m.override.rank, reason: m.override.reason ?? '', byName: m.override.byName } : undefined,
+    dueAt: m.dueAt,
+    overdue: !!m.dueAt && m.dueAt.getTime() < now && !!STAGE_DAYS[status],
+    next: NEXT[status],
+    history: (m.history ?? []).map((h) => ({ from: h.from, to: h.to, at: h.at, byName: h.byName, note: h.note })),
+  };
+}
+
+/** Brokers assigned to the need and organizers work the pipeline; the enterprise may read it. */
+async function workingDemand(actor: Actor, demandId: string, write: boolean): Promise<DemandDoc> {
+  const doc = await loadDemand(demandId);
+  const party = partyOf(actor, doc);
+  if (!party) throw new Forbidden('只有对接经纪人、发布企业和区科技局可以查看对接进展。');
+  if (write && party === 'owner') throw new Forbidden('对接进展由技术经纪人推进；企业可以发起联系方式申请。');
+  return doc;
+}
+
+const byRank = (a: MatchView, b: MatchView) =>
+  (a.override?.rank ?? Number.MAX_SAFE_INTEGER) - (b.override?.rank ?? Number.MAX_SAFE_INTEGER) || b.score - a.score;
+
+export async function pipeline(index: SearchIndex, actor: Actor, demandId: string) {
+  const doc = await workingDemand(actor, demandId, false);
+  const records = (await Match.find({ demand: demandId }).lean<MatchDoc[]>()).map((m) => matchView(m)).sort(byRank);
+  const taken = new Set(records.map((m) => `${m.candidate.kind}:${m.candidate.id}`));
+  const profile = needProfile(doc);
+  const [results, experts] = await Promise.all([matchesForNeed(index, profile, 'result', 15), matchesForNeed(index, profile, 'expert', 8)]);
+  const suggestions = [...results, ...experts].filter((s) => !taken.has(`${s.kind}:${s.id}`));
+  return {
+    demand: { id: String(doc._id), title: doc.title, status: doc.status, broker: doc.broker ? { id: doc.broker, name: doc.brokerName } : undefined },
+    matches: records,
+    suggestions,
+    canWork: partyOf(actor, doc) !== 'owner',
+  };
+}
+
+async function candidateOf(kind: 'result' | 'expert', id: string): Promise<{ title: string; counterpart: { kind: 'institution' | 'expert'; id: string } }> {
+  if (kind === 'result') {
+    const r = await findLive<ResultDoc>(Result, id);
+    if (!r || r.status === 'draft') throw new Invalid({ candidate: '所选科技成果不存在。' });
+    return { title: r.title, counterpart: { kind: 'institution', id: r.institution } };
+  }
+  const e = await findLive<ExpertDoc>(Expert, id);
+  if (!e) throw new Invalid({ candidate: '所选专家不存在。' });
+  return { title: e.name, counterpart: { kind: 'expert', id } };
+}
+
+async function notifyParties(m: MatchDoc, title: string, body: string): Promise<void> {
+  const enterprise = await usersOf('enterprise', m.enterprise);
+  const counterpart = m.counterpart?.kind && m.counterpart.id ? await usersOf(m.counterpart.kind, m.counterpart.id) : [];
+  await notifyUsers([...enterprise, ...counterpart], { kind: 'match.status', title, body, link: `/demands/${m.demand}` });
+}
+
+/** Takes a candidate up for the need (score and reasons as the matcher gives them now). */
+export async function shortlist(index: SearchIndex, actor: Actor, demandId: string, candidate: { kind: 'result' | 'expert'; id: string }, note?: string): Promise<MatchView> {
+  const doc = await workingDemand(actor, demandId, true);
+  if (['closed', 'contracted', 'draft'].includes(doc.status)) throw new Conflict(`需求当前为“${labelOf('demandStatus', doc.status)}”，不能再添加对接对象。`);
+  const info = await candidateOf(candidate.kind, candidate.id);
+  const scored = (await matchesForNeed(index, needProfile(doc), candidate.kind, 200)).find((m) => m.id === candidate.id);
+  const now = new Date();
+  let created: MatchDoc;
+  try {
+    created = (
+      await Match.create({
+        demand: demandId,
+        demandTitle: doc.title,
+        enterprise: doc.enterprise,
+        candidateKind: candidate.kind,
+        candidate: candidate.id,
+        candidateTitle: info.title,
+        counterpart: info.counterpart,
+        score: scored?.score ?? 0,
+        reasons: scored?.reasons ?? ['经纪人手动添加'],
+        status: 'shortlisted',
+        broker: doc.broker,
+        dueAt: new Date(now.getTime() + STAGE_DAYS.shortlisted! * DAY),
+        history: [{ to: 'shortlisted', at: now, by: actor.id, byName: actor.name, note }],
+        pair: `${demandId}|${candidate.kind}:${candidate.id}`,
+      })
+    ).toObject() as MatchDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw new Conflict('该对象已在对接清单中。');
+    throw err;
+  }
+  // A need with a shortlist is being matched.
+  if (doc.status === 'published') await transition(actor.role === 'organizer' ? actor : { ...actor }, demandId, 'matching', '经纪人已开始对接').catch(() => {});
+  await notifyParties(created, `“${doc.title}”有了新的对接对象`, `${info.title} 已列入对接清单。`);
+  return matchView(created);
+}
+
+async function loadMatch(actor: Actor, matchId: string): Promise<{ match: MatchDoc; demand: DemandDoc }> {
+  if (!mongoose.isValidObjectId(matchId)) throw new NotFound('对接记录不存在。');
+  const match = await Match.findById(matchId).lean<MatchDoc>();
+  if (!match) throw new NotFound('对接记录不存在。');
+  const demand = await workingDemand(actor, match.demand, true);
+  return { match, demand };
+}
+
+/** Moves a match to its next stage (or declines it) with a note; the deadline follows the stage. */
+export async function move(actor: Actor, matchId: string, to: MatchStatus, input: { note?: string | undefined; reason?: DeclineReason | undefined }): Promise<MatchView> {
+  const { match, demand } = await loadMatch(actor, matchId);
+  const from = match.status as MatchStatus;
+  if (!NEXT[from].includes(to)) throw new Conflict(`对接当前为“${STATUS_LABELS[from]}”，不能变更为“${STATUS_LABELS[to]}”。`);
+  if (to === 'declined' && !input.reason) throw new Invalid({ reason: '请选择未成的原因，对方会看到。' });
+  const now = new Date();
+  const days = STAGE_DAYS[to];
+  const set: Record<string, unknown> = { status: to, dueAt: days ? new Date(now.getTime() + days * DAY) : null };
+  if (to === 'declined') set.declineReason = input.reason;
+  const res = await Match.updateOne(
+    { _id: matchId, status: from },
+    { $set: set, ...(to !== 'declined' ? { $unset: { declineReason: 1 } } : {}), $push: { history: { $each: [{ from, to, at: now, by: actor.id, byName: actor.name, note: input.note }] } } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('对接状态刚刚被其他人修改，请刷新后重试。');
+  // The need follows: a meeting means negotiation has begun.
+  if ((to === 'meeting' || to === 'intention') && demand.status === 'matching') {
+    await transition(actor, String(demand._id), 'negotiating', `${match.candidateTitle}：${STATUS_LABELS[to]}`).catch(() => {});
+  }
+  const updated = (await Match.findById(matchId).lean<MatchDoc>())!;
+  const why = to === 'declined' ? `原因：${DECLINE_REASONS[input.reason!]}${input.note ? `（${input.note}）` : ''}` : input.note ?? '';
+  await notifyParties(updated, `对接进展：${match.candidateTitle} ${STATUS_LABELS[to]}`, `需求“${match.demandTitle}”。${why}`);
+  return matchView(updated);
+}
+
+/** The broker's own ordering of a match, with the reason (shown beside it). */
+export async function override(actor: Actor, matchId: string, rank: number, reason: string): Promise<MatchView> {
+  await loadMatch(actor, matchId);
+  await Match.updateOne({ _id: matchId }, { $set: { override: { rank, reason, by: actor.id, byName: actor.name, at: new Date() } } });
+  await audit.record({ actor, action: 'match.override', target: { kind: 'match', id: matchId }, detail: `第 ${rank} 位：${reason}` });
+  return matchView((await Match.findById(matchId).lean<MatchDoc>())!);
+}
+
+/** A broker takes up an unassigned need. */
+export async function claim(actor: Actor, demandId: string): Promise<void> {
+  if (actor.role !== 'broker' || actor.profile?.kind !== 'broker') throw new Forbidden('只有完善了资料的技术经纪人可以认领需求。');
+  const doc = await loadDemand(demandId);
+  if (doc.broker) throw new Conflict(doc.broker === actor.profile.id ? '您已认领该需求。' : '该需求已由其他经纪人负责。');
+  if (!['published', 'matching'].includes(doc.status)) throw new Conflict('只能认领已发布或对接中的需求。');
+  const broker = await findLive<BrokerDoc>(Broker, actor.profile.id);
+  if (!broker) throw new Forbidden('经纪人资料不存在。');
+  // Only if still unassigned: of two brokers claiming at once, one gets it.
+  const res = await Demand.updateOne({ _id: demandId, broker: null }, { $set: { broker: String(broker._id), brokerName: broker.name } });
+  if (res.modifiedCount !== 1) throw new Conflict('该需求刚刚被其他经纪人认领。');
+  await audit.record({ actor, action: 'demand.claim', target: { kind: 'demand', id: demandId, label: doc.title } });
+  await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await organizers())], {
+    kind: 'demand.assigned',
+    title: `“${doc.title}”已由 ${broker.name} 认领`,
+    link: `/demands/${demandId}`,
+  });
+}
+
+/** The broker's queue: their needs with the state of each pipeline, overdue first. */
+export async function queue(actor: Actor) {
+  if (actor.role !== 'broker' && !isOrganizer(actor)) throw new Forbidden();
+  const brokerId = actor.profile?.kind === 'broker' ? actor.profile.id : undefined;
+  if (!brokerId && !isOrganizer(actor)) return { needs: [], unassigned: [] };
+  const needs = await Demand.find(brokerId ? { broker: brokerId, deletedAt: null } : { broker: mongoose.trusted({ $ne: null }), deletedAt: null })
+    .sort({ updatedAt: -1, _id: -1 })
+    .limit(200)
+    .lean<DemandDoc[]>();
+  const ids = needs.map((n) => String(n._id));
+  const matches = ids.length ? await Match.find({ demand: mongoose.trusted({ $in: ids }) }).lean<MatchDoc[]>() : [];
+  const now = Date.now();
+  const rows = needs.map((n) => {
+    const mine = matches.filter((m) => m.demand === String(n._id)).map((m) => matchView(m, now));
+    const counts = Object.fromEntries(Object.keys(STATUS_LABELS).map((s) => [s, mine.filter((m) => m.status === s).length]));
+    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, counts, overdue: mine.filter((m) => m.overdue), total: mine.length };
+  });
+  rows.sort((a, b) => b.overdue.length - a.overdue.length);
+  const unassigned = await Demand.find({ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(20)
+    .lean<DemandDoc[]>();
+  return { needs: rows, unassigned: unassigned.map((n) => ({ id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, industry: n.industry })) };
+}
+
+/** Tells each broker, once a day, about matches whose feedback deadline has passed. */
+export async function remindOverdue(now = new Date()): Promise<number> {
+  const stages = Object.keys(STAGE_DAYS) as MatchStatus[];
+  const open = await Match.find({ status: mongoose.trusted({ $in: stages }), dueAt: mongoose.trusted({ $lt: now }) }).lean<MatchDoc[]>();
+  const day = now.toISOString().slice(0, 10);
+  for (const m of open) {
+    const brokerUsers = await usersOf('broker', m.broker);
+    await notifyUsers(brokerUsers.length ? brokerUsers : await organizers(), {
+      kind: 'match.overdue',
+      title: `对接逾期：${m.candidateTitle}`,
+      body: `需求“${m.demandTitle}”在“${STATUS_LABELS[m.status as MatchStatus]}”阶段已超过反馈期限。`,
+      link: `/demands/${m.demand}/pipeline`,
+      key: `overdue|${String(m._id)}|${day}`,
+    });
+  }
+  return open.length;
+}
+
+/** After a need is published: tell its enterprise about strong candidates (score ≥ threshold). */
+export async function announceMatches(index: SearchIndex, demandId: string): Promise<number> {
+  const doc = await loadDemand(demandId);
+  const top = (await matchesForNeed(index, needProfile(doc), 'result', 5)).filter((m) => m.score >= NOTIFY_THRESHOLD);
+  if (!top.length) return 0;
+  await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await usersOf('broker', doc.broker))], {
+    kind: 'match.new',
+    title: `“${doc.title}”有 ${top.length} 项高匹配度成果`,
+    body: top.map((m) => `${m.title}（${m.score} 分）`).join('；'),
+    link: `/demands/${demandId}#matches`,
+    key: `match.new|${demandId}|${top.map((m) => m.id).join(',')}`,
+  });
+  return top.length;
+}

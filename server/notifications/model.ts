@@ -1,0 +1,21 @@
+// In-app notifications: new good matches, status changes, contact requests, overdue items.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const notificationSchema = new Schema(
+  {
+    user: { type: String, required: true },
+    kind: { type: String, required: true }, // match.new, match.status, contact.request, contact.answer, match.overdue, demand.assigned
+    title: { type: String, required: true },
+    body: { type: String },
+    link: { type: String },
+    readAt: { type: Date },
+    /** de-duplicates repeated notices (an overdue item is told once a day) */
+    key: { type: String },
+  },
+  { timestamps: true, collection: 'notifications' },
+);
+notificationSchema.index({ user: 1, createdAt: -1, _id: -1 });
+notificationSchema.index({ key: 1 });
+
+export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
+export const Notification = mongoose.model('Notification', notificationSchema);

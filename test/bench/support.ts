@@ -1,0 +1,48 @@
+// Shared pieces of the benchmarks: a seeded database at a given scale (kept in the cache between runs),
+// percentiles, and a table printer.
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cacheDir } from '../../server/platform/db/build-launcher.ts';
+import { startEmbedded, type EmbeddedDb } from '../../server/platform/db/embedded.ts';
+import { connect } from '../../server/platform/db/connection.ts';
+import { createLogger } from '../../server/platform/logger.ts';
+import { seedDemo, seedScale } from '../../seeds/index.ts';
+
+export const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
+
+export interface BenchDb {
+  db: EmbeddedDb;
+  seconds: { seed: number };
+}
+
+/** A database holding the demo data plus `scale` results and `scale` needs (seeded on first use, then reused). */
+export async function benchDatabase(scale: number): Promise<BenchDb> {
+  const dir = process.env.BENCH_DATA_DIR ? path.join(process.env.BENCH_DATA_DIR, String(scale)) : path.join(cacheDir(), `bench-${scale}`);
+  mkdirSync(dir, { recursive: true });
+  const db = await startEmbedded({ dataDir: dir, logger });
+  await connect(db.uri, 'dongbao');
+  const started = Date.now();
+  await seedDemo();
+  await seedScale(scale, (done, total) => process.stderr.write(`\r  seeding ${scale}: ${done}/${total}   `));
+  process.stderr.write('\n');
+  return { db, seconds: { seed: (Date.now() - started) / 1000 } };
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
+export function table(title: string, head: string[], rows: (string | number)[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]) => `| ${cells.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ')} |`;
+  return [`\n${title}`, line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${new Date().toISOString().slice(0, 10)} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`;
+}

@@ -29,6 +29,8 @@ import { brokers } from './data/brokers.ts';
 import { results } from './data/results.ts';
 import { demands } from './data/demands.ts';
 import { mulberry32, pick } from './random.ts';
+import { seedLedger } from './ledger.ts';
+import { seedCampaigns } from './campaigns.ts';
 
 /** Demo accounts, one per role. Demo only: never use these passwords anywhere real. */
 export const DEMO_PASSWORD = 'Dongbao-Demo-2026';
@@ -202,6 +204,10 @@ export async function seedDemo(now = new Date()): Promise<SeedSummary> {
       }
     }
   }
+
+  // ---- campaigns, roadshows and visits (they use the demo accounts), then the target ledger ----------------
+  Object.assign(created, (await seedCampaigns(now)).created);
+  Object.assign(created, await seedLedger(SYSTEM, now));
 
   return { created, accounts: DEMO_ACCOUNTS.map((a) => ({ role: a.role, email: a.email, password: DEMO_PASSWORD })) };
 }

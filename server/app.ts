@@ -29,11 +29,15 @@ import resultRoutes from './results/routes.ts';
 import importRoutes from './imports/routes.ts';
 import searchRoutes from './search/routes.ts';
 import matchingRoutes from './matching/routes.ts';
+import campaignRoutes from './campaigns/routes.ts';
 import { unreadCount } from './notifications/service.ts';
 import type { SearchIndex } from './platform/search/port.ts';
 import type { SearchSync } from './platform/search/sync.ts';
 import expertRoutes from './experts/routes.ts';
 import brokerRoutes from './brokers/routes.ts';
+import contractRoutes from './deals/routes.ts';
+import talentRoutes from './talents/routes.ts';
+import targetRoutes from './targets/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,14 +55,19 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
   enterprise: () => [
     { href: '/demands?mine=1', text: '我的需求' },
     { href: '/contact-requests', text: '对接申请' },
+    { href: '/talents', text: '人才引进' },
   ],
   institution: () => [
     { href: '/results?mine=1', text: '我的成果' },
     { href: '/contact-requests', text: '对接申请' },
   ],
   expert: (id) => [...(id ? [{ href: `/experts/${id}`, text: '我的主页' }] : []), { href: '/contact-requests', text: '对接申请' }],
-  broker: () => [{ href: '/broker', text: '工作台' }],
+  broker: () => [
+    { href: '/broker', text: '工作台' },
+    { href: '/contracts', text: '技术合同' },
+  ],
   organizer: () => [
+    { href: '/contracts', text: '合同与人才' },
     { href: '/admin/users', text: '用户管理' },
     { href: '/admin/imports', text: '数据导入' },
     { href: '/admin/search', text: '搜索索引' },
@@ -91,6 +100,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const app = express();
+  /** the public address (BASE_URL), for links that leave the site: calendar feeds, .ics files */
+  app.locals.baseUrl = config.baseUrl;
   app.locals.search = deps.search;
   app.locals.searchSync = deps.searchSync;
   app.disable('x-powered-by');
@@ -137,8 +148,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(importRoutes());
   app.use(searchRoutes());
   app.use(matchingRoutes());
+  app.use(campaignRoutes());
   app.use(expertRoutes());
   app.use(brokerRoutes());
+  app.use(contractRoutes());
+  app.use(talentRoutes());
+  app.use(targetRoutes());
 
   app.use(notFound);
   app.use(errorHandler());

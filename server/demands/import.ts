@@ -2,6 +2,7 @@
 // by its name or its 统一社会信用代码. An existing need (same enterprise, same title) is updated.
 import { yesCell, type ImportSpec } from '../platform/io/import.ts';
 import { wanToYuan } from '../platform/http/fields.ts';
+import { isoDate } from '../platform/time.ts';
 import { withSearchMark } from '../platform/db/searchable.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
@@ -16,7 +17,6 @@ interface Lookups {
   existing: Map<string, string>;
 }
 
-const date = (d?: Date | null) => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10) : '');
 const wan = (v?: number | null) => (v == null ? '' : v / 10_000);
 
 export const demandImport: ImportSpec<DemandRow, Ready> = {
@@ -122,7 +122,7 @@ export const demandExport = {
     v.cooperationModes.map((m) => labelOf('cooperationMode', m)).join('、'),
     wan(v.budgetMin),
     wan(v.budgetMax),
-    date(v.deadline),
+    isoDate(v.deadline),
     v.jiebang ? '是' : '否',
     v.status === 'draft' ? '草稿' : labelOf('demandStatus', v.status),
   ],

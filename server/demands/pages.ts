@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { RecordDef } from '../platform/http/crud.ts';
 import { wanToYuan, yuanToWan } from '../platform/http/fields.ts';
 import { idParam } from '../platform/http/params.ts';
+import { isoDate } from '../platform/time.ts';
 import { parse } from '../platform/http/validate.ts';
 import { Invalid } from '../platform/errors.ts';
 import { optionsOf, labelOf } from '../vocabulary/index.ts';
@@ -47,7 +48,7 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     keywords: v.keywords.join('、'),
     budgetMin: yuanToWan(v.budgetMin),
     budgetMax: yuanToWan(v.budgetMax),
-    deadline: v.deadline ? new Date(v.deadline.getTime() + 8 * 3600_000).toISOString().slice(0, 10) : '',
+    deadline: isoDate(v.deadline),
   }),
   async formLocals(actor) {
     return {

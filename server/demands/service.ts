@@ -331,3 +331,19 @@ export async function brokerOptions(): Promise<{ value: string; label: string }[
   const docs = await Broker.find({ deletedAt: null }).sort({ name: 1, _id: 1 }).select('name organization').lean<BrokerDoc[]>();
   return docs.map((d) => ({ value: String(d._id), label: `${d.name}（${d.organization}）` }));
 }
+
+/**
+ * A contract was signed for the need (deals module): it becomes contracted from whatever open stage it was
+ * in, with the contract named in its history. Already contracted needs stay as they are.
+ */
+export async function markContracted(actor: Actor, id: string, note: string): Promise<void> {
+  const doc = await loadDemand(id);
+  const from = doc.status as DemandStatus;
+  if (from === 'contracted') return;
+  const now = new Date();
+  const res = await Demand.updateOne(
+    { _id: id, status: from },
+    { $set: { status: 'contracted', ...(doc.publishedAt ? {} : { publishedAt: now }) }, $push: { statusHistory: { $each: [{ from, to: 'contracted', at: now, by: actor.id, byName: actor.name, note }] } } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('需求状态刚刚被其他人修改，请刷新后重试。');
+}

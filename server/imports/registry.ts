@@ -12,6 +12,8 @@ import { resultImport } from '../results/import.ts';
 import { resultDef } from '../results/pages.ts';
 import { demandImport } from '../demands/import.ts';
 import { demandDef } from '../demands/pages.ts';
+import { targetImport } from '../targets/import.ts';
+import { targetDef } from '../targets/pages.ts';
 
 export interface DataKind {
   spec: ImportSpec<unknown, unknown>;
@@ -25,6 +27,7 @@ const kinds = {
   brokers: { spec: brokerImport, def: brokerDef },
   results: { spec: resultImport, def: resultDef },
   demands: { spec: demandImport, def: demandDef },
+  targets: { spec: targetImport, def: targetDef },
 } as unknown as Record<string, DataKind>;
 
 export const KIND_NAMES = Object.keys(kinds);

@@ -18,9 +18,8 @@ const uploadFields = z.object({
 
 function fileOf(req: Parameters<RequestHandler>[0]): { filename: string; buffer: Buffer } {
   if (!req.file) throw new Invalid({ file: '请选择要导入的 Excel 或 CSV 文件。' });
-  // Browsers send the name as latin1 bytes of UTF-8.
-  const filename = Buffer.from(req.file.originalname, 'latin1').toString('utf8');
-  return { filename, buffer: req.file.buffer };
+  // The upload parser reads the name as UTF-8, as browsers send it (upload.ts).
+  return { filename: req.file.originalname, buffer: req.file.buffer };
 }
 
 const formLocals = async (req: Parameters<RequestHandler>[0]) => ({

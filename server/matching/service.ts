@@ -9,7 +9,7 @@ import { findLive } from '../platform/db/live.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
-import { loadDemand, transition, visibleDemand } from '../demands/service.ts';
+import { loadDemand, markContracted, transition, visibleDemand } from '../demands/service.ts';
 import { partyOf } from '../demands/workflow.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { visibleResult } from '../results/service.ts';
@@ -229,6 +229,36 @@ export async function move(actor: Actor, matchId: string, to: MatchStatus, input
   const why = to === 'declined' ? `原因：${DECLINE_REASONS[input.reason!]}${input.note ? `（${input.note}）` : ''}` : input.note ?? '';
   await notifyParties(updated, `对接进展：${match.candidateTitle} ${STATUS_LABELS[to]}`, `需求“${match.demandTitle}”。${why}`);
   return matchView(updated);
+}
+
+/**
+ * A contract was recorded for this match (deals module): the match becomes contracted from any open stage,
+ * and its need with it. A declined match must be taken up again first.
+ */
+export async function contractMatch(actor: Actor, match: MatchDoc, contractTitle: string): Promise<void> {
+  const from = match.status as MatchStatus;
+  const note = `签订技术合同“${contractTitle}”`;
+  if (from !== 'contracted') {
+    if (from === 'declined') throw new Invalid({ 'source.match': '该对接已标记为未成，请先重新入围再登记合同。' });
+    const res = await Match.updateOne(
+      { _id: match._id, status: from },
+      { $set: { status: 'contracted', dueAt: null }, $unset: { declineReason: 1 }, $push: { history: { $each: [{ from, to: 'contracted', at: new Date(), by: actor.id, byName: actor.name, note }] } } },
+    );
+    if (res.modifiedCount !== 1) throw new Conflict('对接状态刚刚被其他人修改，请刷新后重试。');
+  }
+  await markContracted(actor, match.demand, note);
+  const updated = (await Match.findById(match._id).lean<MatchDoc>())!;
+  await notifyParties(updated, `对接签约：${match.candidateTitle}`, `需求“${match.demandTitle}”已签订技术合同。`);
+}
+
+/** The match a contract refers to, if the actor works it (its broker or an organizer). */
+export async function matchForContract(actor: Actor, matchId: string): Promise<MatchDoc> {
+  const match = mongoose.isValidObjectId(matchId) ? await Match.findById(matchId).lean<MatchDoc>() : null;
+  if (!match) throw new Invalid({ 'source.match': '所选对接记录不存在。' });
+  if (!isOrganizer(actor) && !(actor.profile?.kind === 'broker' && match.broker === actor.profile.id)) {
+    throw new Invalid({ 'source.match': '只能登记由您负责的对接记录。' });
+  }
+  return match;
 }
 
 /** The broker's own ordering of a match, with the reason (shown beside it). */

@@ -20,6 +20,11 @@ export interface Permissions {
   delete: boolean;
 }
 
+/** Records that count toward targets once an organizer has verified them (contracts, talents). */
+export interface VerifiablePermissions extends Permissions {
+  verify: boolean;
+}
+
 export interface ListResult<V> {
   items: V[];
   total: number;
@@ -69,6 +74,8 @@ export interface RecordDef<V extends RecordView, In, Q> {
   fromForm(body: Record<string, unknown>): Record<string, unknown>;
   /** a record → the values of its edit form */
   toForm(view: V): Record<string, unknown>;
+  /** values a new form starts with, from the query (`?match=…` on a contract) */
+  prefill?(query: Record<string, unknown>, actor: Actor): Promise<Record<string, unknown>>;
   /** select lists and defaults the form needs */
   formLocals?(actor: Actor): Promise<Record<string, unknown>> | Record<string, unknown>;
   listLocals?(query: Q, actor: Actor | undefined): Promise<Record<string, unknown>> | Record<string, unknown>;
@@ -112,6 +119,8 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
       total: result.total,
       pager: pager(result),
       filters: query,
+      /** module extras of the list (a contract list's sum …) */
+      summary: result,
       canExport: !!def.export,
       ...(await def.listLocals?.(query, actorOf(req))),
     });
@@ -126,7 +135,8 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
   };
 
   const newForm: RequestHandler = async (req, res) => {
-    res.render(def.views.form, await formPage(res, req.user!, { title: `新建${def.noun}`, values: { ...req.query }, action: def.base }));
+    const values = def.prefill ? await def.prefill(req.query, req.user!) : { ...req.query };
+    res.render(def.views.form, await formPage(res, req.user!, { title: `新建${def.noun}`, values, action: def.base }));
   };
 
   const create: RequestHandler = async (req, res) => {

@@ -9,7 +9,8 @@ export const text = (label: string, min: number, max: number) =>
   z
     .string({ error: `请填写${label}。` })
     .trim()
-    .min(min, min <= 1 ? `请填写${label}。` : `${label}至少 ${min} 个字。`)
+    .min(1, `请填写${label}。`)
+    .min(min, `${label}至少 ${min} 个字。`)
     .max(max, `${label}不能超过 ${max} 个字。`);
 
 /** Optional text: empty means absent. */

@@ -6,7 +6,7 @@ import { AppError, BadRequest } from '../errors.ts';
 import { verifyCsrf } from '../auth/csrf.ts';
 import { MAX_UPLOAD_BYTES } from '../io/tabular.ts';
 
-const parser = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 10_000 } });
+const parser = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 10_000 } });
 
 function single(field: string): RequestHandler {
   const handle = parser.single(field);

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-
-export const ZONE = 'Asia/Shanghai';
+import { ZONE } from '../../time.ts';
 
 /** {{date d}} → "2026-11-26" in Asia/Shanghai; {{date d "yyyy年M月d日"}} with a luxon format. */
 export function date(value: unknown, ...rest: unknown[]): string {

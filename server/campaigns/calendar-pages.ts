@@ -1,0 +1,52 @@
+// The calendar page (a week or a month, prev/next links, no JavaScript needed), the personal feed's secret
+// address (shown once when made; revocable and regenerable here), and the feed itself.
+import type { Request, RequestHandler, Response } from 'express';
+import { NotFound } from '../platform/errors.ts';
+import { parse } from '../platform/http/validate.ts';
+import { buildGrid, createFeed, eventsBetween, feedOwner, feedStatus, gridRange, personalIcs, revokeFeed } from './calendar-service.ts';
+import { calendarQuery } from './schema.ts';
+import { baseUrlOf } from './api.ts';
+import { dayStart, today } from './times.ts';
+
+async function render(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+  const q = parse(calendarQuery, req.query);
+  const anchor = (q.date && dayStart(q.date)) || today();
+  const range = gridRange(q.view, anchor);
+  const mine = !!q.mine && !!req.user;
+  const events = await eventsBetween(req.user, range.first.toJSDate(), range.last.plus({ days: 1 }).toJSDate(), mine);
+  const grid = buildGrid(q.view, anchor, events);
+  res.set('Cache-Control', 'no-store');
+  res.status(status).render('campaigns/calendar', {
+    title: `日程 · ${grid.title}`,
+    section: 'campaigns',
+    grid,
+    view: q.view,
+    anchor: anchor.toISODate(),
+    todayDate: today().toISODate(),
+    mine,
+    count: events.length,
+    feed: req.user ? await feedStatus(req.user) : undefined,
+    ...extra,
+  });
+}
+
+export const calendarPage: RequestHandler = (req, res) => render(req, res);
+
+export const createFeedForm: RequestHandler = async (req, res) => {
+  const { path } = await createFeed(req.user!);
+  await render(req, res, { newFeedUrl: `${baseUrlOf(req)}${path}` }, 201);
+};
+
+export const revokeFeedForm: RequestHandler = async (req, res) => {
+  await revokeFeed(req.user!);
+  req.flash('success', '已停用订阅地址，原地址不再返回日程。');
+  res.redirect(303, '/calendar#feed');
+};
+
+/** The personal feed: the secret in the address is the only credential; unknown or revoked → 404. */
+export const feedFile: RequestHandler = async (req, res) => {
+  const token = req.params.token;
+  const owner = typeof token === 'string' ? await feedOwner(token) : undefined;
+  if (!owner) throw new NotFound('订阅地址无效或已停用。');
+  res.set('Cache-Control', 'no-store').type('text/calendar; charset=utf-8').send(await personalIcs(owner, baseUrlOf(req)));
+};

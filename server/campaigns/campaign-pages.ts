@@ -1,0 +1,111 @@
+// Campaign pages: the record kit for list/show/forms/delete, with the progress board on the detail page, and
+// the organizer's forms there for participating universities and for tagging results and needs.
+import type { Request, RequestHandler } from 'express';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { Conflict, Invalid } from '../platform/errors.ts';
+import type { RecordDef } from '../platform/http/crud.ts';
+import { idParam } from '../platform/http/params.ts';
+import { parse } from '../platform/http/validate.ts';
+import { labelOf, optionsOf } from '../vocabulary/index.ts';
+import { institutionOptions } from '../organizations/institution-service.ts';
+import { GOAL_KEYS, type GoalKey } from './model.ts';
+import { addParticipant, campaigns, removeParticipant, tag, tagged, untag, type CampaignView } from './campaign-service.ts';
+import { roadshows } from './roadshow-service.ts';
+import { visits } from './visit-service.ts';
+import { campaignInput, campaignPatch, campaignQuery, GOALS, participantInput, tagInput, type CampaignInput, type CampaignQuery } from './schema.ts';
+import { toDateInput } from './times.ts';
+import { demandOptions, resultOptions } from './options.ts';
+
+
+const goalFields = () =>
+  GOAL_KEYS.map((key) => ({
+    key,
+    name: `goals.${key}`,
+    label: `${GOALS[key].label}（${GOALS[key].unit}）`,
+    hint: GOALS[key].kinds.length < 6 ? `适用于：${GOALS[key].kinds.map((k) => labelOf('campaignKind', k)).join('、')}` : undefined,
+  }));
+
+export const campaignDef: RecordDef<CampaignView, CampaignInput, CampaignQuery> = {
+  base: '/campaigns',
+  noun: '活动',
+  section: 'campaigns',
+  views: { list: 'campaigns/campaign-list', show: 'campaigns/campaign-show', form: 'campaigns/campaign-form' },
+  service: campaigns,
+  schemas: { create: campaignInput, update: campaignPatch, list: campaignQuery },
+  fromForm(body) {
+    const goals: Record<string, unknown> = {};
+    for (const key of GOAL_KEYS) if (body[`goals.${key}`] !== undefined) goals[key] = body[`goals.${key}`];
+    return { kind: body.kind, name: body.name, startsOn: body.startsOn, endsOn: body.endsOn, description: body.description, goals };
+  },
+  toForm: (v) => ({
+    kind: v.kind,
+    name: v.name,
+    startsOn: toDateInput(v.startsOn),
+    endsOn: toDateInput(v.endsOn),
+    description: v.description ?? '',
+    ...Object.fromEntries(GOAL_KEYS.map((k) => [`goals.${k}`, v.goals[k] ?? ''])),
+  }),
+  formLocals: () => ({ kindOptions: optionsOf('campaignKind'), goalFields: goalFields() }),
+  listLocals: (_q, actor) => ({ kindOptions: optionsOf('campaignKind'), canCreate: isOrganizer(actor) }),
+  async showLocals(record, actor) {
+    const id = record.id;
+    const [items, shows, itineraries] = await Promise.all([
+      tagged(id),
+      roadshows.list(actor, { campaign: id, page: 1, limit: 100 }),
+      visits.list(actor, { campaign: id, page: 1, limit: 100 }),
+    ]);
+    const organizer = isOrganizer(actor);
+    const goals = Object.entries(record.goals).map(([key, target]) => ({ label: GOALS[key as GoalKey].label, unit: GOALS[key as GoalKey].unit, target }));
+    return {
+      tagged: items,
+      roadshows: shows.items,
+      visits: itineraries.items,
+      goalsSet: goals,
+      isUniversities: ['hundred-universities', 'institute-tour'].includes(record.kind) || !!record.progress?.funnel.rows.length,
+      isVisits: record.kind === 'expert-visit' || !!itineraries.total,
+      organizer,
+      institutionOptions: organizer ? await institutionOptions() : undefined,
+      resultChoices: organizer ? await resultOptions() : undefined,
+      demandChoices: organizer ? await demandOptions() : undefined,
+    };
+  },
+};
+
+/** A form on the campaign page: on a validation problem, back to the page with the message. */
+function pageAction(action: (req: Request, actor: Actor, id: string) => Promise<string>, anchor: string): RequestHandler {
+  return async (req, res) => {
+    const id = idParam(req);
+    try {
+      req.flash('success', await action(req, req.user!, id));
+    } catch (err) {
+      if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
+      else if (err instanceof Conflict) req.flash('error', err.detail);
+      else throw err;
+    }
+    res.redirect(303, `/campaigns/${id}#${anchor}`);
+  };
+}
+
+export const addParticipantForm = pageAction(async (req, actor, id) => {
+  const input = parse(participantInput, { institution: req.body?.institution, contactedOn: req.body?.contactedOn });
+  const view = await addParticipant(actor, id, input);
+  return `已将“${view.institutions.find((p) => p.id === input.institution)?.name ?? ''}”列入参与高校院所。`;
+}, 'funnel');
+
+export const removeParticipantForm = pageAction(async (req, actor, id) => {
+  await removeParticipant(actor, id, idParam(req, 'institution'));
+  return '已移出该高校院所。';
+}, 'funnel');
+
+export const tagForm = pageAction(async (req, actor, id) => {
+  const input = parse(tagInput, { kind: req.body?.kind, ids: typeof req.body?.ids === 'string' ? req.body.ids.trim() : req.body?.ids });
+  await tag(actor, id, input.kind, input.ids);
+  return input.kind === 'result' ? '已将该科技成果纳入活动。' : '已将该技术需求纳入活动。';
+}, 'tagged');
+
+export const untagForm = pageAction(async (req, actor, id) => {
+  const input = parse(tagInput, { kind: req.body?.kind, ids: req.body?.ids });
+  await untag(actor, id, input.kind, input.ids);
+  return '已移出活动。';
+}, 'tagged');

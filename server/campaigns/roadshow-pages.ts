@@ -1,0 +1,249 @@
+// Roadshow pages: list, detail (agenda, sign-up, registrations, outcomes), the plan form with its agenda rows
+// (a clash comes back on the form, next to the field it concerns), the printable agenda, check-in at the door
+// and the .ics file.
+import type { Request, RequestHandler, Response } from 'express';
+import type { Actor } from '../platform/auth/actor.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { Conflict, Forbidden, Invalid } from '../platform/errors.ts';
+import { idParam } from '../platform/http/params.ts';
+import { pager } from '../platform/http/pager.ts';
+import { parse } from '../platform/http/validate.ts';
+import { enterpriseOptions } from '../organizations/enterprise-service.ts';
+import { Contract, type ContractDoc } from '../deals/model.ts';
+import { indexOf } from '../matching/api.ts';
+import { campaignOptions } from './campaign-service.ts';
+import { loadRoadshow, roadshows, SLOT_LABELS, type RoadshowView } from './roadshow-service.ts';
+import { cancel, checkIn, register } from './registration-service.ts';
+import { contractLink, outcomeViews, recordOutcome } from './outcome-service.ts';
+import { outcomeOptions, slotRefOptions } from './options.ts';
+import { roadshowIcs } from './calendar-service.ts';
+import { baseUrlOf } from './api.ts';
+import { formRows, isBlank, postedRows, remapErrors } from './form-rows.ts';
+import { checkinInput, outcomeInput, registrationInput, roadshowInput, roadshowQuery } from './schema.ts';
+import { atTimeOf, local, parseInstant, toInput, toTimeInput } from './times.ts';
+
+const SLOT_FIELDS = ['kind', 'ref', 'startsAt', 'minutes', 'presenter'] as const;
+const MAX_SLOTS = 40;
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** Form fields → the API's input; agenda times may be "09:30" on the session's day. */
+export function roadshowFromForm(body: Record<string, unknown>): { input: Record<string, unknown>; rowOf: number[] } {
+  const sessionStart = parseInstant(str(body.startsAt));
+  const slots: Record<string, unknown>[] = [];
+  const rowOf: number[] = [];
+  for (const row of postedRows(body, 'slots', SLOT_FIELDS, MAX_SLOTS)) {
+    if (isBlank(row, SLOT_FIELDS)) continue;
+    const time = /^\d{1,2}:\d{2}$/.test(row.startsAt ?? '') && sessionStart ? atTimeOf(sessionStart, row.startsAt!) : undefined;
+    slots.push({ kind: row.kind || undefined, ref: row.ref ?? '', startsAt: time ? toInput(time) : (row.startsAt ?? ''), minutes: row.minutes ?? '', presenter: row.presenter });
+    rowOf.push(Number(row.index));
+  }
+  const input = { campaign: body.campaign, title: body.title, venue: body.venue, startsAt: body.startsAt, endsAt: body.endsAt, capacity: body.capacity, description: body.description, slots };
+  return { input, rowOf };
+}
+
+function toForm(v: RoadshowView): Record<string, unknown> {
+  const sameDay = (d: Date) => local(d).hasSame(local(v.startsAt), 'day');
+  const values: Record<string, unknown> = {
+    campaign: v.campaign.id,
+    title: v.title,
+    venue: v.venue,
+    startsAt: toInput(v.startsAt),
+    endsAt: toInput(v.endsAt),
+    capacity: String(v.capacity),
+    description: v.description ?? '',
+  };
+  v.slots.forEach((s, i) => {
+    Object.assign(values, {
+      [`slots.${i}.kind`]: s.kind,
+      [`slots.${i}.ref`]: s.ref,
+      [`slots.${i}.startsAt`]: sameDay(s.startsAt) ? toTimeInput(s.startsAt) : toInput(s.startsAt),
+      [`slots.${i}.minutes`]: String(s.minutes),
+      [`slots.${i}.presenter`]: s.kind === 'demand' || (s.kind === 'result' && !s.presenterExpert) ? (s.presenter ?? '') : '',
+    });
+  });
+  return values;
+}
+
+async function renderForm(res: Response, locals: { title: string; action: string; values: Record<string, unknown>; errors?: Record<string, string>; detail?: string; record?: RoadshowView }, status = 200) {
+  const errors = locals.errors ?? {};
+  const rows = postedRows(locals.values, 'slots', SLOT_FIELDS, MAX_SLOTS);
+  res.status(status).render('campaigns/roadshow-form', {
+    ...locals,
+    section: 'campaigns',
+    errors,
+    errorList: locals.detail ? [locals.detail] : Object.values(errors),
+    rows: formRows('slots', rows, errors, { spare: 2, min: 5, max: MAX_SLOTS }),
+    campaignOptions: await campaignOptions(),
+    kindOptions: Object.entries(SLOT_LABELS).map(([value, label]) => ({ value, label })),
+    refOptions: await slotRefOptions(),
+  });
+}
+
+/** Saves the form through the service; a bad field or a clash re-renders the form with the messages. */
+async function saveForm(req: Request, res: Response, id: string | undefined): Promise<void> {
+  const body = req.body as Record<string, unknown>;
+  const { input, rowOf } = roadshowFromForm(body);
+  try {
+    const parsed = parse(roadshowInput, input);
+    const view = id ? await roadshows.update(req.user!, id, parsed) : await roadshows.create(req.user!, parsed);
+    req.flash('success', id ? `已保存路演“${view.title}”。` : `已安排路演“${view.title}”。`);
+    res.redirect(303, `/roadshows/${view.id}`);
+  } catch (err) {
+    if (!(err instanceof Invalid) && !(err instanceof Conflict)) throw err;
+    const fields = remapErrors(err.fields ?? {}, 'slots', rowOf);
+    const record = id ? await roadshows.get(req.user, id) : undefined;
+    await renderForm(
+      res,
+      { title: id ? '编辑路演' : '安排路演', action: id ? `/roadshows/${id}` : '/roadshows', values: body, errors: fields, detail: err instanceof Conflict ? err.detail : undefined, record },
+      err.status,
+    );
+  }
+}
+
+export const listPage: RequestHandler = async (req, res) => {
+  const when = req.query.when === 'all' ? undefined : (req.query.when ?? 'upcoming');
+  const q = parse(roadshowQuery, { ...req.query, when });
+  const result = await roadshows.list(req.user, q);
+  res.render('campaigns/roadshow-list', {
+    title: '项目路演',
+    section: 'campaigns',
+    items: result.items,
+    pager: pager(result),
+    filters: { ...q, when: when ?? 'all' },
+    campaignOptions: await campaignOptions(),
+    canCreate: isOrganizer(req.user),
+  });
+};
+
+export const showPage: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const record = await roadshows.get(req.user, id);
+  const organizer = isOrganizer(req.user);
+  const doc = organizer ? await loadRoadshow(id) : undefined;
+  const contracts = doc ? await Contract.find({ 'source.roadshow': id }).lean<ContractDoc[]>() : [];
+  res.set('Cache-Control', 'no-store');
+  res.render('campaigns/roadshow-show', {
+    title: record.title,
+    section: 'campaigns',
+    record,
+    organizer,
+    outcomes: doc ? outcomeViews(doc) : undefined,
+    outcomeChoices: doc && record.started ? await outcomeOptions(doc) : undefined,
+    contracts: contracts.filter((c) => !c.deletedAt).map((c) => ({ id: String(c._id), title: c.title, amount: c.amount, verified: c.verified })),
+    contractLink: doc ? contractLink(doc) : undefined,
+    enterpriseChoices: organizer && record.permissions.register ? await enterpriseOptions() : undefined,
+    outcomeKindOptions: [
+      { value: 'intention', label: '合作意向' },
+      { value: 'contract', label: '签约' },
+    ],
+  });
+};
+
+export const newForm: RequestHandler = async (req, res) => {
+  await renderForm(res, { title: '安排路演', action: '/roadshows', values: { campaign: str(req.query.campaign), capacity: '100' } });
+};
+
+export const createForm: RequestHandler = (req, res) => saveForm(req, res, undefined);
+
+export const editForm: RequestHandler = async (req, res) => {
+  const record = await roadshows.get(req.user, idParam(req));
+  if (!record.permissions.edit) throw new Forbidden();
+  await renderForm(res, { title: '编辑路演', action: `/roadshows/${record.id}`, values: toForm(record), record });
+};
+
+export const updateForm: RequestHandler = (req, res) => saveForm(req, res, idParam(req));
+
+export const confirmDelete: RequestHandler = async (req, res) => {
+  const record = await roadshows.get(req.user, idParam(req));
+  if (!record.permissions.delete) throw new Forbidden();
+  res.render('shared/confirm-delete', { title: '取消路演', section: 'campaigns', noun: '路演', record, action: `/roadshows/${record.id}/delete`, back: `/roadshows/${record.id}` });
+};
+
+export const removeForm: RequestHandler = async (req, res) => {
+  await roadshows.remove(req.user!, idParam(req));
+  req.flash('success', '已取消该路演，已报名的企业会收到通知。');
+  res.redirect(303, '/roadshows');
+};
+
+/** The agenda to print or hand out: a page of its own, no scripts. */
+export const agendaPage: RequestHandler = async (req, res) => {
+  const record = await roadshows.get(req.user, idParam(req));
+  res.render('campaigns/roadshow-agenda', { layout: false, title: `${record.title} · 议程`, record });
+};
+
+export const icsFile: RequestHandler = async (req, res) => {
+  const doc = await loadRoadshow(idParam(req));
+  res
+    .type('text/calendar; charset=utf-8')
+    .set('Content-Disposition', `attachment; filename="roadshow-${String(doc._id)}.ics"`)
+    .set('Cache-Control', 'no-cache')
+    .send(roadshowIcs(doc, baseUrlOf(req)));
+};
+
+// ---- sign-up, check-in and outcomes -----------------------------------------------------------------------------
+
+/** Runs a form on the roadshow page and goes back to it with a message (problems as an error message). */
+function pageAction(action: (req: Request, actor: Actor, id: string) => Promise<string>, anchor = ''): RequestHandler {
+  return async (req, res) => {
+    const id = idParam(req);
+    try {
+      req.flash('success', await action(req, req.user!, id));
+    } catch (err) {
+      if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
+      else if (err instanceof Conflict) req.flash('error', err.detail);
+      else throw err;
+    }
+    res.redirect(303, `/roadshows/${id}${anchor}`);
+  };
+}
+
+export const registerForm = pageAction(async (req, actor, id) => {
+  const input = parse(registrationInput, { enterprise: req.body?.enterprise, attendee: req.body?.attendee });
+  const view = await register(actor, id, input);
+  return view.status === 'confirmed'
+    ? `“${view.enterprise.name}”报名成功，签到码 ${view.code}，请在入场时出示。`
+    : `名额已满，“${view.enterprise.name}”已进入候补名单第 ${view.position} 位（签到码 ${view.code}）；有人取消时将按顺序递补并通知。`;
+}, '#signup');
+
+export const cancelForm = pageAction(async (req, actor, id) => {
+  const view = await cancel(actor, id, idParam(req, 'registration'));
+  return `已取消“${view.enterprise.name}”的报名。`;
+}, '#signup');
+
+export const outcomeForm = pageAction(async (req, actor, id) => {
+  const [kind, candidateId] = str(req.body?.candidate).split(':');
+  const input = parse(outcomeInput, {
+    kind: req.body?.kind,
+    enterprise: req.body?.enterprise,
+    demand: req.body?.demand,
+    candidate: candidateId ? { kind, id: candidateId } : undefined,
+    note: req.body?.note,
+  });
+  const outcome = await recordOutcome(indexOf(req), actor, id, input);
+  if (outcome.kind === 'contract') return '已记录签约成果，请点击“登记技术合同”录入合同。';
+  return outcome.match ? '已记录合作意向，并列入该需求的对接清单。' : '已记录合作意向。';
+}, '#outcomes');
+
+async function renderCheckin(res: Response, id: string, locals: Record<string, unknown> = {}, status = 200) {
+  const record = await roadshows.get(res.req.user, id);
+  if (!record.permissions.manage) throw new Forbidden();
+  res.set('Cache-Control', 'no-store');
+  res.status(status).render('campaigns/roadshow-checkin', { title: `签到 · ${record.title}`, section: 'campaigns', record, errors: {}, ...locals });
+}
+
+export const checkinPage: RequestHandler = async (req, res) => renderCheckin(res, idParam(req));
+
+export const checkinForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const typed = str(req.body?.code);
+  try {
+    const { code } = parse(checkinInput, { code: typed });
+    const view = await checkIn(req.user!, id, code);
+    req.flash('success', `签到成功：${view.enterprise.name}${view.attendee ? `（${view.attendee}）` : ''}，签到码 ${view.code}。`);
+    res.redirect(303, `/roadshows/${id}/checkin`);
+  } catch (err) {
+    if (!(err instanceof Invalid) && !(err instanceof Conflict)) throw err;
+    const errors = err instanceof Invalid ? err.fields : (err.fields ?? { code: err.detail });
+    await renderCheckin(res, id, { errors, typed }, err.status);
+  }
+};

@@ -1,0 +1,138 @@
+// Contract pages on the record kit, the verify action, and the export of what the list shows.
+import type { RequestHandler } from 'express';
+import type { RecordDef } from '../platform/http/crud.ts';
+import { wanToYuan, yuanToWan } from '../platform/http/fields.ts';
+import { idParam } from '../platform/http/params.ts';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { isoDate } from '../platform/time.ts';
+import { labelOf, optionsOf } from '../vocabulary/index.ts';
+import { campaignOptions, roadshowOptions } from './sources.ts';
+import { contracts, partyOptions, prefillFromMatch, verify, type ContractView } from './service.ts';
+import { contractInput, contractPatch, contractQuery, type ContractInput, type ContractQuery } from './schema.ts';
+
+const wan = (v?: number | null) => (v == null ? '' : v / 10_000);
+const idOrUndefined = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{24}$/i.test(v) ? v : undefined);
+
+/** "institution:<id>" from the seller select → { kind, id }. */
+function sellerFrom(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const [kind, id] = value.split(':');
+  return { kind, id };
+}
+
+export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> = {
+  base: '/contracts',
+  noun: '技术合同',
+  section: 'contracts',
+  views: { list: 'contracts/list', show: 'contracts/show', form: 'contracts/form' },
+  service: contracts,
+  schemas: { create: contractInput, update: contractPatch, list: contractQuery },
+  fromForm(body) {
+    const input: Record<string, unknown> = {
+      title: body.title,
+      type: body.type,
+      buyer: body.buyer,
+      seller: sellerFrom(body.seller),
+      amount: body.amount,
+      techIncome: body.techIncome,
+      signedAt: body.signedAt,
+      registration: { number: body.registrationNumber, date: body.registrationDate },
+      source: { match: body.sourceMatch, roadshow: body.sourceRoadshow, campaign: body.sourceCampaign },
+      note: body.note,
+    };
+    if (body.broker !== undefined) input.broker = body.broker;
+    return wanToYuan(input, ['amount', 'techIncome']);
+  },
+  toForm: (v) => ({
+    title: v.title,
+    type: v.type,
+    buyer: v.buyer.id,
+    seller: `${v.seller.kind}:${v.seller.id}`,
+    broker: v.broker?.id ?? '',
+    amount: yuanToWan(v.amount),
+    techIncome: yuanToWan(v.techIncome),
+    signedAt: isoDate(v.signedAt),
+    registrationNumber: v.registration?.number ?? '',
+    registrationDate: isoDate(v.registration?.date),
+    sourceMatch: v.source.match ?? '',
+    sourceRoadshow: v.source.roadshow ?? '',
+    sourceCampaign: v.source.campaign ?? '',
+    note: v.note ?? '',
+  }),
+  async prefill(query, actor) {
+    const fromMatch = idOrUndefined(query.match) ? await prefillFromMatch(actor, query.match as string) : {};
+    return { ...fromMatch, sourceRoadshow: idOrUndefined(query.roadshow) ?? '', sourceCampaign: idOrUndefined(query.campaign) ?? '' };
+  },
+  async formLocals(actor) {
+    return {
+      typeOptions: optionsOf('contractType'),
+      ...(await partyOptions()),
+      campaignOptions: await campaignOptions(),
+      roadshowOptions: await roadshowOptions(),
+      chooseBroker: isOrganizer(actor),
+      needsProfile: actor.role === 'broker' && !actor.profile,
+    };
+  },
+  listLocals: (q, actor) => ({
+    typeOptions: optionsOf('contractType'),
+    industryOptions: optionsOf('industry'),
+    townOptions: optionsOf('town'),
+    stateOptions: [
+      { value: 'verified', label: '已核实' },
+      { value: 'pending', label: '待核实' },
+      { value: 'unregistered', label: '未登记' },
+    ],
+    byOptions: [
+      { value: 'registered', label: '按登记年份' },
+      { value: 'signed', label: '按签订年份' },
+    ],
+    sortOptions: [{ value: 'amount', label: '成交额从高到低' }],
+    canPost: !!actor && actor.status === 'active' && (actor.role === 'organizer' || actor.role === 'broker'),
+    heading: isOrganizer(actor) ? '技术合同登记' : '我的技术合同',
+  }),
+  export: {
+    sheet: '技术合同',
+    columns: [
+      { header: '合同名称', width: 36 },
+      { header: '合同类型' },
+      { header: '委托方（买方）', width: 28 },
+      { header: '所在镇街' },
+      { header: '受托方（卖方）', width: 28 },
+      { header: '受托方类型' },
+      { header: '技术经纪人' },
+      { header: '合同成交额（万元）' },
+      { header: '技术交易额（万元）' },
+      { header: '签订日期' },
+      { header: '认定登记号', width: 20 },
+      { header: '登记日期' },
+      { header: '状态' },
+      { header: '登记人' },
+    ],
+    row: (v: ContractView) => [
+      v.title,
+      labelOf('contractType', v.type),
+      v.buyer.name,
+      labelOf('town', v.town),
+      v.seller.name,
+      v.seller.kind === 'institution' ? '高校院所' : '专家',
+      v.broker?.name ?? '',
+      wan(v.amount),
+      wan(v.techIncome),
+      isoDate(v.signedAt),
+      v.registration?.number ?? '',
+      isoDate(v.registration?.date),
+      v.verified ? '已核实' : '待核实',
+      v.createdByName ?? '',
+    ],
+  },
+};
+
+export const verifyPage: RequestHandler = async (req, res) => {
+  const view = await verify(req.user!, idParam(req));
+  req.flash('success', `已核实技术合同“${view.title}”，计入目标进度。`);
+  res.redirect(303, `/contracts/${view.id}`);
+};
+
+export const verifyApi: RequestHandler = async (req, res) => {
+  res.json(await verify(req.user!, idParam(req)));
+};

@@ -1,0 +1,102 @@
+// Inputs of the contracts module. Amounts are integer 元 (forms take 万元 and convert first); dates are
+// calendar dates in Asia/Shanghai. The registration (技术合同认定登记) may come later than the signing.
+import { z } from 'zod';
+import { code, dateOnly, objectId, optionalText, text, yuan } from '../platform/http/fields.ts';
+import { pageQuery } from '../platform/http/pager.ts';
+import { contractType, industry, town } from '../vocabulary/index.ts';
+
+const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const optionalId = (label: string) => z.preprocess(blank, objectId(label).optional());
+
+/** 技术合同登记号: letters, digits and dashes, as the registration office prints it. */
+const registrationNumber = z.preprocess(
+  blank,
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z-]{6,30}$/, '登记号应为 6–30 位字母、数字或短横线，如 2026420502000123。')
+    .optional(),
+);
+
+const contractFields = {
+  title: text('合同名称', 4, 80),
+  type: code(contractType.keys, '合同类型'),
+  buyer: objectId('委托方（买方）企业'),
+  seller: z.strictObject(
+    {
+      kind: z.enum(['institution', 'expert'], { error: '请选择受托方（卖方）类型。' }),
+      id: objectId('受托方（卖方）'),
+    },
+    { error: '请选择受托方（卖方）。' },
+  ),
+  broker: optionalId('技术经纪人'),
+  amount: yuan('合同成交额').pipe(z.number({ error: '请填写合同成交额。' }).positive('合同成交额应大于 0。')),
+  techIncome: yuan('技术交易额'),
+  signedAt: dateOnly('签订日期').pipe(z.date({ error: '请填写签订日期。' })),
+  registration: z.preprocess(
+    (v) => (v && typeof v === 'object' && Object.values(v).every((x) => x === '' || x === undefined || x === null) ? undefined : v),
+    z
+      .strictObject({ number: registrationNumber, date: dateOnly('登记日期') }, { error: '登记信息格式不正确。' })
+      .optional(),
+  ),
+  source: z.preprocess(
+    (v) => (v && typeof v === 'object' && Object.values(v).every((x) => x === '' || x === undefined || x === null) ? undefined : v),
+    z.strictObject({ match: optionalId('对接记录'), roadshow: optionalId('路演'), campaign: optionalId('活动') }, { error: '来源格式不正确。' }).optional(),
+  ),
+  note: optionalText('备注', 500),
+};
+
+type Draft = {
+  amount?: number | undefined;
+  techIncome?: number | undefined;
+  signedAt?: Date | undefined;
+  registration?: { number?: string | undefined; date?: Date | undefined } | undefined;
+};
+
+const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+const isNumber = (n: unknown): n is number => typeof n === 'number';
+
+/**
+ * Rules across fields: technology income within the amount, registration complete and not before signing.
+ * They run even when a field failed (so every problem is reported at once), so each checks its inputs.
+ */
+function consistent(v: Draft, ctx: z.RefinementCtx): void {
+  if (isNumber(v.techIncome) && isNumber(v.amount) && v.techIncome > v.amount) {
+    ctx.addIssue({ code: 'custom', path: ['techIncome'], message: '技术交易额不能超过合同成交额。' });
+  }
+  const reg = v.registration;
+  if (reg && typeof reg === 'object') {
+    if (!reg.number) ctx.addIssue({ code: 'custom', path: ['registration', 'number'], message: '已填登记日期，请同时填写登记号。' });
+    if (!reg.date) ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '已填登记号，请同时填写登记日期。' });
+    if (isDate(reg.date) && isDate(v.signedAt) && reg.date < v.signedAt) {
+      ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '登记日期不能早于签订日期。' });
+    }
+  }
+  const tomorrow = Date.now() + 24 * 3600_000;
+  if (isDate(v.signedAt) && v.signedAt.getTime() > tomorrow) ctx.addIssue({ code: 'custom', path: ['signedAt'], message: '签订日期不能晚于今天。' });
+  if (reg && isDate(reg.date) && reg.date.getTime() > tomorrow) ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '登记日期不能晚于今天。' });
+}
+
+const always = { when: () => true };
+
+export const contractInput = z.strictObject(contractFields).superRefine(consistent, always);
+export type ContractInput = z.output<typeof contractInput>;
+/** A PATCH: any subset; the cross-field rules run again on the merged record in the service. */
+export const contractPatch = z.strictObject(contractFields).partial();
+export type ContractPatch = z.output<typeof contractPatch>;
+export const checkContract = (merged: Draft) => z.custom<Draft>().superRefine(consistent, always).safeParse(merged);
+
+export const contractQuery = pageQuery.extend({
+  q: z.string().trim().max(60).optional(),
+  type: z.enum(contractType.keys).optional().catch(undefined),
+  industry: z.enum(industry.keys).optional().catch(undefined),
+  town: z.enum(town.keys).optional().catch(undefined),
+  year: z.coerce.number().int().min(2000).max(2100).optional().catch(undefined),
+  /** which year counts: the registration year (the target's) or the signing year */
+  by: z.enum(['registered', 'signed']).optional().catch(undefined),
+  state: z.enum(['verified', 'pending', 'unregistered']).optional().catch(undefined),
+  campaign: z.string().regex(/^[0-9a-f]{24}$/i).optional().catch(undefined),
+  roadshow: z.string().regex(/^[0-9a-f]{24}$/i).optional().catch(undefined),
+  sort: z.enum(['signed', 'amount']).optional().catch(undefined),
+});
+export type ContractQuery = z.output<typeof contractQuery>;

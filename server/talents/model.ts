@@ -1,0 +1,37 @@
+// Talent introductions (人才引进). Personal details are for organizers only; the public board shows counts.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
+
+const talentSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    degree: { type: String, required: true, enum: ['bachelor', 'master', 'doctor', 'other'] },
+    title: { type: String, trim: true }, // 职称, optional
+    category: { type: String, required: true, enum: talentCategory.keys },
+    mode: { type: String, required: true, enum: talentMode.keys },
+    employer: { type: String, required: true }, // enterprise id
+    employerName: { type: String, required: true },
+    town: { type: String, enum: town.keys },
+    industry: { type: String, required: true, enum: industry.keys },
+    date: { type: Date, required: true }, // when introduced
+    year: { type: Number, required: true },
+    source: {
+      campaign: { type: String },
+      note: { type: String },
+    },
+    verified: { type: Boolean, required: true, default: false },
+    verifiedAt: { type: Date },
+    verifiedBy: { type: String },
+    verifiedByName: { type: String },
+    createdBy: { type: String },
+    createdByName: { type: String },
+    importBatch: { type: String },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, collection: 'talents' },
+);
+talentSchema.index({ year: 1 });
+talentSchema.index({ employer: 1 });
+
+export type TalentDoc = InferSchemaType<typeof talentSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date; deletedAt?: Date | null };
+export const Talent = mongoose.model('Talent', talentSchema);

@@ -1,0 +1,67 @@
+// Targets (the annual breakdown table, 年度目标分解表), manual progress entries with evidence, and the
+// evidence files themselves.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const targetSchema = new Schema(
+  {
+    indicator: { type: String, required: true },
+    /** a year (startYear = endYear) or a span such as 2021–2025 */
+    startYear: { type: Number, required: true },
+    endYear: { type: Number, required: true },
+    /** district, a town code, or a responsible unit's name */
+    scope: {
+      type: new Schema({ kind: { type: String, enum: ['district', 'town', 'unit'], required: true }, code: { type: String, required: true } }, { _id: false }),
+      required: true,
+    },
+    value: { type: Number, required: true },
+    lead: { type: String },
+    responsible: { type: [String], default: [] },
+    note: { type: String },
+    createdBy: { type: String },
+    importBatch: { type: String },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, collection: 'targets' },
+);
+targetSchema.index({ indicator: 1, startYear: 1 });
+
+export type TargetDoc = InferSchemaType<typeof targetSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; deletedAt?: Date | null };
+export const Target = mongoose.model('Target', targetSchema);
+
+const entrySchema = new Schema(
+  {
+    indicator: { type: String, required: true },
+    year: { type: Number, required: true },
+    /** the date the value holds at (levels) or the period end (flows) */
+    date: { type: Date, required: true },
+    scope: {
+      type: new Schema({ kind: { type: String, enum: ['district', 'town', 'unit'], required: true }, code: { type: String, required: true } }, { _id: false }),
+      required: true,
+    },
+    value: { type: Number, required: true },
+    note: { type: String },
+    evidence: { type: String }, // an Attachment id
+    evidenceName: { type: String },
+    enteredBy: { type: String, required: true },
+    enteredByName: { type: String, required: true },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, collection: 'progress_entries' },
+);
+entrySchema.index({ indicator: 1, year: 1 });
+
+export type EntryDoc = InferSchemaType<typeof entrySchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; deletedAt?: Date | null };
+export const ProgressEntry = mongoose.model('ProgressEntry', entrySchema);
+
+const attachmentSchema = new Schema(
+  {
+    filename: { type: String, required: true },
+    contentType: { type: String, required: true },
+    size: { type: Number, required: true },
+    data: { type: Buffer, required: true },
+    uploadedBy: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'attachments' },
+);
+export type AttachmentDoc = InferSchemaType<typeof attachmentSchema> & { _id: mongoose.Types.ObjectId };
+export const Attachment = mongoose.model('Attachment', attachmentSchema);

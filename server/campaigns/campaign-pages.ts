@@ -1,9 +1,7 @@
 // Campaign pages: the record kit for list/show/forms/delete, with the progress board on the detail page, and
 // the organizer's forms there for participating universities and for tagging results and needs.
-import type { Request, RequestHandler } from 'express';
-import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
-import { Conflict, Invalid } from '../platform/errors.ts';
+import { pageAction } from '../platform/http/forms.ts';
 import type { RecordDef } from '../platform/http/crud.ts';
 import { idParam } from '../platform/http/params.ts';
 import { parse } from '../platform/http/validate.ts';
@@ -72,39 +70,27 @@ export const campaignDef: RecordDef<CampaignView, CampaignInput, CampaignQuery> 
   },
 };
 
-/** A form on the campaign page: on a validation problem, back to the page with the message. */
-function pageAction(action: (req: Request, actor: Actor, id: string) => Promise<string>, anchor: string): RequestHandler {
-  return async (req, res) => {
-    const id = idParam(req);
-    try {
-      req.flash('success', await action(req, req.user!, id));
-    } catch (err) {
-      if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
-      else if (err instanceof Conflict) req.flash('error', err.detail);
-      else throw err;
-    }
-    res.redirect(303, `/campaigns/${id}#${anchor}`);
-  };
-}
+/** A form on the campaign page: back to its section with the outcome. */
+const campaignAction = (action: Parameters<typeof pageAction>[1], anchor: string) => pageAction((id) => `/campaigns/${id}#${anchor}`, action);
 
-export const addParticipantForm = pageAction(async (req, actor, id) => {
+export const addParticipantForm = campaignAction(async (req, actor, id) => {
   const input = parse(participantInput, { institution: req.body?.institution, contactedOn: req.body?.contactedOn });
   const view = await addParticipant(actor, id, input);
   return `已将“${view.institutions.find((p) => p.id === input.institution)?.name ?? ''}”列入参与高校院所。`;
 }, 'funnel');
 
-export const removeParticipantForm = pageAction(async (req, actor, id) => {
+export const removeParticipantForm = campaignAction(async (req, actor, id) => {
   await removeParticipant(actor, id, idParam(req, 'institution'));
   return '已移出该高校院所。';
 }, 'funnel');
 
-export const tagForm = pageAction(async (req, actor, id) => {
+export const tagForm = campaignAction(async (req, actor, id) => {
   const input = parse(tagInput, { kind: req.body?.kind, ids: typeof req.body?.ids === 'string' ? req.body.ids.trim() : req.body?.ids });
   await tag(actor, id, input.kind, input.ids);
   return input.kind === 'result' ? '已将该科技成果纳入活动。' : '已将该技术需求纳入活动。';
 }, 'tagged');
 
-export const untagForm = pageAction(async (req, actor, id) => {
+export const untagForm = campaignAction(async (req, actor, id) => {
   const input = parse(tagInput, { kind: req.body?.kind, ids: req.body?.ids });
   await untag(actor, id, input.kind, input.ids);
   return '已移出活动。';

@@ -2,9 +2,9 @@
 // (a clash comes back on the form, next to the field it concerns), the printable agenda, check-in at the door
 // and the .ics file.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { Conflict, Forbidden, Invalid } from '../platform/errors.ts';
+import { pageAction } from '../platform/http/forms.ts';
 import { idParam } from '../platform/http/params.ts';
 import { pager } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
@@ -182,22 +182,10 @@ export const icsFile: RequestHandler = async (req, res) => {
 
 // ---- sign-up, check-in and outcomes -----------------------------------------------------------------------------
 
-/** Runs a form on the roadshow page and goes back to it with a message (problems as an error message). */
-function pageAction(action: (req: Request, actor: Actor, id: string) => Promise<string>, anchor = ''): RequestHandler {
-  return async (req, res) => {
-    const id = idParam(req);
-    try {
-      req.flash('success', await action(req, req.user!, id));
-    } catch (err) {
-      if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
-      else if (err instanceof Conflict) req.flash('error', err.detail);
-      else throw err;
-    }
-    res.redirect(303, `/roadshows/${id}${anchor}`);
-  };
-}
+/** A form on the roadshow page: back to it (at `anchor`) with the outcome. */
+const roadshowAction = (action: Parameters<typeof pageAction>[1], anchor = '') => pageAction((id) => `/roadshows/${id}${anchor}`, action);
 
-export const registerForm = pageAction(async (req, actor, id) => {
+export const registerForm = roadshowAction(async (req, actor, id) => {
   const input = parse(registrationInput, { enterprise: req.body?.enterprise, attendee: req.body?.attendee });
   const view = await register(actor, id, input);
   return view.status === 'confirmed'
@@ -205,12 +193,12 @@ export const registerForm = pageAction(async (req, actor, id) => {
     : `名额已满，“${view.enterprise.name}”已进入候补名单第 ${view.position} 位（签到码 ${view.code}）；有人取消时将按顺序递补并通知。`;
 }, '#signup');
 
-export const cancelForm = pageAction(async (req, actor, id) => {
+export const cancelForm = roadshowAction(async (req, actor, id) => {
   const view = await cancel(actor, id, idParam(req, 'registration'));
   return `已取消“${view.enterprise.name}”的报名。`;
 }, '#signup');
 
-export const outcomeForm = pageAction(async (req, actor, id) => {
+export const outcomeForm = roadshowAction(async (req, actor, id) => {
   const [kind, candidateId] = str(req.body?.candidate).split(':');
   const input = parse(outcomeInput, {
     kind: req.body?.kind,

@@ -168,6 +168,46 @@ describe('the dashboard and the public board', () => {
   });
 });
 
+describe('manual entries on the page', () => {
+  it('takes an entry with its evidence through the form, refuses a disguised file, and serves evidence as a download to organizers only', async () => {
+    const token = csrfFrom((await page.get('/targets/entries').expect(200)).text);
+    const disguised = await page
+      .post('/targets/entries')
+      .field('_csrf', token)
+      .field('indicator', 'invention-patents')
+      .field('year', String(year))
+      .field('scope', 'district')
+      .field('value', '37')
+      .attach('evidence', Buffer.from('<html><script>alert(1)</script></html>'), '专利统计.pdf');
+    expect(disguised.status).toBe(400);
+    expect(disguised.text).toContain('文件内容与格式不符');
+    expect(disguised.text).toContain('value="37"');
+    const ok = await page
+      .post('/targets/entries')
+      .field('_csrf', token)
+      .field('indicator', 'invention-patents')
+      .field('year', String(year))
+      .field('scope', 'district')
+      .field('value', '37')
+      .field('note', '一季度规上企业发明专利申请')
+      .attach('evidence', Buffer.from('%PDF-1.4\n%%EOF\n'), '专利统计.pdf');
+    expect(ok.status).toBe(303);
+    const list = await page.get('/targets/entries').expect(200);
+    const evidenceLink = /href="(\/targets\/evidence\/[0-9a-f]{24})">专利统计.pdf</.exec(list.text);
+    expect(evidenceLink).not.toBeNull();
+    const file = await page.get(evidenceLink![1]!).expect(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['content-disposition']).toMatch(/^attachment; filename\*=UTF-8''/);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    await request(app).get(evidenceLink![1]!).expect(303);
+    const brokerPage = await loginAgent(app, broker.user.email);
+    await brokerPage.get(evidenceLink![1]!).expect(403);
+    // Without the CSRF token nothing is written.
+    const forged = await page.post('/targets/entries').field('indicator', 'invention-patents').field('year', String(year)).field('value', '1').attach('evidence', Buffer.from('%PDF-1.4\n'), 'x.pdf');
+    expect(forged.status).toBe(403);
+  });
+});
+
 describe('the ledger in and out of Excel', () => {
   it('exports the breakdown table with each year’s target and achievement', async () => {
     const res = await request(app).get('/targets/ledger.xlsx').buffer(true).parse((r, cb) => {

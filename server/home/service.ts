@@ -1,29 +1,53 @@
-// Figures for the home page. Counting scans a collection on FerretDB, so the figures are computed at most
-// once a minute per process.
+// Figures for the home page: the directory's size, this year's headline targets and the next roadshows.
+// Counting scans a collection on FerretDB, so everything here is computed at most once a minute per process.
 import { Demand } from '../demands/model.ts';
 import { Result } from '../results/model.ts';
 import { Expert } from '../experts/model.ts';
 import { Enterprise } from '../organizations/model.ts';
 import { trusted } from '../platform/db/connection.ts';
+import { currentYear } from '../platform/time.ts';
+import { progressBar } from '../targets/charts.ts';
+import { progress } from '../targets/service.ts';
+import { roadshows } from '../campaigns/roadshow-service.ts';
 
 export interface HomeStats {
   demands: number;
   results: number;
   experts: number;
   enterprises: number;
+  year: number;
+  /** the district's own targets for this year, as on the public board */
+  targets: { label: string; actualText: string; targetText: string; percent: number; bar: ReturnType<typeof progressBar> }[];
+  roadshows: { id: string; title: string; startsAt: Date; venue: string }[];
 }
+
+const HEADLINES = ['contract-value', 'contract-count', 'talent-graduate', 'demands-published'];
 
 const TTL_MS = 60_000;
 let cached: { at: number; stats: Promise<HomeStats> } | undefined;
 
 async function compute(): Promise<HomeStats> {
-  const [demands, results, experts, enterprises] = await Promise.all([
+  const year = currentYear();
+  const [demands, results, experts, enterprises, board, upcoming] = await Promise.all([
     Demand.countDocuments({ deletedAt: null, status: trusted({ $nin: ['draft'] as const }) }),
     Result.countDocuments({ deletedAt: null, status: 'published' }),
     Expert.countDocuments({ deletedAt: null }),
     Enterprise.countDocuments({ deletedAt: null }),
+    progress({ year, scope: 'district' }),
+    roadshows.list(undefined, { when: 'upcoming', page: 1, limit: 3 }),
   ]);
-  return { demands, results, experts, enterprises };
+  const targets = HEADLINES.map((code) => board.items.find((i) => i.indicator === code && i.period.start === year && i.period.end === year))
+    .filter((i) => i !== undefined)
+    .map((i) => ({ label: i.label, actualText: i.actualText, targetText: i.targetText, percent: Math.round(i.ratio * 100), bar: progressBar(i.ratio, i.expected, i.status) }));
+  return {
+    demands,
+    results,
+    experts,
+    enterprises,
+    year,
+    targets,
+    roadshows: upcoming.items.map((r) => ({ id: r.id, title: r.title, startsAt: r.startsAt, venue: r.venue })),
+  };
 }
 
 export function homeStats(now = Date.now()): Promise<HomeStats> {

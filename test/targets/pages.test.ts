@@ -162,6 +162,13 @@ describe('the dashboard and the public board', () => {
     await request(app).get('/contracts').expect(303);
   });
 
+  it('puts this year’s headline targets on the home page', async () => {
+    const res = await request(app).get('/').expect(200);
+    expect(res.text).toContain(`${year}年目标进度`);
+    expect(res.text).toMatch(/技术合同成交额<\/span>\s*<strong>200.5 万元<\/strong> <small class="muted">\/ 10 亿元/);
+    expect(res.text).not.toContain('即将举行的路演'); // none planned in this file
+  });
+
   it('says so when a year has no targets', async () => {
     const res = await request(app).get('/targets?year=2015').expect(200);
     expect(res.text).toContain('2015年没有设定目标。');

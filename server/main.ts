@@ -79,6 +79,8 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
+    // Kept-alive connections would keep bringing requests until the deadline: answer them with Connection: close.
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

@@ -1,6 +1,7 @@
 // Matching use cases: suggestions with reasons, and the broker's pipeline from a suggestion to a contract
 // (shortlist, contact, meeting, intention; decline with a reason the other side sees; override the ranking
 // with a stated reason; a feedback deadline per stage).
+import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
@@ -62,9 +63,24 @@ export function needProfile(d: DemandDoc): NeedProfile {
 
 // ---- suggestions ------------------------------------------------------------------------------------------
 
+/**
+ * A need's matches are the same for everyone who may see the need, and they change only when the need or the
+ * index does: the answer is kept under the need's profile and the index's generation (engines that cannot
+ * tell their generation are always asked). Most of a need page's time under load was these two searches.
+ */
+const suggestionCache = new LRUCache<string, { generation: number; items: MatchItem[] }>({ max: 2_000 });
+
 export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
   const { doc } = await visibleDemand(actor, demandId);
-  return matchesForNeed(index, needProfile(doc), kind, limit);
+  const profile = needProfile(doc);
+  const generation = index.generation;
+  if (generation === undefined) return matchesForNeed(index, profile, kind, limit);
+  const key = `${kind}|${limit}|${demandId}|${JSON.stringify(profile)}`;
+  const kept = suggestionCache.get(key);
+  if (kept?.generation === generation) return kept.items;
+  const items = await matchesForNeed(index, profile, kind, limit);
+  suggestionCache.set(key, { generation, items });
+  return items;
 }
 
 export async function needsForResultId(index: SearchIndex, actor: Actor | undefined, resultId: string, limit: number): Promise<MatchItem[]> {

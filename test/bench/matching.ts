@@ -10,7 +10,7 @@ import { SearchSync } from '../../server/platform/search/sync.ts';
 import { searchSources } from '../../server/search/sources.ts';
 import { seedDemo } from '../../seeds/index.ts';
 import { evaluate, loadLabelledResults } from '../matching/evaluation.ts';
-import { benchDatabase, logger, ms, percentile, table } from './support.ts';
+import { benchDatabase, logger, ms, percentile, table, type BenchReport } from './support.ts';
 
 const HOUR = 3_600_000;
 
@@ -29,7 +29,7 @@ async function measure(label: string): Promise<(string | number)[]> {
   return [label, (await search.health()).documents ?? 0, e.needs, e.recallAt10.toFixed(3), e.mrr.toFixed(3), ms(percentile(latencies, 0.5)), ms(percentile(latencies, 0.95)), ms(percentile(latencies, 0.99))];
 }
 
-export async function benchMatching(scale = 100_000): Promise<string> {
+export async function benchMatching(scale = 100_000): Promise<BenchReport> {
   const rows: (string | number)[][] = [];
   // The demo corpus alone, in a fresh database.
   const db = await startEmbedded({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'dongbao-match-')), logger });
@@ -43,5 +43,6 @@ export async function benchMatching(scale = 100_000): Promise<string> {
   rows.push(await measure(`+ ${scale.toLocaleString('en')} scale`));
   await disconnect();
   await big.db.stop();
-  return table('Matching (labelled set: 40 needs; relevant results by a broker, with near-miss distractors)', ['corpus', 'records', 'needs', 'Recall@10', 'MRR', 'p50 ms', 'p95 ms', 'p99 ms'], rows);
+  const detail = table('Matching (labelled set: 40 needs; relevant results by a broker, with near-miss distractors)', ['corpus', 'records', 'needs', 'Recall@10', 'MRR', 'p50 ms', 'p95 ms', 'p99 ms'], rows);
+  return { detail, summary: rows.map((r) => ['matching', String(r[0]), `Recall@10 ${r[3]} · MRR ${r[4]} · p95 ${r[6]} ms`]) };
 }

@@ -1,12 +1,15 @@
-// npm run bench [-- search|matching|http …]: runs the named benchmarks (all by default) and prints one table
-// each, headed by the date and the machine.
-import { machine } from './support.ts';
+// npm run bench [-- search|matching|http …]: runs the named benchmarks (all by default), prints each one's
+// detail table as it finishes, then one summary table of every bench's headline figures, headed by the date
+// and the machine.
+import { machine, table, type BenchReport } from './support.ts';
 import { benchSearch } from './search.ts';
 import { benchMatching } from './matching.ts';
+import { benchHttp } from './http.ts';
 
-const benches: Record<string, () => Promise<string>> = {
+const benches: Record<string, () => Promise<BenchReport>> = {
   search: () => benchSearch(process.env.BENCH_SCALES ? process.env.BENCH_SCALES.split(',').map(Number) : undefined),
   matching: () => benchMatching(process.env.BENCH_MATCH_SCALE ? Number(process.env.BENCH_MATCH_SCALE) : undefined),
+  http: () => benchHttp(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -16,6 +19,13 @@ if (unknown.length) {
   console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${Object.keys(benches).join(', ')}`);
   process.exit(1);
 }
-console.log(`TechBridge Dongbao benchmarks · ${machine()}`);
-for (const name of names) console.log(await benches[name]!());
+const heading = `TechBridge Dongbao benchmarks · ${machine()}`;
+console.log(heading);
+const summary: BenchReport['summary'] = [];
+for (const name of names) {
+  const report = await benches[name]!();
+  console.log(report.detail);
+  summary.push(...report.summary);
+}
+console.log(table(`Summary · ${heading}`, ['bench', 'case', 'headline figures'], summary));
 process.exit(0);

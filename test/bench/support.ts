@@ -11,6 +11,13 @@ import { seedDemo, seedScale } from '../../seeds/index.ts';
 
 export const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
 
+/** What a bench prints: its detail table(s), and its headline figures for the closing summary table. */
+export interface BenchReport {
+  detail: string;
+  /** rows of [bench, case, headline figures] */
+  summary: [string, string, string][];
+}
+
 export interface BenchDb {
   db: EmbeddedDb;
   seconds: { seed: number };

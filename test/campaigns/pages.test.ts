@@ -235,7 +235,7 @@ describe('planning a month through the pages', () => {
     const visitId = /href="\/visits\/([0-9a-f]{24})"/.exec(visitsPage.text)![1]!;
     const visitEdit = await agent.get(`/visits/${visitId}/edit`).expect(200);
     const fields: Record<string, string> = { _csrf: csrfFrom(visitEdit.text) };
-    for (const m of visitEdit.text.matchAll(/<input id="f-[^"]+" name="([^"]+)" type="(?:text|number|datetime-local)" value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
+    for (const m of visitEdit.text.matchAll(/<input id="f-[^"]+" name="([^"]+)"[^>]*? type="(?:text|number|datetime-local)" value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
     for (const m of visitEdit.text.matchAll(/<select id="f-[^"]+" name="([^"]+)"[^>]*>[\s\S]*?<option value="([^"]*)" selected>/g)) fields[m[1]!] = m[2]!;
     expect(fields['stops.1.startsAt']).toMatch(/T11:00$/);
     const resaved = await agent.post(`/visits/${visitId}`).type('form').send({ ...fields, 'stops.1.minutes': '45' });

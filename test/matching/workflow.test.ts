@@ -229,3 +229,30 @@ describe('guards', () => {
     expect((await request(app).get('/broker').set(organizer.auth)).status).toBe(303); // pages need a session
   });
 });
+
+describe('matches follow changes', () => {
+  const topIds = async () =>
+    ((await request(app).get(`/api/v1/demands/${demandId}/matches`).query({ kind: 'result', limit: '5' }).expect(200)).body.items as { id: string; reasons: string[] }[]);
+
+  it('when a closer result is published, then withdrawn, and the need changes its keywords, then its matches follow each change once the index has it', async () => {
+    const before = await topIds();
+    expect(before.map((i) => i.id)).toContain(resultId);
+
+    const closer = await request(app)
+      .post('/api/v1/results')
+      .set(inst.auth)
+      .send({ title: '磷石膏制建筑石膏粉工艺改进技术', abstract: '磷石膏经低温煅烧制备建筑石膏粉，工艺改进后能耗降低 20%。', industry: 'chemicals', keywords: ['磷石膏', '建筑石膏', '煅烧'], maturity: 'industrial' })
+      .expect(201);
+    await settle();
+    expect((await topIds()).map((i) => i.id)).toContain(closer.body.id);
+
+    await request(app).delete(`/api/v1/results/${closer.body.id}`).set(inst.auth).expect(204);
+    await settle();
+    expect((await topIds()).map((i) => i.id)).not.toContain(closer.body.id);
+
+    await request(app).patch(`/api/v1/demands/${demandId}`).set(ent.auth).send({ keywords: ['高强石膏'] }).expect(200);
+    await settle();
+    const after = await topIds();
+    expect(after.find((i) => i.id === otherResultId)?.reasons).toContain('关键词重合：高强石膏');
+  });
+});

@@ -1,5 +1,5 @@
 // Builds the real app for API-level tests, on the test file's database, with test-friendly config.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -49,6 +49,7 @@ export function buildTestApp(opts: { env?: Record<string, string>; logger?: Logg
   // The file's database is connected by setup.ts's beforeAll, which runs before this one.
   beforeAll(() => sync.start());
   afterAll(() => sync.stop());
+  afterAll(() => rmSync(config.dataDir, { recursive: true, force: true }));
   const app = createApp({ config, logger, lifecycle, search, searchSync: sync });
   return { app, config, lifecycle, logger, search, sync, settle: () => sync.catchUp() };
 }

@@ -30,7 +30,7 @@ export function startSession(req: Request, actor: Actor, epoch: number): Promise
     req.login({ ...actor, epoch } as Express.User, (err) => {
       if (err) return reject(err);
       req.session.loginAt = Date.now();
-      resolve();
+      req.session.save((e) => (e ? reject(e) : resolve())); // before the redirect: browsers follow it on its headers, before express-session's own save ends
     });
   });
 }

@@ -3,7 +3,7 @@
 // Run directly (`npm run build:db`) to build ahead of time; embedded.ts calls ensureLauncher() on demand.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,8 @@ export function cacheDir(): string {
 /** Where the binary for the current launcher sources lives (whether or not it has been built yet). */
 export function launcherPath(): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(path.join(sourceDir, file)));
+  const sources = ['go.mod', 'go.sum', ...readdirSync(sourceDir).filter((f) => f.endsWith('.go')).sort()];
+  for (const file of sources) hash.update(file).update(readFileSync(path.join(sourceDir, file)));
   return path.join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-${hash.digest('hex').slice(0, 12)}`, 'ferretdb-launcher');
 }
 

@@ -531,6 +531,7 @@ export function snippet(text: string, terms: string[]): string {
 export class EmbeddedSearch implements SearchIndex {
   readonly engine = 'embedded' as const;
   private core = new Core();
+  private changes = 0;
   /** changes made while a rebuild runs, replayed onto the new index before it is swapped in */
   private pending: ((core: Core) => void)[] | undefined;
 
@@ -538,12 +539,18 @@ export class EmbeddedSearch implements SearchIndex {
     return { ok: true, engine: 'embedded', documents: this.core.alive };
   }
 
+  get generation(): number {
+    return this.changes;
+  }
+
   async upsert(docs: SearchDoc[]): Promise<void> {
+    this.changes++;
     for (const d of docs) this.core.add(d);
     this.pending?.push((core) => docs.forEach((d) => core.add(d)));
   }
 
   async remove(refs: { kind: DocKind; id: string }[]): Promise<void> {
+    this.changes++;
     const keys = refs.map(keyOf);
     for (const k of keys) this.core.removeKey(k);
     this.pending?.push((core) => keys.forEach((k) => core.removeKey(k)));
@@ -570,6 +577,7 @@ export class EmbeddedSearch implements SearchIndex {
       }
       for (const change of this.pending) change(next);
       this.core = next;
+      this.changes++;
       return { documents: next.alive };
     } finally {
       this.pending = undefined;

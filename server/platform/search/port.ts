@@ -95,6 +95,12 @@ export interface SearchHealth {
 
 export interface SearchIndex {
   readonly engine: 'embedded' | 'meilisearch';
+  /**
+   * Counts the changes the index has taken (upserts, removals, rebuilds): while it stays the same, a search
+   * gives the same answer, so answers may be cached under it. Undefined when the engine cannot tell
+   * (Meilisearch applies writes later, as tasks): nothing is cached then.
+   */
+  readonly generation?: number | undefined;
   health(): Promise<SearchHealth>;
   /** Adds or replaces records (an older version never replaces a newer one). */
   upsert(docs: SearchDoc[]): Promise<void>;

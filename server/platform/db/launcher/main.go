@@ -71,6 +71,9 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	// Indexes for lookups by _id (see idindex.go) on the data already there, before anyone connects.
+	ensureIDIndexes(context.Background(), abs, logger)
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
@@ -89,6 +92,8 @@ func main() {
 			stop()
 		}()
 	}
+
+	go keepIDIndexes(ctx, abs, 2*time.Second, logger)
 
 	done := make(chan struct{})
 	go func() {

@@ -68,7 +68,13 @@ export function needProfile(d: DemandDoc): NeedProfile {
  * index does: the answer is kept under the need's profile and the index's generation (engines that cannot
  * tell their generation are always asked). Most of a need page's time under load was these two searches.
  */
-const suggestionCache = new LRUCache<string, { generation: number; items: MatchItem[] }>({ max: 2_000 });
+const suggestionCaches = new WeakMap<SearchIndex, LRUCache<string, { generation: number; items: MatchItem[] }>>();
+
+function suggestionCache(index: SearchIndex): LRUCache<string, { generation: number; items: MatchItem[] }> {
+  let cache = suggestionCaches.get(index);
+  if (!cache) suggestionCaches.set(index, (cache = new LRUCache({ max: 2_000 })));
+  return cache;
+}
 
 export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
   const { doc } = await visibleDemand(actor, demandId);
@@ -76,10 +82,11 @@ export async function suggestionsForDemand(index: SearchIndex, actor: Actor | un
   const generation = index.generation;
   if (generation === undefined) return matchesForNeed(index, profile, kind, limit);
   const key = `${kind}|${limit}|${demandId}|${JSON.stringify(profile)}`;
-  const kept = suggestionCache.get(key);
+  const cache = suggestionCache(index);
+  const kept = cache.get(key);
   if (kept?.generation === generation) return kept.items;
   const items = await matchesForNeed(index, profile, kind, limit);
-  suggestionCache.set(key, { generation, items });
+  cache.set(key, { generation, items });
   return items;
 }
 

@@ -66,14 +66,16 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
     { href: '/broker', text: '工作台' },
     { href: '/contracts', text: '技术合同' },
   ],
-  organizer: () => [
-    { href: '/contracts', text: '合同与人才' },
-    { href: '/admin/users', text: '用户管理' },
-    { href: '/admin/imports', text: '数据导入' },
-    { href: '/admin/search', text: '搜索索引' },
-    { href: '/admin/audit', text: '审计日志' },
-  ],
+  organizer: () => [{ href: '/contracts', text: '合同与人才' }],
 };
+
+/** The organizer's administration pages: one 管理 menu in the header (a <details>, so no script needed). */
+const adminNav = [
+  { href: '/admin/users', text: '用户管理' },
+  { href: '/admin/imports', text: '数据导入' },
+  { href: '/admin/search', text: '搜索索引' },
+  { href: '/admin/audit', text: '审计日志' },
+];
 
 /** Sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
 function pageSessionStack(config: Config): RequestHandler {
@@ -130,7 +132,9 @@ export function createApp(deps: AppDeps): Express {
     res.locals.query = req.query;
     res.locals.path = req.path;
     res.locals.currentUser = req.user;
-    res.locals.navForRole = req.user && req.user.status === 'active' ? navByRole[req.user.role](req.user.profile?.id) : [];
+    const active = req.user?.status === 'active';
+    res.locals.navForRole = active ? navByRole[req.user!.role](req.user!.profile?.id) : [];
+    res.locals.adminNav = active && req.user!.role === 'organizer' ? adminNav.map((l) => ({ ...l, current: req.path.startsWith(l.href) })) : undefined;
     next();
   });
   // The unread count in the header, for logged-in page views.

@@ -86,6 +86,27 @@ export const contractPatch = z.strictObject(contractFields).partial();
 export type ContractPatch = z.output<typeof contractPatch>;
 export const checkContract = (merged: Draft) => z.custom<Draft>().superRefine(consistent, always).safeParse(merged);
 
+/**
+ * A row of a contract spreadsheet (技术合同登记台账): the parties by name (the buyer also by its 统一社会信用代码),
+ * the seller's kind when a name could be either, amounts already in 元. The same rules across fields.
+ */
+export const contractRow = z
+  .strictObject({
+    title: contractFields.title,
+    type: contractFields.type,
+    buyer: text('委托方（买方）', 2, 100),
+    seller: text('受托方（卖方）', 2, 100),
+    sellerKind: z.preprocess(blank, z.enum(['institution', 'expert'], { error: '受托方类型应为“高校院所”或“专家”。' }).optional()),
+    broker: optionalText('技术经纪人', 50),
+    amount: contractFields.amount,
+    techIncome: contractFields.techIncome,
+    signedAt: contractFields.signedAt,
+    registration: contractFields.registration,
+    note: contractFields.note,
+  })
+  .superRefine(consistent, always);
+export type ContractRow = z.output<typeof contractRow>;
+
 export const contractQuery = pageQuery.extend({
   q: z.string().trim().max(60).optional(),
   type: z.enum(contractType.keys).optional().catch(undefined),

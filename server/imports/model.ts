@@ -1,10 +1,11 @@
 // An import job: the uploaded file's validation report and, once writing, its progress.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-const outcomeSchema = new Schema(
-  { line: Number, action: String, label: String, problems: { type: Map, of: String } },
-  { _id: false },
-);
+// A row's problems as [field, message] pairs: field paths such as "registration.date" hold dots, which a
+// mongoose Map (and a MongoDB key) cannot.
+const problemSchema = new Schema({ field: { type: String, required: true }, message: { type: String, required: true } }, { _id: false });
+
+const outcomeSchema = new Schema({ line: Number, action: String, label: String, problems: { type: [problemSchema], default: undefined } }, { _id: false });
 
 const importJobSchema = new Schema(
   {

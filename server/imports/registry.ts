@@ -13,6 +13,10 @@ import { resultDef } from '../results/pages.ts';
 import { demandImport } from '../demands/import.ts';
 import { demandDef } from '../demands/pages.ts';
 import { targetImport } from '../targets/import.ts';
+import { contractImport } from '../deals/import.ts';
+import { contractDef } from '../deals/pages.ts';
+import { talentImport } from '../talents/import.ts';
+import { talentDef } from '../talents/pages.ts';
 import { targetDef } from '../targets/pages.ts';
 
 export interface DataKind {
@@ -27,6 +31,8 @@ const kinds = {
   brokers: { spec: brokerImport, def: brokerDef },
   results: { spec: resultImport, def: resultDef },
   demands: { spec: demandImport, def: demandDef },
+  contracts: { spec: contractImport, def: contractDef },
+  talents: { spec: talentImport, def: talentDef },
   targets: { spec: targetImport, def: targetDef },
 } as unknown as Record<string, DataKind>;
 

@@ -41,13 +41,12 @@ function kindOf(name: string) {
 }
 
 export function jobView(doc: ImportJobDoc): JobView {
-  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: Map<string, string> }[];
+  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: { field: string; message: string }[] }[];
   const rows: RowOutcome[] = outcomes.map((o) => ({
     line: o.line,
     action: o.action,
     label: o.label,
-    // a Map on a document, a plain object on a lean one
-    ...(o.problems ? { errors: o.problems instanceof Map ? Object.fromEntries(o.problems) : (o.problems as Record<string, string>) } : {}),
+    ...(o.problems?.length ? { errors: Object.fromEntries(o.problems.map((p) => [p.field, p.message])) } : {}),
   }));
   return {
     id: String(doc._id),
@@ -99,7 +98,7 @@ export async function startImport(actor: Actor, input: StartImport, logger?: Log
     // Keep every bad row, and the good ones only for small files (a dry run lists them).
     outcomes: validation.outcomes
       .filter((o) => o.action === 'error' || validation.outcomes.length <= 2000)
-      .map(({ errors, ...o }) => ({ ...o, problems: errors })),
+      .map(({ errors, ...o }) => ({ ...o, problems: errors ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined })),
     batch: status === 'running' ? randomUUID() : undefined,
     error: table.rows.length === 0 ? '文件中没有数据行。' : undefined,
     createdBy: actor.id,

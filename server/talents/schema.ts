@@ -34,6 +34,17 @@ export const talentInput = z.strictObject(talentFields).superRefine(notInFuture,
 export type TalentInput = z.output<typeof talentInput>;
 export const talentPatch = z.strictObject(talentFields).partial().superRefine(notInFuture, always);
 
+/** A row of a talent spreadsheet: the employer by name or 统一社会信用代码; the industry defaults to the employer's. */
+export const talentRow = z
+  .strictObject({
+    ...talentFields,
+    employer: text('用人企业', 2, 100),
+    industry: z.preprocess(blank, code(industry.keys, '所属行业').optional()),
+    source: optionalText('来源说明', 200),
+  })
+  .superRefine(notInFuture, always);
+export type TalentRow = z.output<typeof talentRow>;
+
 export const talentQuery = pageQuery.extend({
   q: z.string().trim().max(60).optional(),
   category: z.enum(talentCategory.keys).optional().catch(undefined),

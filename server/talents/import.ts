@@ -1,0 +1,108 @@
+// Spreadsheet import of talent introductions (人才引进台账), in the columns of the talent list's export. The
+// employer is a registered enterprise (name or 统一社会信用代码); the industry, when blank, is the employer's.
+// A row for the same person, employer and date updates that record. Imports are the bureau's (only organizers
+// may import): new records count at once, marked as verified by the import; the job and its audit entry say who.
+import type { ImportSpec } from '../platform/io/import.ts';
+import { isoDate, yearOf } from '../platform/time.ts';
+import { codeFrom } from '../vocabulary/index.ts';
+import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import { Talent, type TalentDoc } from './model.ts';
+import { DEGREES, talentRow, type TalentRow } from './schema.ts';
+
+interface Ready {
+  name: string;
+  degree: string;
+  title?: string | undefined;
+  category: string;
+  mode: string;
+  employer: string;
+  employerName: string;
+  town?: string | undefined;
+  industry: string;
+  date: Date;
+  year: number;
+  source: { note?: string | undefined };
+}
+
+interface Lookups {
+  enterprises: Map<string, EnterpriseDoc>;
+  existing: Map<string, string>;
+}
+
+const DEGREE_CODES: Record<string, string> = Object.fromEntries(Object.entries(DEGREES).map(([code, label]) => [label, code]));
+const identity = (name: string, employer: string, date: Date) => `${name}|${employer}|${isoDate(date)}`;
+
+export const talentImport: ImportSpec<TalentRow, Ready> = {
+  kind: 'talents',
+  label: '人才引进',
+  columns: [
+    { header: '姓名', field: 'name', required: true },
+    { header: '学历学位', field: 'degree', required: true, aliases: ['学历', '学位'], hint: '博士、硕士、学士或其他' },
+    { header: '职称或职务', field: 'title', aliases: ['职称', '职务'] },
+    { header: '人才类别', field: 'category', required: true, hint: '高层次紧缺人才、高端创新人才或硕博及高端人才' },
+    { header: '引进方式', field: 'mode', required: true, hint: '全职引进、柔性引进或科技副总' },
+    { header: '用人企业', field: 'employer', required: true, aliases: ['引进单位', '企业'], hint: '企业名称或统一社会信用代码，须已登记' },
+    { header: '所属行业', field: 'industry', hint: '空白时取用人企业的行业' },
+    { header: '引进日期', field: 'date', required: true, hint: '如 2026-03-15' },
+    { header: '来源说明', field: 'source', aliases: ['备注'] },
+  ],
+  schema: talentRow,
+  prepare(c) {
+    const degree = c.degree?.trim();
+    return {
+      name: c.name,
+      degree: degree ? (DEGREE_CODES[degree] ?? degree) : undefined,
+      title: c.title,
+      category: codeFrom('talentCategory', c.category),
+      mode: codeFrom('talentMode', c.mode),
+      employer: c.employer,
+      industry: codeFrom('industry', c.industry),
+      date: c.date,
+      source: c.source,
+    };
+  },
+  async preload(): Promise<Lookups> {
+    const enterprises = new Map<string, EnterpriseDoc>();
+    for (const d of await Enterprise.find({ deletedAt: null }).lean<EnterpriseDoc[]>()) {
+      enterprises.set(d.name, d);
+      enterprises.set(d.creditCode, d);
+    }
+    const talents = await Talent.find({ deletedAt: null }).select('name employer date').lean<TalentDoc[]>();
+    return { enterprises, existing: new Map(talents.map((t) => [identity(t.name, t.employer, t.date), String(t._id)])) };
+  },
+  async resolve(input, lookups) {
+    const l = lookups as Lookups;
+    const employer = l.enterprises.get(input.employer) ?? l.enterprises.get(input.employer.toUpperCase());
+    if (!employer) return { errors: { employer: `企业“${input.employer}”尚未登记，请先导入企业名录。` } };
+    const ready: Ready = {
+      name: input.name,
+      degree: input.degree,
+      title: input.title,
+      category: input.category,
+      mode: input.mode,
+      employer: String(employer._id),
+      employerName: employer.name,
+      town: employer.town,
+      industry: input.industry ?? employer.industry,
+      date: input.date,
+      year: yearOf(input.date),
+      source: input.source ? { note: input.source } : {},
+    };
+    return { ready, existingId: l.existing.get(identity(ready.name, ready.employer, ready.date)) };
+  },
+  keyOf: (r) => identity(r.name, r.employer, r.date),
+  labelOf: (r) => r.name,
+  async write(chunk, batch) {
+    const now = new Date();
+    const creates = chunk
+      .filter((r) => !r.existingId)
+      .map((r) => ({ ...r.ready, verified: true, verifiedAt: now, verifiedByName: '数据导入', createdByName: '数据导入', importBatch: batch }));
+    if (creates.length) await Talent.insertMany(creates, { ordered: true });
+    const updates = chunk.filter((r) => r.existingId);
+    if (updates.length) {
+      // An import corrects the facts; whether the record was verified, and by whom, stays as it was.
+      await Talent.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
+    }
+  },
+  rollback: async (batch) => (await Talent.deleteMany({ importBatch: batch })).deletedCount,
+};

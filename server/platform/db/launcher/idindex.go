@@ -49,8 +49,9 @@ func ensureIDIndexes(ctx context.Context, dir string, logger *slog.Logger) {
 }
 
 func ensureFileIDIndexes(ctx context.Context, file string, logger *slog.Logger) error {
-	// FerretDB's own settings for its files: wait for its writers rather than fail, and WAL.
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
+	// FerretDB's own settings for its files: wait for its writers rather than fail, and WAL. mode=rw: a
+	// database dropped since the directory was listed must stay gone, not come back as an empty file.
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=rw&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
 	if err != nil {
 		return err
 	}
@@ -59,8 +60,8 @@ func ensureFileIDIndexes(ctx context.Context, file string, logger *slog.Logger) 
 
 	rows, err := db.QueryContext(ctx, missingIDIndexes, idIndexSuffix)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
-			return nil // a database FerretDB has not set up yet
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "unable to open") {
+			return nil // a database FerretDB has not set up yet, or one dropped in between
 		}
 		return err
 	}

@@ -4,11 +4,12 @@
 // decides when a name could be either). A row whose 认定登记号 is already on a contract updates that contract,
 // as does a row with the same title, buyer and signing date. Imports are the bureau's (only organizers may
 // import), so new contracts count at once, marked as verified by the import; the job and its audit entry say who.
-import type { ImportSpec } from '../platform/io/import.ts';
+import { insertOrUpdate, type ImportSpec } from '../platform/io/import.ts';
 import { wanToYuan } from '../platform/http/fields.ts';
 import { isoDate, yearOf } from '../platform/time.ts';
 import { codeFrom } from '../vocabulary/index.ts';
-import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from '../organizations/model.ts';
+import { Institution, type EnterpriseDoc, type InstitutionDoc } from '../organizations/model.ts';
+import { enterprisesByReference } from '../organizations/import.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import { Contract, type ContractDoc } from './model.ts';
@@ -90,11 +91,7 @@ export const contractImport: ImportSpec<ContractRow, Ready> = {
     );
   },
   async preload(): Promise<Lookups> {
-    const enterprises = new Map<string, EnterpriseDoc>();
-    for (const d of await Enterprise.find({ deletedAt: null }).lean<EnterpriseDoc[]>()) {
-      enterprises.set(d.name, d);
-      enterprises.set(d.creditCode, d);
-    }
+    const enterprises = await enterprisesByReference();
     const contracts = await Contract.find({ deletedAt: null }).select('title buyer signedAt registration').lean<ContractDoc[]>();
     return {
       enterprises,
@@ -157,17 +154,7 @@ export const contractImport: ImportSpec<ContractRow, Ready> = {
   },
   keyOf: (r) => r.registration?.number ?? identity(r.buyer, r.title, r.signedAt),
   labelOf: (r) => r.title,
-  async write(chunk, batch) {
-    const now = new Date();
-    const creates = chunk
-      .filter((r) => !r.existingId)
-      .map((r) => ({ ...r.ready, verified: true, verifiedAt: now, verifiedByName: '数据导入', createdByName: '数据导入', importBatch: batch }));
-    if (creates.length) await Contract.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      // An import corrects a contract's facts; whether it was verified, and by whom, stays as it was.
-      await Contract.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
-    }
-  },
+  // New contracts count at once, as the bureau's; an update corrects the facts and leaves the verification be.
+  write: (chunk, batch) => insertOrUpdate(Contract, chunk, batch, { verified: true, verifiedAt: new Date(), verifiedByName: '数据导入', createdByName: '数据导入' }),
   rollback: async (batch) => (await Contract.deleteMany({ importBatch: batch })).deletedCount,
 };

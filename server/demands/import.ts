@@ -5,7 +5,8 @@ import { wanToYuan } from '../platform/http/fields.ts';
 import { isoDate } from '../platform/time.ts';
 import { withSearchMark } from '../platform/db/searchable.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
-import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import type { EnterpriseDoc } from '../organizations/model.ts';
+import { enterprisesByReference } from '../organizations/import.ts';
 import { Demand, type DemandDoc } from './model.ts';
 import { demandRow, type DemandRow } from './schema.ts';
 import type { DemandView } from './service.ts';
@@ -57,12 +58,7 @@ export const demandImport: ImportSpec<DemandRow, Ready> = {
     );
   },
   async preload(): Promise<Lookups> {
-    const docs = await Enterprise.find({ deletedAt: null }).lean<EnterpriseDoc[]>();
-    const enterprises = new Map<string, EnterpriseDoc>();
-    for (const d of docs) {
-      enterprises.set(d.name, d);
-      enterprises.set(d.creditCode, d);
-    }
+    const enterprises = await enterprisesByReference();
     const existing = await Demand.find({ deletedAt: null }).select('enterprise title').lean<DemandDoc[]>();
     return { enterprises, existing: new Map(existing.map((d) => [`${d.enterprise}|${d.title}`, String(d._id)])) };
   },

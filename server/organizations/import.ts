@@ -11,6 +11,16 @@ import type { EnterpriseView } from './enterprise-service.ts';
 import type { InstitutionView } from './institution-service.ts';
 
 
+/** Every registered enterprise under its name and its 统一社会信用代码: how other sheets name an enterprise. */
+export async function enterprisesByReference(): Promise<Map<string, EnterpriseDoc>> {
+  const map = new Map<string, EnterpriseDoc>();
+  for (const d of await Enterprise.find({ deletedAt: null }).lean<EnterpriseDoc[]>()) {
+    map.set(d.name, d);
+    map.set(d.creditCode, d);
+  }
+  return map;
+}
+
 export const enterpriseImport: ImportSpec<EnterpriseInput, EnterpriseInput> = {
   kind: 'enterprises',
   label: '企业',

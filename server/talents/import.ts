@@ -2,10 +2,11 @@
 // employer is a registered enterprise (name or 统一社会信用代码); the industry, when blank, is the employer's.
 // A row for the same person, employer and date updates that record. Imports are the bureau's (only organizers
 // may import): new records count at once, marked as verified by the import; the job and its audit entry say who.
-import type { ImportSpec } from '../platform/io/import.ts';
+import { insertOrUpdate, type ImportSpec } from '../platform/io/import.ts';
 import { isoDate, yearOf } from '../platform/time.ts';
 import { codeFrom } from '../vocabulary/index.ts';
-import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import type { EnterpriseDoc } from '../organizations/model.ts';
+import { enterprisesByReference } from '../organizations/import.ts';
 import { Talent, type TalentDoc } from './model.ts';
 import { DEGREES, talentRow, type TalentRow } from './schema.ts';
 
@@ -62,11 +63,7 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
     };
   },
   async preload(): Promise<Lookups> {
-    const enterprises = new Map<string, EnterpriseDoc>();
-    for (const d of await Enterprise.find({ deletedAt: null }).lean<EnterpriseDoc[]>()) {
-      enterprises.set(d.name, d);
-      enterprises.set(d.creditCode, d);
-    }
+    const enterprises = await enterprisesByReference();
     const talents = await Talent.find({ deletedAt: null }).select('name employer date').lean<TalentDoc[]>();
     return { enterprises, existing: new Map(talents.map((t) => [identity(t.name, t.employer, t.date), String(t._id)])) };
   },
@@ -92,17 +89,7 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
   },
   keyOf: (r) => identity(r.name, r.employer, r.date),
   labelOf: (r) => r.name,
-  async write(chunk, batch) {
-    const now = new Date();
-    const creates = chunk
-      .filter((r) => !r.existingId)
-      .map((r) => ({ ...r.ready, verified: true, verifiedAt: now, verifiedByName: '数据导入', createdByName: '数据导入', importBatch: batch }));
-    if (creates.length) await Talent.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      // An import corrects the facts; whether the record was verified, and by whom, stays as it was.
-      await Talent.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
-    }
-  },
+  // New records count at once, as the bureau's; an update corrects the facts and leaves the verification be.
+  write: (chunk, batch) => insertOrUpdate(Talent, chunk, batch, { verified: true, verifiedAt: new Date(), verifiedByName: '数据导入', createdByName: '数据导入' }),
   rollback: async (batch) => (await Talent.deleteMany({ importBatch: batch })).deletedCount,
 };

@@ -129,6 +129,23 @@ export async function writeAll<Ready>(
   return batch;
 }
 
+/** The model calls a chunk writer needs (any mongoose model has them). */
+interface Writable {
+  insertMany(docs: object[], opts: { ordered: boolean }): Promise<unknown>;
+  bulkWrite(ops: { updateOne: { filter: object; update: object } }[]): Promise<unknown>;
+}
+
+/**
+ * The usual `write` of a spec: new rows inserted with `onCreate`'s fields and the batch (so an interrupted
+ * import can be rolled back), existing ones updated with the row's fields only.
+ */
+export async function insertOrUpdate<Ready extends object>(model: Writable, chunk: { ready: Ready; existingId?: string | undefined }[], batch: string, onCreate: Record<string, unknown> = {}): Promise<void> {
+  const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, ...onCreate, importBatch: batch }));
+  if (creates.length) await model.insertMany(creates, { ordered: true });
+  const updates = chunk.filter((r) => r.existingId);
+  if (updates.length) await model.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
+}
+
 /** A yes/no cell: 是, √, true, 1, yes and y are yes. */
 export const yesCell = (v: string | undefined): boolean => (v ? ['是', '√', 'true', '1', 'yes', 'y'].includes(v.trim().toLowerCase()) : false);
 

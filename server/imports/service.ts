@@ -41,13 +41,13 @@ function kindOf(name: string) {
 }
 
 export function jobView(doc: ImportJobDoc): JobView {
-  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: { field: string; message: string }[] }[];
-  const rows: RowOutcome[] = outcomes.map((o) => ({
-    line: o.line,
-    action: o.action,
-    label: o.label,
-    ...(o.problems?.length ? { errors: Object.fromEntries(o.problems.map((p) => [p.field, p.message])) } : {}),
-  }));
+  type Stored = { field: string; message: string }[] | Record<string, string>; // reports saved before 2026-11-26 hold an object
+  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: Stored }[];
+  const errorsOf = (p: Stored | undefined) => (Array.isArray(p) ? (p.length ? Object.fromEntries(p.map((x) => [x.field, x.message])) : undefined) : p && Object.keys(p).length ? p : undefined);
+  const rows: RowOutcome[] = outcomes.map((o) => {
+    const errors = errorsOf(o.problems);
+    return { line: o.line, action: o.action, label: o.label, ...(errors ? { errors } : {}) };
+  });
   return {
     id: String(doc._id),
     kind: doc.kind,

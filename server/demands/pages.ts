@@ -12,7 +12,7 @@ import { enterpriseOptions } from '../organizations/enterprise-service.ts';
 import { assignBroker, brokerOptions, clarify, demands, transition, type DemandPermissions, type DemandView } from './service.ts';
 import { assignBrokerInput, clarificationInput, demandInput, demandPatch, demandQuery, transitionInput, type DemandInput, type DemandQuery } from './schema.ts';
 import { demandExport } from './import.ts';
-import { announceMatches, suggestionsForDemand } from '../matching/service.ts';
+import { announceMatches, suggestionsForDemand } from '../matching/suggestions.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import type { DemandStatus } from './workflow.ts';
 

@@ -8,7 +8,7 @@ import { Result, type ResultDoc } from '../results/model.ts';
 import { experts, type ExpertView } from './service.ts';
 import { expertInput, expertPatch, expertQuery, type ExpertInput, type ExpertQuery } from './schema.ts';
 import { expertExport } from './import.ts';
-import { needsForExpertId } from '../matching/service.ts';
+import { needsForExpertId } from '../matching/suggestions.ts';
 import { requestStateFor } from '../matching/contacts.ts';
 
 const contactToForm = (c?: Contact) => ({

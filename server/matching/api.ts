@@ -8,7 +8,8 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import * as notifications from '../notifications/service.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { answerInput, contactRequestInput, matchesQuery, moveInput, overrideInput, shortlistInput } from './schema.ts';
-import { claim, move, needsForExpertId, needsForResultId, override, pipeline, queue, shortlist, suggestionsForDemand } from './service.ts';
+import { claim, move, override, pipeline, queue, shortlist } from './service.ts';
+import { needsForExpertId, needsForResultId, suggestionsForDemand } from './suggestions.ts';
 
 export function indexOf(req: Request): SearchIndex {
   const index = req.app.locals.search as SearchIndex | undefined;

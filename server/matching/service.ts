@@ -1,7 +1,6 @@
-// Matching use cases: suggestions with reasons, and the broker's pipeline from a suggestion to a contract
-// (shortlist, contact, meeting, intention; decline with a reason the other side sees; override the ranking
-// with a stated reason; a feedback deadline per stage).
-import { LRUCache } from 'lru-cache';
+// The broker's pipeline from a suggestion to a contract: shortlist, contact, meeting, intention; decline with
+// a reason the other side sees; override the ranking with a stated reason; a feedback deadline per stage.
+// The suggestions themselves are in suggestions.ts.
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
@@ -10,17 +9,16 @@ import { findLive } from '../platform/db/live.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
-import { loadDemand, markContracted, transition, visibleDemand } from '../demands/service.ts';
+import { loadDemand, markContracted, transition } from '../demands/service.ts';
 import { partyOf } from '../demands/workflow.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
-import { visibleResult } from '../results/service.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
-import { matchesForNeed, needsForExpert, needsForResult, type MatchItem, type NeedProfile } from './matcher.ts';
+import { matchesForNeed } from './matcher.ts';
 import { DECLINE_REASONS, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
-import { NOTIFY_THRESHOLD } from './weights.ts';
+import { needProfile } from './suggestions.ts';
 
 const DAY = 86_400_000;
 
@@ -46,60 +44,6 @@ export const STATUS_LABELS: Record<MatchStatus, string> = {
   contracted: '已签约',
   declined: '未成',
 };
-
-export function needProfile(d: DemandDoc): NeedProfile {
-  return {
-    title: d.title,
-    keywords: d.keywords ?? [],
-    industry: d.industry,
-    kind: d.kind,
-    cooperationModes: d.cooperationModes ?? [],
-    budgetMin: d.budgetMin,
-    budgetMax: d.budgetMax,
-    indicator: d.clarification?.indicator,
-    targetMaturity: d.clarification?.targetMaturity,
-  };
-}
-
-// ---- suggestions ------------------------------------------------------------------------------------------
-
-/**
- * A need's matches are the same for everyone who may see the need, and they change only when the need or the
- * index does: the answer is kept under the need's profile and the index's generation (engines that cannot
- * tell their generation are always asked). Most of a need page's time under load was these two searches.
- */
-const suggestionCaches = new WeakMap<SearchIndex, LRUCache<string, { generation: number; items: MatchItem[] }>>();
-
-function suggestionCache(index: SearchIndex): LRUCache<string, { generation: number; items: MatchItem[] }> {
-  let cache = suggestionCaches.get(index);
-  if (!cache) suggestionCaches.set(index, (cache = new LRUCache({ max: 2_000 })));
-  return cache;
-}
-
-export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
-  const { doc } = await visibleDemand(actor, demandId);
-  const profile = needProfile(doc);
-  const generation = index.generation;
-  if (generation === undefined) return matchesForNeed(index, profile, kind, limit);
-  const key = `${kind}|${limit}|${demandId}|${JSON.stringify(profile)}`;
-  const cache = suggestionCache(index);
-  const kept = cache.get(key);
-  if (kept?.generation === generation) return kept.items;
-  const items = await matchesForNeed(index, profile, kind, limit);
-  cache.set(key, { generation, items });
-  return items;
-}
-
-export async function needsForResultId(index: SearchIndex, actor: Actor | undefined, resultId: string, limit: number): Promise<MatchItem[]> {
-  const r = await visibleResult(actor, resultId);
-  return needsForResult(index, { id: resultId, title: r.title, keywords: r.keywords ?? [], industry: r.industry, maturity: r.maturity, transferModes: r.transferModes ?? [], askingPrice: r.askingPrice }, limit);
-}
-
-export async function needsForExpertId(index: SearchIndex, expertId: string, limit: number): Promise<MatchItem[]> {
-  const e = await findLive<ExpertDoc>(Expert, expertId);
-  if (!e) throw new NotFound('专家不存在。');
-  return needsForExpert(index, { name: e.name, keywords: e.keywords ?? [], industries: e.industries ?? [] }, limit);
-}
 
 // ---- the pipeline -----------------------------------------------------------------------------------------
 
@@ -352,19 +296,4 @@ export async function remindOverdue(now = new Date()): Promise<number> {
     });
   }
   return open.length;
-}
-
-/** After a need is published: tell its enterprise about strong candidates (score ≥ threshold). */
-export async function announceMatches(index: SearchIndex, demandId: string): Promise<number> {
-  const doc = await loadDemand(demandId);
-  const top = (await matchesForNeed(index, needProfile(doc), 'result', 5)).filter((m) => m.score >= NOTIFY_THRESHOLD);
-  if (!top.length) return 0;
-  await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await usersOf('broker', doc.broker))], {
-    kind: 'match.new',
-    title: `“${doc.title}”有 ${top.length} 项高匹配度成果`,
-    body: top.map((m) => `${m.title}（${m.score} 分）`).join('；'),
-    link: `/demands/${demandId}#matches`,
-    key: `match.new|${demandId}|${top.map((m) => m.id).join(',')}`,
-  });
-  return top.length;
 }

@@ -6,7 +6,7 @@ import { institutionOptions } from '../organizations/institution-service.ts';
 import { expertOptions, results, type ResultView } from './service.ts';
 import { resultInput, resultPatch, resultQuery, type ResultInput, type ResultQuery } from './schema.ts';
 import { resultExport } from './import.ts';
-import { needsForResultId } from '../matching/service.ts';
+import { needsForResultId } from '../matching/suggestions.ts';
 import { requestStateFor } from '../matching/contacts.ts';
 
 const FORM_FIELDS = ['title', 'abstract', 'industry', 'keywords', 'maturity', 'institution', 'leadExpert', 'transferModes', 'askingPrice', 'patents'];

@@ -18,6 +18,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error', 'warn'] }],
       eqeqeq: ['error', 'smart'],
+      // One injectable clock (server/platform/clock.ts): nothing reads the wall clock directly, so tests and
+      // seeds can fix "now". Elapsed time uses performance.now().
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use clock.ms() from server/platform/clock.ts (or performance.now() for elapsed time).' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use clock.now() from server/platform/clock.ts.' },
+      ],
     },
   },
   {

@@ -20,6 +20,7 @@ import { visits } from '../server/campaigns/visit-service.ts';
 import { createFollowUp, saveReport } from '../server/campaigns/visit-report.ts';
 import { campaignInput, reportInput, roadshowInput, visitInput } from '../server/campaigns/schema.ts';
 import { mulberry32, sample } from './random.ts';
+import { clock } from '../server/platform/clock.ts';
 
 const SYSTEM: Actor = { id: 'seed', email: 'seed@localhost', name: '演示数据', role: 'organizer', status: 'active' };
 
@@ -48,7 +49,7 @@ export interface CampaignSeedSummary {
 const at = (iso: string) => new Date(`${iso}+08:00`);
 
 /** The district's 2026 campaigns, roadshows and a week of visits (idempotent, deterministic). */
-export async function seedCampaigns(now = new Date()): Promise<CampaignSeedSummary> {
+export async function seedCampaigns(now = clock.now()): Promise<CampaignSeedSummary> {
   const created: Record<string, number> = { campaigns: 0, roadshows: 0, registrations: 0, visits: 0, reports: 0, followUps: 0 };
   const skipped: string[] = [];
   const organizer = (await findByEmail('kjj@dongbao.demo')) ?? SYSTEM;

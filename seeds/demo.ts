@@ -31,9 +31,13 @@ import { demands } from './data/demands.ts';
 import { mulberry32, pick } from './random.ts';
 import { seedLedger } from './ledger.ts';
 import { seedCampaigns } from './campaigns.ts';
+import { clock, clockFrom, withClock } from '../server/platform/clock.ts';
 
 /** Demo accounts, one per role. Demo only: never use these passwords anywhere real. */
 export const DEMO_PASSWORD = 'Dongbao-Demo-2026';
+/** The demo organizer's two-step login secret (organizers must use one, server/accounts/policy.ts): add it to
+ *  an authenticator app by hand. Printed with the demo accounts. Demo only, like the password. */
+export const DEMO_TOTP_SECRET = 'DONGBAOKEJIJUDEMOTOTPKJJSECRETAB';
 export const DEMO_ACCOUNTS = [
   { role: 'organizer', email: 'kjj@dongbao.demo', name: '东宝区科技局（演示）' },
   { role: 'enterprise', email: 'qiye@dongbao.demo', name: '湖北桥驿磷化集团（演示）', profile: { kind: 'enterprise', name: enterprises[0]!.name } },
@@ -48,10 +52,16 @@ const DAY = 86_400_000;
 
 export interface SeedSummary {
   created: Record<string, number>;
-  accounts: { role: string; email: string; password: string }[];
+  accounts: { role: string; email: string; password: string; totpSecret?: string | undefined }[];
 }
 
-export async function seedDemo(now = new Date()): Promise<SeedSummary> {
+/** Seeds the demo as of `now`: every service it calls reads that clock, so the demo's roadshows, deadlines and
+ *  ledger sit where they would had it been seeded then. */
+export function seedDemo(now = clock.now()): Promise<SeedSummary> {
+  return withClock(clockFrom(now), () => seedAt(now));
+}
+
+async function seedAt(now: Date): Promise<SeedSummary> {
   const created: Record<string, number> = { users: 0, institutions: 0, enterprises: 0, experts: 0, brokers: 0, results: 0, demands: 0 };
   const rand = mulberry32(20_211_026);
   // A date in the past year, weighted toward recent months, for record i of n.
@@ -196,6 +206,7 @@ export async function seedDemo(now = new Date()): Promise<SeedSummary> {
       user = await accounts.createUser({ email: account.email, password: DEMO_PASSWORD, role: account.role, name: account.name });
       created.users!++;
     }
+    if (account.role === 'organizer' && !user.totpEnabled) await accounts.installTotpSecret(user.id, DEMO_TOTP_SECRET);
     if ('profile' in account && !user.profile) {
       const id = await profileIds[account.profile.kind](account.profile.name);
       if (id) {
@@ -209,5 +220,8 @@ export async function seedDemo(now = new Date()): Promise<SeedSummary> {
   Object.assign(created, (await seedCampaigns(now)).created);
   Object.assign(created, await seedLedger(SYSTEM, now));
 
-  return { created, accounts: DEMO_ACCOUNTS.map((a) => ({ role: a.role, email: a.email, password: DEMO_PASSWORD })) };
+  return {
+    created,
+    accounts: DEMO_ACCOUNTS.map((a) => ({ role: a.role, email: a.email, password: DEMO_PASSWORD, totpSecret: a.role === 'organizer' ? DEMO_TOTP_SECRET : undefined })),
+  };
 }

@@ -19,6 +19,7 @@ import { Target, ProgressEntry, type TargetDoc, type EntryDoc } from '../server/
 import { addEntry, targets as targetService } from '../server/targets/service.ts';
 import { entryInput, scopeKey, targetInput, type Scope } from '../server/targets/schema.ts';
 import { mulberry32, pick } from './random.ts';
+import { clock } from '../server/platform/clock.ts';
 
 const YI = 100_000_000;
 const WAN = 10_000;
@@ -68,7 +69,7 @@ function evidencePdf(title: string): { originalname: string; buffer: Buffer; siz
   return { originalname: `${title}.pdf`, buffer, size: buffer.length };
 }
 
-export async function seedLedger(system: Actor, now = new Date()): Promise<Record<string, number>> {
+export async function seedLedger(system: Actor, now = clock.now()): Promise<Record<string, number>> {
   const created = { targets: 0, contracts: 0, talents: 0, entries: 0 };
   const rand = mulberry32(20_220_650);
   const thisYear = currentYear(now);

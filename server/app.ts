@@ -10,18 +10,18 @@ import { configureViews, viewsRoot } from './platform/views/engine.ts';
 import { requestContext } from './platform/http/request-context.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
 import { flatQueryParser, rejectDuplicateParams } from './platform/http/query.ts';
-import { errorHandler, notFound } from './platform/http/error-handler.ts';
+import { databaseGate, errorHandler, notFound } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
-import { connectedClient } from './platform/db/connection.ts';
 import { labelOf, optionsOf, type VocabularyName } from './vocabulary/index.ts';
 import { sessionMiddleware, absoluteTimeout, flash } from './platform/auth/session.ts';
 import { configurePassport } from './platform/auth/passport.ts';
-import { csrfLocals, csrfProtection } from './platform/auth/csrf.ts';
+import { csrf, type Csrf } from './platform/auth/csrf.ts';
 import { bearerAuth } from './platform/auth/bearer.ts';
 import type { Role } from './platform/auth/actor.ts';
 import * as accounts from './accounts/service.ts';
 import homeRoutes from './home/routes.ts';
 import accountRoutes from './accounts/routes.ts';
+import { secondFactorGate } from './accounts/second-factor.ts';
 import auditRoutes from './audit/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
 import demandRoutes from './demands/routes.ts';
@@ -38,6 +38,9 @@ import brokerRoutes from './brokers/routes.ts';
 import contractRoutes from './deals/routes.ts';
 import talentRoutes from './talents/routes.ts';
 import targetRoutes from './targets/routes.ts';
+import mailRoutes, { unsubscribeRoutes } from './mail/routes.ts';
+import { mailSettings } from './mail/service.ts';
+import { provideMailSettings } from './mail/pages.ts';
 
 export interface AppDeps {
   config: Config;
@@ -75,17 +78,17 @@ const adminNav = [
   { href: '/admin/imports', text: '数据导入' },
   { href: '/admin/search', text: '搜索索引' },
   { href: '/admin/audit', text: '审计日志' },
+  { href: '/admin/mail', text: '邮件发件箱' },
 ];
 
 /** Sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
-function pageSessionStack(config: Config): RequestHandler {
+function pageSessionStack(config: Config, forms: Csrf): RequestHandler {
   const passport = configurePassport(accounts.loadSessionUser);
   const stack = Router();
   stack.use(
     sessionMiddleware({
       secret: config.sessionSecret,
       secure: config.secureCookies,
-      client: connectedClient(),
     }),
   );
   stack.use(passport.initialize());
@@ -94,7 +97,7 @@ function pageSessionStack(config: Config): RequestHandler {
     if (req.user) req.authVia = 'session';
     next();
   });
-  stack.use(absoluteTimeout, flash, csrfProtection, csrfLocals);
+  stack.use(absoluteTimeout, flash, forms.protect, forms.locals);
   return (req, res, next) => (req.path.startsWith('/api/') ? next() : stack(req, res, next));
 }
 
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
   app.locals.baseUrl = config.baseUrl;
   app.locals.search = deps.search;
   app.locals.searchSync = deps.searchSync;
+  provideMailSettings(app, mailSettings(config)); // rendering mail, checking unsubscribe links
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', flatQueryParser);
@@ -121,11 +125,16 @@ export function createApp(deps: AppDeps): Express {
     res.sendFile(path.resolve(import.meta.dirname, '../node_modules/@picocss/pico/css/pico.blue.min.css'), { maxAge: '7d' }),
   );
   app.use('/assets', express.static(path.join(viewsRoot, 'assets'), { maxAge: '1h', index: false }));
+  app.use(databaseGate()); // everything below reads the database: 503 at once while it is down
   app.use(rejectDuplicateParams);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  app.use(unsubscribeRoutes()); // before sessions and CSRF: mail clients post it (mail/routes.ts)
   app.use(cookieParser(config.sessionSecret));
-  app.use(pageSessionStack(config));
+  const forms = csrf({ secret: config.sessionSecret, secure: config.secureCookies });
+  app.locals.csrf = forms;
+  app.use(pageSessionStack(config, forms));
+  app.use(secondFactorGate);
   app.use('/api/', bearerAuth(accounts.authenticateToken));
 
   app.use((req, res, next) => {
@@ -158,6 +167,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(contractRoutes());
   app.use(talentRoutes());
   app.use(targetRoutes());
+  app.use(mailRoutes());
 
   app.use(notFound);
   app.use(errorHandler());

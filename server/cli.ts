@@ -11,6 +11,7 @@ import { createUserSchema } from './accounts/schema.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Actor } from './platform/auth/actor.ts';
+import { clock } from './platform/clock.ts';
 import { exportAll, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
@@ -51,17 +52,32 @@ const commands: Record<string, Command> = {
     },
   },
   'token:create': {
-    usage: 'token:create --email E [--name N]',
-    summary: 'create a personal access token for the API; prints it as the last line',
-    options: { email: { type: 'string' }, name: { type: 'string' } },
+    usage: 'token:create --email E [--name N] [--days D]',
+    summary: 'create an API token (no second factor; no expiry unless --days); prints it as the last line',
+    options: { email: { type: 'string' }, name: { type: 'string' }, days: { type: 'string' } },
+    async run({ options }) {
+      if (typeof options.email !== 'string') throw new CliError('--email is required');
+      const days = options.days === undefined ? undefined : Number(options.days);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) throw new CliError('--days must be a whole number between 1 and 3650');
+      const actor = await accounts.findByEmail(options.email);
+      if (!actor) throw new CliError(`No user with email ${options.email}.`);
+      if (actor.status === 'disabled') throw new CliError(`${options.email} is disabled.`);
+      const expiresAt = days === undefined ? undefined : new Date(clock.ms() + days * 86_400_000);
+      const { token } = await accounts.createToken(actor, typeof options.name === 'string' ? options.name : 'CLI', expiresAt ? { expiresAt } : {});
+      console.log(`Token for ${actor.email} (${actor.role})${expiresAt ? `, valid until ${expiresAt.toISOString()}` : ''}; it is shown once:`);
+      console.log(token);
+    },
+  },
+  'totp:reset': {
+    usage: 'totp:reset --email E',
+    summary: "clear an account's two-step login (a lost phone); an organizer enrols again at the next sign-in",
+    options: { email: { type: 'string' } },
     async run({ options }) {
       if (typeof options.email !== 'string') throw new CliError('--email is required');
       const actor = await accounts.findByEmail(options.email);
       if (!actor) throw new CliError(`No user with email ${options.email}.`);
-      if (actor.status === 'disabled') throw new CliError(`${options.email} is disabled.`);
-      const { token } = await accounts.createToken(actor, typeof options.name === 'string' ? options.name : 'CLI');
-      console.log(`Token for ${actor.email} (${actor.role}); it is shown once:`);
-      console.log(token);
+      await accounts.resetTotp(actor.id, CLI_ACTOR);
+      console.log(`Two-step login of ${actor.email} cleared and its sessions ended; it enrols again at the next sign-in.`);
     },
   },
   seed: {
@@ -73,14 +89,14 @@ const commands: Record<string, Command> = {
       if (scale !== undefined && (!Number.isInteger(scale) || scale < 1 || scale > 1_000_000)) {
         throw new CliError('--scale must be a whole number between 1 and 1,000,000');
       }
-      const started = Date.now();
+      const started = performance.now();
       console.log(describeSummary(await seedDemo()));
       if (scale) {
         const added = await seedScale(scale, (done, total) => process.stderr.write(`\r  scale data: ${done} / ${total}`));
         process.stderr.write('\n');
         console.log(`Scale data: added ${added.results} results and ${added.demands} needs (${scale} of each in all).`);
       }
-      console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     },
   },
   reindex: {

@@ -1,9 +1,12 @@
 // Process entry: config → database → search → workers → HTTP. SIGTERM/SIGINT drain: stop accepting,
 // finish in-flight requests, /readyz answers 503, close the database (and the embedded server), exit 0.
+// An embedded database that dies is restarted (platform/db/supervisor.ts); requests meanwhile get 503 at
+// once; if it is not back within 60 s, /healthz turns 503 and the process exits 1 for its service manager.
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { openDatabase, type Database } from './platform/db/index.ts';
 import { pingDatabase } from './platform/db/connection.ts';
+import { databaseAvailability } from './platform/db/availability.ts';
 import { Lifecycle } from './platform/lifecycle.ts';
 import { createApp } from './app.ts';
 import { createHttpServer } from './platform/http/server.ts';
@@ -13,9 +16,13 @@ import { SearchSync } from './platform/search/sync.ts';
 import { searchReadiness } from './platform/search/readiness.ts';
 import { searchSources } from './search/sources.ts';
 import { startMaintenance } from './maintenance.ts';
+import { MailWorker } from './mail/worker.ts';
+import { mailSettings } from './mail/service.ts';
 import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
+/** After recovery failed: how long /healthz answers 503 before the process exits. */
+const FAILED_EXIT_DELAY_MS = 1_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -41,7 +48,13 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => fatal(err, 'uncaught exception'));
   process.on('unhandledRejection', (err) => fatal(err, 'unhandled rejection'));
 
-  const database = await openDatabase(config, logger);
+  const giveUp = (err: Error) => {
+    lifecycle.failure = err.message;
+    logger.fatal({ err }, 'the database could not be recovered: exiting so that the service manager restarts the app');
+    setTimeout(() => void (opened.database?.close() ?? Promise.resolve()).finally(() => process.exit(1)), FAILED_EXIT_DELAY_MS);
+    setTimeout(() => process.exit(1), FAILED_EXIT_DELAY_MS + 5000).unref();
+  };
+  const database = await openDatabase(config, logger, { supervise: { onGiveUp: giveUp } });
   opened.database = database;
   await recoverInterrupted(logger);
   if (config.seedOnEmpty && (await isEmpty())) {
@@ -49,7 +62,11 @@ async function main(): Promise<void> {
     // Shown to the person who just typed npm start: the demo accounts they can log in with.
     process.stdout.write(`${describeSummary(await seedDemo())}\n`);
   }
-  lifecycle.addCheck({ name: 'database', check: async () => ({ ok: await pingDatabase() }) });
+  // While the database is known to be down the answer is immediate, not a ping waiting for it.
+  lifecycle.addCheck({
+    name: 'database',
+    check: async () => ({ ok: databaseAvailability.up && (await pingDatabase()), detail: { state: databaseAvailability.state } }),
+  });
 
   const search = await createSearchIndex(config, logger);
   const searchSync = new SearchSync(search, searchSources, logger);
@@ -58,6 +75,9 @@ async function main(): Promise<void> {
 
   const app = createApp({ config, logger, lifecycle, search, searchSync });
   const stopMaintenance = startMaintenance(logger);
+  // Sends the outbox (or, without SMTP_URL, marks it held for /admin/mail); resumes whatever a previous run left.
+  const mailWorker = new MailWorker(mailSettings(config), logger);
+  mailWorker.start();
   const server = createHttpServer(app);
 
   await new Promise<void>((resolve, reject) => {
@@ -87,6 +107,7 @@ async function main(): Promise<void> {
     });
     clearTimeout(deadline);
     stopMaintenance();
+    await mailWorker.stop();
     await searchSync.stop();
     await search.close();
     await database.close();

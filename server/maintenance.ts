@@ -6,12 +6,13 @@ import { SESSIONS_COLLECTION } from './platform/auth/session.ts';
 import { purgeExpiredCounters } from './platform/http/rate-limit-store.ts';
 import { remindOverdue } from './matching/service.ts';
 import { purgeOld } from './notifications/service.ts';
+import { clock } from './platform/clock.ts';
 
 const HOUR = 3_600_000;
 
 const tasks: [string, () => Promise<unknown>][] = [
   ['overdue reminders', () => remindOverdue()],
-  ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } })],
+  ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: clock.now() } })],
   ['throttle windows', () => purgeExpiredCounters()],
   ['old notifications', () => purgeOld()],
 ];

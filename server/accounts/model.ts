@@ -2,6 +2,7 @@
 // ever return them, and FerretDB never sees a projection on findOneAndUpdate (FERRETDB.md).
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ROLES } from '../platform/auth/actor.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const userSchema = new Schema(
   {
@@ -21,7 +22,7 @@ const userSchema = new Schema(
     approvedAt: { type: Date },
     approvedBy: { type: String },
   },
-  { timestamps: true, collection: 'users' },
+  { timestamps, collection: 'users' },
 );
 userSchema.index({ emailLower: 1 }, { unique: true });
 userSchema.index({ role: 1, status: 1 });
@@ -53,8 +54,14 @@ const apiTokenSchema = new Schema(
     hint: { type: String, required: true },
     lastUsedAt: { type: Date },
     revokedAt: { type: Date },
+    /** after this instant the token answers 401 (policy.ts: web tokens expire unless renewed) */
+    expiresAt: { type: Date },
+    /** 'web': made on the account page; 'admin': by the server's command line or another service caller.
+     *  Absent on tokens made before tokens expired: they expire as web tokens, counted from createdAt. */
+    origin: { type: String, enum: ['web', 'admin'] },
+    renewedAt: { type: Date },
   },
-  { timestamps: true, collection: 'api_tokens' },
+  { timestamps, collection: 'api_tokens' },
 );
 apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
 apiTokenSchema.index({ userId: 1, createdAt: -1 });

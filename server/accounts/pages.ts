@@ -10,6 +10,11 @@ import * as audit from '../audit/service.ts';
 import * as accounts from './service.ts';
 import { MIN_LENGTH } from './passwords.ts';
 import { changePasswordSchema, loginSchema, registerSchema, SELF_SERVICE_ROLES, tokenSchema, totpCodeSchema } from './schema.ts';
+import { clock } from '../platform/clock.ts';
+import { preferencesOf } from '../mail/service.ts';
+import { isoDate } from '../platform/time.ts';
+import { secondFactorRequired, webTokenLifetimeMs } from './policy.ts';
+import { ENROL_PATH } from './second-factor.ts';
 
 export const DEVICE_COOKIE = 'dongbao.device';
 const DEVICE_MAX_AGE = 180 * 24 * 3600 * 1000;
@@ -77,12 +82,18 @@ export const login: RequestHandler = async (req, res) => {
     if (outcome.needsTotp) {
       // Password verified; the second factor decides. A fresh id for this half-logged-in state, too.
       await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
-      req.session.pendingTotp = { userId: outcome.actor.id, at: Date.now(), returnTo: next };
+      req.session.pendingTotp = { userId: outcome.actor.id, at: clock.ms(), returnTo: next };
       return res.redirect(303, '/login/totp');
     }
-    await startSession(req, outcome.actor, outcome.epoch);
+    await startSession(req, outcome.actor, outcome.epoch, { secondFactor: false });
     await accounts.loginSucceeded(outcome.actor, ip(req));
     rememberDevice(res, outcome.actor.id, req.secure);
+    if (outcome.mustEnrol) {
+      // An organizer without a second factor: this session can do nothing but enrol (second-factor.ts).
+      req.session.enrolReturnTo = next;
+      req.flash('info', '区科技局账户必须使用两步验证。请先用手机验证器绑定，完成后即可继续使用。');
+      return res.redirect(303, ENROL_PATH);
+    }
     res.redirect(303, next);
   } catch (err) {
     if (err instanceof TooMany) {
@@ -100,7 +111,7 @@ export const totpForm: RequestHandler = (req, res) => {
 
 export const totpLogin: RequestHandler = async (req, res) => {
   const pending = req.session.pendingTotp;
-  if (!pending || Date.now() - pending.at > TOTP_PENDING_MS) {
+  if (!pending || clock.ms() - pending.at > TOTP_PENDING_MS) {
     delete req.session.pendingTotp;
     req.flash('error', '验证已超时，请重新登录。');
     return res.redirect(303, '/login');
@@ -110,7 +121,7 @@ export const totpLogin: RequestHandler = async (req, res) => {
     const { code } = parse(totpCodeSchema, req.body);
     const result = await accounts.completeTotpLogin(pending.userId, code, ip(req));
     if (!result) return renderInvalid(res, 'accounts/login-totp', new Invalid({ code: '验证码不正确或已使用。' }), locals, 401);
-    await startSession(req, result.actor, result.epoch);
+    await startSession(req, result.actor, result.epoch, { secondFactor: true });
     await accounts.loginSucceeded(result.actor, ip(req));
     rememberDevice(res, result.actor.id, req.secure);
     res.redirect(303, safeReturnPath(pending.returnTo));
@@ -138,6 +149,8 @@ async function accountLocals(req: Request, extra: Record<string, unknown> = {}) 
     title: '我的账户',
     user,
     tokens: await accounts.listTokens(user),
+    mailPreferences: await preferencesOf(user),
+    tokenDays: webTokenLifetimeMs(user) / 86_400_000,
     minLength: MIN_LENGTH,
     canUseTotp: user.role === 'organizer' && user.status === 'active',
     ...extra,
@@ -153,8 +166,8 @@ export const changePassword: RequestHandler = async (req, res) => {
   try {
     const input = parse(changePasswordSchema, req.body);
     const epoch = await accounts.changePassword(req.user!, input, ip(req));
-    // Every session ended, this one included; continue in a new one.
-    await startSession(req, req.user!, epoch);
+    // Every session ended, this one included; continue in a new one (which keeps this one's second factor).
+    await startSession(req, req.user!, epoch, { secondFactor: !!req.session.secondFactor });
     req.flash('success', '密码已修改，其他设备上的登录已全部退出。');
     res.redirect(303, '/account');
   } catch (err) {
@@ -166,14 +179,20 @@ export const changePassword: RequestHandler = async (req, res) => {
 export const createToken: RequestHandler = async (req, res) => {
   try {
     const { name } = parse(tokenSchema, req.body);
-    const { token, view } = await accounts.createToken(req.user!, name);
+    const { token, view } = await accounts.createWebToken(req.user!, name, { secondFactor: !!req.session.secondFactor });
     res.set('Cache-Control', 'no-store');
     // Shown once, in this response only: it is not stored anywhere we could show it from again.
-    res.status(201).render('accounts/account', await accountLocals(req, { newToken: { token, name: view.name } }));
+    res.status(201).render('accounts/account', await accountLocals(req, { newToken: { token, name: view.name, expiresAt: view.expiresAt } }));
   } catch (err) {
     if (err instanceof Invalid) return renderInvalid(res, 'accounts/account', err, await accountLocals(req, { tokenValues: echoValues(req.body) }));
     throw err;
   }
+};
+
+export const renewToken: RequestHandler = async (req, res) => {
+  const view = await accounts.renewToken(req.user!, idParam(req), { secondFactor: !!req.session.secondFactor });
+  req.flash('success', `令牌“${view.name}”已续期，有效期至 ${isoDate(view.expiresAt)}。`);
+  res.redirect(303, '/account#tokens');
 };
 
 export const revokeToken: RequestHandler = async (req, res) => {
@@ -186,10 +205,10 @@ export const revokeToken: RequestHandler = async (req, res) => {
 
 export const totpSetup: RequestHandler = async (req, res) => {
   res.set('Cache-Control', 'no-store');
-  if (req.user!.totpEnabled) return res.render('accounts/totp', { title: '两步验证', enabled: true });
+  if (req.user!.totpEnabled) return res.render('accounts/totp', { title: '两步验证', enabled: true, canDisable: !secondFactorRequired(req.user!) });
   req.session.totpEnrolment ??= (await accounts.beginTotp(req.user!)).secret;
   const { qr, uri } = await accounts.enrolmentFor(req.user!, req.session.totpEnrolment);
-  res.render('accounts/totp', { title: '两步验证', qr, secret: req.session.totpEnrolment, uri });
+  res.render('accounts/totp', { title: '两步验证', qr, secret: req.session.totpEnrolment, uri, required: !req.session.secondFactor });
 };
 
 export const totpConfirm: RequestHandler = async (req, res) => {
@@ -197,14 +216,16 @@ export const totpConfirm: RequestHandler = async (req, res) => {
   if (!secret) return res.redirect(303, '/account/totp');
   try {
     const { code } = parse(totpCodeSchema, req.body);
-    await accounts.confirmTotp(req.user!, secret, code);
-    delete req.session.totpEnrolment;
-    req.flash('success', '两步验证已启用，下次登录时需要输入手机上的验证码。');
-    res.redirect(303, '/account');
+    const epoch = await accounts.confirmTotp(req.user!, secret, code);
+    const returnTo = safeReturnPath(req.session.enrolReturnTo, '/account');
+    // Enrolled with a code just now: continue in a fresh session that counts as having passed the second factor.
+    await startSession(req, { ...req.user!, totpEnabled: true }, epoch, { secondFactor: true });
+    req.flash('success', '两步验证已启用，以后登录时需要输入手机上的验证码。');
+    res.redirect(303, returnTo);
   } catch (err) {
     if (err instanceof Invalid) {
       const { qr, uri } = await accounts.enrolmentFor(req.user!, secret);
-      return renderInvalid(res, 'accounts/totp', err, { title: '两步验证', qr, secret, uri });
+      return renderInvalid(res, 'accounts/totp', err, { title: '两步验证', qr, secret, uri, required: !req.session.secondFactor });
     }
     throw err;
   }
@@ -217,7 +238,7 @@ export const totpDisable: RequestHandler = async (req, res) => {
     req.flash('success', '两步验证已关闭。');
     res.redirect(303, '/account');
   } catch (err) {
-    if (err instanceof Invalid) return renderInvalid(res, 'accounts/totp', err, { title: '两步验证', enabled: true });
+    if (err instanceof Invalid) return renderInvalid(res, 'accounts/totp', err, { title: '两步验证', enabled: true, canDisable: true });
     throw err;
   }
 };

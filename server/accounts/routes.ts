@@ -8,17 +8,19 @@ import { DatabaseRateLimitStore } from '../platform/http/rate-limit-store.ts';
 import * as pages from './pages.ts';
 import * as admin from './admin-pages.ts';
 import * as api from './api.ts';
+import { clock, onWallClock } from '../platform/clock.ts';
 
 /** Over the limit: a 429 with Retry-After through the error edge (page or problem+json). */
 function tooMany(message: string): RequestHandler {
   return (req, _res, next) => {
     const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
-    const reset = info?.resetTime?.getTime() ?? Date.now() + 60_000;
-    next(new TooMany(Math.max(1, Math.ceil((reset - Date.now()) / 1000)), message));
+    // the store hands express-rate-limit the window's end on the wall clock (rate-limit-store.ts)
+    const left = info?.resetTime ? info.resetTime.getTime() - onWallClock(clock.now()).getTime() : 60_000;
+    next(new TooMany(Math.max(1, Math.ceil(left / 1000)), message));
   };
 }
 
-/** SECURITY.md 3: ten failed logins a minute from one address; the eleventh attempt gets 429. */
+/** docs/security.md 3: ten failed logins a minute from one address; the eleventh attempt gets 429. */
 const loginLimiter = rateLimit({
   windowMs: 60_000,
   limit: 10,
@@ -54,6 +56,7 @@ export default function accountRoutes(): Router {
   r.post('/account/password', requireUser, pages.changePassword);
   r.post('/account/tokens', requireUser, pages.createToken);
   r.post('/account/tokens/:id/revoke', requireUser, pages.revokeToken);
+  r.post('/account/tokens/:id/renew', requireUser, pages.renewToken);
   r.get('/account/totp', organizerOnly, pages.totpSetup);
   r.post('/account/totp', organizerOnly, pages.totpConfirm);
   r.post('/account/totp/disable', requireUser, pages.totpDisable);

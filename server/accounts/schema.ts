@@ -1,7 +1,8 @@
 // Inputs of the accounts module, one zod schema each, shared by forms, the API and the CLI. Unknown keys are
-// stripped (mass assignment, SECURITY.md 11): a registration cannot choose its status or become organizer.
+// stripped (mass assignment, docs/security.md 11): a registration cannot choose its status or become organizer.
 import { z } from 'zod';
 import { ROLES } from '../platform/auth/actor.ts';
+import { cleanString, reservedNameProblem } from '../platform/http/fields.ts';
 import { passwordProblem } from './passwords.ts';
 
 export const SELF_SERVICE_ROLES = ['enterprise', 'institution', 'expert', 'broker'] as const;
@@ -13,7 +14,14 @@ const email = z
   .max(254, '邮箱过长。')
   .pipe(z.email({ error: '邮箱格式不正确。' }));
 
-const name = z.string({ error: '请填写姓名或单位名称。' }).trim().min(2, '名称至少 2 个字。').max(60, '名称不能超过 60 个字。');
+const name = cleanString('名称', { required: '请填写姓名或单位名称。' }).min(2, '名称至少 2 个字。').max(60, '名称不能超过 60 个字。');
+
+/** Only organizer accounts may be named like the bureau or its staff (fields.ts reservedNameProblem). */
+function checkName(nameValue: unknown, role: unknown, ctx: z.RefinementCtx): void {
+  if (typeof nameValue !== 'string' || role === 'organizer') return;
+  const problem = reservedNameProblem(nameValue);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['name'], message: problem });
+}
 
 /** A new password, checked against the policy on its own (so its message shows beside other fields' errors). */
 export const newPassword = z.string({ error: '请填写密码。' }).superRefine((password, ctx) => {
@@ -40,6 +48,7 @@ export const registerSchema = z
     role: z.enum(SELF_SERVICE_ROLES, { error: '请选择账户类型。' }),
   })
   .superRefine((v, ctx) => {
+    checkName(v.name, 'self-service', ctx); // a registration is never an organizer's
     checkPassword(v.password, v.email, ctx, 'password');
     if (v.passwordConfirm !== undefined && v.passwordConfirm !== v.password) {
       ctx.addIssue({ code: 'custom', path: ['passwordConfirm'], message: '两次输入的密码不一致。' });
@@ -49,7 +58,10 @@ export type RegisterInput = z.output<typeof registerSchema>;
 
 export const createUserSchema = z
   .object({ name, email, password: newPassword, role: z.enum(ROLES, { error: '角色必须是 enterprise、institution、expert、broker 或 organizer。' }) })
-  .superRefine((v, ctx) => checkPassword(v.password, v.email, ctx, 'password'), always);
+  .superRefine((v, ctx) => {
+    checkName(v.name, v.role, ctx);
+    checkPassword(v.password, v.email, ctx, 'password');
+  }, always);
 export type CreateUserInput = z.output<typeof createUserSchema>;
 
 export const loginSchema = z.object({
@@ -73,7 +85,7 @@ export const changePasswordSchema = z
   }, always);
 
 export const tokenSchema = z.object({
-  name: z.string({ error: '请给令牌起个名字。' }).trim().min(1, '请给令牌起个名字。').max(60, '名称不能超过 60 个字。'),
+  name: cleanString('令牌名称', { required: '请给令牌起个名字。' }).min(1, '请给令牌起个名字。').max(60, '名称不能超过 60 个字。'),
 });
 
 export const totpCodeSchema = z.object({

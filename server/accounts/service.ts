@@ -6,13 +6,19 @@ import type { Actor, ProfileKind, Role } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { SESSIONS_COLLECTION } from '../platform/auth/session.ts';
 import { trusted } from '../platform/db/connection.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../platform/errors.ts';
 import * as audit from '../audit/service.ts';
 import { ApiToken, Credential, User, type ApiTokenDoc, type UserDoc } from './model.ts';
 import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { CreateUserInput, RegisterInput, UserListQuery } from './schema.ts';
 import * as throttle from './throttle.ts';
 import * as totp from './totp.ts';
+import { mayManageWebTokens, secondFactorRequired, sessionNeedsSecondFactor, webTokenLifetimeMs } from './policy.ts';
+import { clock } from '../platform/clock.ts';
+import { labelOf } from '../vocabulary/index.ts';
+import { notifyUsers, organizers } from '../notifications/service.ts';
+import * as mail from '../mail/messages.ts';
+import { isoDate } from '../platform/time.ts';
 
 /** Roles whose accounts wait for an organizer's approval before they can act. */
 export const NEEDS_APPROVAL: ReadonlySet<Role> = new Set(['institution', 'broker']);
@@ -51,7 +57,7 @@ async function insertUser(
     throw err;
   }
   try {
-    await Credential.create({ _id: user._id, passwordHash, passwordChangedAt: new Date() });
+    await Credential.create({ _id: user._id, passwordHash, passwordChangedAt: clock.now() });
   } catch (err) {
     await User.deleteOne({ _id: user._id }); // no account without a password
     throw err;
@@ -64,6 +70,17 @@ export async function register(input: RegisterInput, ip?: string): Promise<Actor
   const user = await insertUser({ name: input.name, email: input.email, role: input.role, status }, input.password);
   const actor = toActor(user);
   await audit.record({ actor, action: 'register', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
+  if (actor.status === 'pending') {
+    const roleLabel = labelOf('role', actor.role);
+    await notifyUsers(await organizers(), {
+      kind: 'account.pending',
+      title: `待审核的注册：${actor.name}（${roleLabel}）`,
+      body: actor.email,
+      link: `/admin/users/${actor.id}`,
+      key: `user:${actor.id}:pending`,
+      mail: mail.accountPending({ name: actor.name, email: actor.email, roleLabel, link: `/admin/users/${actor.id}` }),
+    });
+  }
   return actor;
 }
 
@@ -76,7 +93,9 @@ export async function createUser(input: CreateUserInput, by?: Actor): Promise<Ac
 }
 
 export type LoginOutcome =
-  | { ok: true; actor: Actor; epoch: number; needsTotp: boolean }
+  /** needsTotp: the code step comes next; mustEnrol: an account that must use a second factor has none yet
+   *  (policy.ts), so the session may do nothing but enrol */
+  | { ok: true; actor: Actor; epoch: number; needsTotp: boolean; mustEnrol: boolean }
   | { ok: false; reason: 'invalid' | 'disabled' };
 
 /**
@@ -112,7 +131,8 @@ export async function authenticate(input: {
   }
   await throttle.recordSuccess(emailLower, input.ip);
   if (user.status === 'disabled') return { ok: false, reason: 'disabled' };
-  return { ok: true, actor: toActor(user), epoch: user.sessionEpoch, needsTotp: user.totpEnabled };
+  const actor = toActor(user);
+  return { ok: true, actor, epoch: user.sessionEpoch, needsTotp: user.totpEnabled, mustEnrol: !user.totpEnabled && sessionNeedsSecondFactor(actor) };
 }
 
 /** Second step of a login with TOTP. */
@@ -143,7 +163,7 @@ export async function completeTotpLogin(userId: string, code: string, ip: string
 }
 
 export async function loginSucceeded(actor: Actor, ip: string): Promise<void> {
-  await User.updateOne({ _id: actor.id }, { $set: { lastLoginAt: new Date() } });
+  await User.updateOne({ _id: actor.id }, { $set: { lastLoginAt: clock.now() } });
   await audit.record({ actor, action: 'login.success', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
 }
 
@@ -187,7 +207,7 @@ export async function changePassword(actor: Actor, input: { currentPassword: str
   if (problem) throw new Invalid({ newPassword: problem });
   await Credential.updateOne(
     { _id: actor.id },
-    { $set: { passwordHash: await hashPassword(input.newPassword), passwordChangedAt: new Date() } },
+    { $set: { passwordHash: await hashPassword(input.newPassword), passwordChangedAt: clock.now() } },
   );
   const epoch = await endSessions(actor.id);
   await audit.record({ actor, action: 'password.change', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
@@ -206,28 +226,94 @@ export interface TokenView {
   createdAt: Date;
   lastUsedAt?: Date | null | undefined;
   revokedAt?: Date | null | undefined;
+  /** absent: the token does not expire (made by the command line without --days) */
+  expiresAt?: Date | undefined;
+  expired: boolean;
+  /** made on the web, neither revoked nor expired: the account page offers to renew it */
+  renewable: boolean;
 }
 
-const tokenView = (t: ApiTokenDoc): TokenView => ({
-  id: String(t._id),
-  name: t.name,
-  hint: t.hint,
-  createdAt: t.createdAt,
-  lastUsedAt: t.lastUsedAt,
-  revokedAt: t.revokedAt,
-});
+/** When the token stops working: its own expiry, or for tokens from before expiry existed, createdAt plus the
+ *  web lifetime of the owner's role (policy.ts). */
+function expiryOf(t: ApiTokenDoc, owner: Pick<Actor, 'role'>): Date | undefined {
+  if (t.expiresAt) return t.expiresAt;
+  if (t.origin) return undefined;
+  return new Date(t.createdAt.getTime() + webTokenLifetimeMs(owner));
+}
 
-/** Creates a token; the raw value is returned once and only its hash is stored. */
-export async function createToken(actor: Actor, name: string): Promise<{ token: string; view: TokenView }> {
+function tokenView(t: ApiTokenDoc, owner: Pick<Actor, 'role'>, now = clock.ms()): TokenView {
+  const expiresAt = expiryOf(t, owner);
+  const expired = !!expiresAt && expiresAt.getTime() <= now;
+  return {
+    id: String(t._id),
+    name: t.name,
+    hint: t.hint,
+    createdAt: t.createdAt,
+    lastUsedAt: t.lastUsedAt,
+    revokedAt: t.revokedAt,
+    expiresAt,
+    expired,
+    renewable: t.origin !== 'admin' && !t.revokedAt && !expired,
+  };
+}
+
+async function insertToken(actor: Actor, name: string, fields: { origin: 'web' | 'admin'; expiresAt?: Date | undefined }) {
   const raw = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const doc = await ApiToken.create({ userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4) });
-  await audit.record({ actor, action: 'token.create', target: { kind: 'token', id: String(doc._id), label: name } });
-  return { token: raw, view: tokenView(doc.toObject() as ApiTokenDoc) };
+  const doc = await ApiToken.create({ userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4), ...fields });
+  await audit.record({
+    actor,
+    action: 'token.create',
+    target: { kind: 'token', id: String(doc._id), label: name },
+    detail: fields.origin === 'web' ? `网页创建，有效期至 ${isoDate(fields.expiresAt)}` : '命令行创建',
+  });
+  return { token: raw, view: tokenView(doc.toObject() as ApiTokenDoc, actor) };
+}
+
+/**
+ * The administrator's token (the server's command line, server/cli.ts, and other callers inside the server):
+ * no second factor, no expiry unless `expiresAt` is given. The raw value is returned once; only its hash is stored.
+ */
+export async function createToken(actor: Actor, name: string, opts: { expiresAt?: Date } = {}): Promise<{ token: string; view: TokenView }> {
+  return insertToken(actor, name, { origin: 'admin', expiresAt: opts.expiresAt });
+}
+
+const webTokenRefusal = '区科技局账户只能在通过两步验证登录后创建或续期 API 令牌，请退出后重新登录并输入验证码。';
+
+/**
+ * A token made on the account page: it expires after the account's web lifetime (policy.ts) unless renewed,
+ * and an account that must use a second factor makes one only from a session that passed it.
+ */
+export async function createWebToken(actor: Actor, name: string, session: { secondFactor: boolean }): Promise<{ token: string; view: TokenView }> {
+  if (!mayManageWebTokens(actor, session)) throw new Forbidden(webTokenRefusal);
+  return insertToken(actor, name, { origin: 'web', expiresAt: new Date(clock.ms() + webTokenLifetimeMs(actor)) });
+}
+
+/** Renews the owner's own live web token for another full lifetime (from now). An expired token stays expired. */
+export async function renewToken(actor: Actor, tokenId: string, session: { secondFactor: boolean }): Promise<TokenView> {
+  if (!mayManageWebTokens(actor, session)) throw new Forbidden(webTokenRefusal);
+  if (!mongoose.isValidObjectId(tokenId)) throw new NotFound('令牌不存在。');
+  const doc = await ApiToken.findById(tokenId).lean<ApiTokenDoc>();
+  if (!doc || doc.userId !== actor.id) throw new NotFound('令牌不存在。');
+  const view = tokenView(doc, actor);
+  if (doc.revokedAt) throw new Conflict('令牌已撤销，不能续期。');
+  if (view.expired) throw new Conflict('令牌已过期，不能续期，请新建一个令牌。');
+  if (doc.origin === 'admin') throw new Conflict('命令行创建的令牌请在服务器上重新创建。');
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + webTokenLifetimeMs(actor));
+  // Only while still unrevoked, so a revoke in between is not undone.
+  const res = await ApiToken.updateOne(
+    { _id: tokenId, revokedAt: null },
+    { $set: { expiresAt, renewedAt: now, origin: 'web' } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('令牌刚刚被撤销，不能续期。');
+  await audit.record({ actor, action: 'token.renew', target: { kind: 'token', id: tokenId, label: doc.name }, detail: `有效期至 ${isoDate(expiresAt)}` });
+  return { ...view, expiresAt, renewable: true };
 }
 
 export async function listTokens(actor: Actor): Promise<TokenView[]> {
   const docs = await ApiToken.find({ userId: actor.id }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenDoc[]>();
-  return docs.map(tokenView);
+  const now = clock.ms();
+  return docs.map((d) => tokenView(d, actor, now));
 }
 
 export async function revokeToken(actor: Actor, tokenId: string): Promise<void> {
@@ -236,24 +322,32 @@ export async function revokeToken(actor: Actor, tokenId: string): Promise<void> 
   // Someone else's token looks exactly like a missing one.
   if (!doc || (doc.userId !== actor.id && !isOrganizer(actor))) throw new NotFound('令牌不存在。');
   if (doc.revokedAt) return;
-  await ApiToken.updateOne({ _id: tokenId }, { $set: { revokedAt: new Date() } });
+  await ApiToken.updateOne({ _id: tokenId }, { $set: { revokedAt: clock.now() } });
   await audit.record({ actor, action: 'token.revoke', target: { kind: 'token', id: tokenId, label: doc.name } });
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The user a bearer token speaks for, or null for an unknown, revoked or disabled one. */
+/**
+ * The user a bearer token speaks for, or null for an unknown, revoked or disabled one. An expired token throws
+ * Unauthorized saying so (the API answers 401 problem+json), so its owner knows to make a new one.
+ */
 export async function authenticateToken(raw: string): Promise<Actor | null> {
   if (!raw.startsWith(TOKEN_PREFIX) || raw.length > 200) return null;
   const token = await ApiToken.findOne({ tokenHash: hashToken(raw) }).lean<ApiTokenDoc>();
   if (!token || token.revokedAt) return null;
   const user = await User.findById(token.userId).lean<UserDoc>();
   if (!user || user.status === 'disabled') return null;
-  const now = Date.now();
+  const actor = toActor(user);
+  const now = clock.ms();
+  const expiresAt = expiryOf(token, actor);
+  if (expiresAt && expiresAt.getTime() <= now) {
+    throw new Unauthorized(`访问令牌“${token.name}”已于 ${isoDate(expiresAt)} 过期，请在“我的账户”页面新建令牌（到期前可续期）。`);
+  }
   if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await ApiToken.updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date(now) } });
   }
-  return toActor(user);
+  return actor;
 }
 
 // ---- TOTP -------------------------------------------------------------------------------------------------
@@ -272,20 +366,51 @@ export async function enrolmentFor(actor: Actor, secret: string): Promise<{ uri:
   return totp.enrolment(secret, actor.email);
 }
 
-export async function confirmTotp(actor: Actor, secret: string, code: string): Promise<void> {
+/**
+ * Turns the second factor on with the secret shown at enrolment, once a code from it checks. Returns the
+ * account's session epoch, so the caller can continue in a fresh session that counts as having passed it.
+ */
+export async function confirmTotp(actor: Actor, secret: string, code: string): Promise<number> {
   requireOrganizer(actor);
   const step = await totp.check(secret, code);
   if (step === undefined) throw new Invalid({ code: '验证码不正确，请核对手机上的 6 位数字后重试。' });
+  // Only an account without a second factor enrols: one that has it replaces it only by an administrator's reset.
+  const user = await User.findOneAndUpdate({ _id: actor.id, totpEnabled: false }, { $set: { totpEnabled: true } }, { returnDocument: 'after' }).lean<UserDoc>();
+  if (!user) throw new Conflict('两步验证已经启用。');
   await Credential.updateOne({ _id: actor.id }, { $set: { totpSecret: secret, totpLastStep: step } });
-  await User.updateOne({ _id: actor.id }, { $set: { totpEnabled: true } });
   await audit.record({ actor, action: 'totp.enable', target: { kind: 'user', id: actor.id, label: actor.email } });
+  return user.sessionEpoch;
 }
 
 export async function disableTotp(actor: Actor, code: string): Promise<void> {
+  if (secondFactorRequired(actor)) {
+    throw new Conflict('区科技局账户必须使用两步验证，不能关闭。更换手机时，请由系统管理员在服务器上执行 npm run cli -- totp:reset --email 您的邮箱，然后重新登录并绑定。');
+  }
   if (!(await verifyLoginCode(actor.id, code))) throw new Invalid({ code: '验证码不正确。' });
   await Credential.updateOne({ _id: actor.id }, { $unset: { totpSecret: 1, totpLastStep: 1 } });
   await User.updateOne({ _id: actor.id }, { $set: { totpEnabled: false } });
   await audit.record({ actor, action: 'totp.disable', target: { kind: 'user', id: actor.id, label: actor.email } });
+}
+
+/**
+ * The administrator's ways in (server/cli.ts, the demo seed): set a known secret without a code (the demo
+ * organizer's, printed with the demo accounts), or clear it (a lost phone). Either ends the account's sessions;
+ * after a reset an organizer enrols again at the next sign-in.
+ */
+export async function installTotpSecret(userId: string, secret: string, by?: Actor): Promise<void> {
+  const user = await getUser(userId);
+  await Credential.updateOne({ _id: userId }, { $set: { totpSecret: secret }, $unset: { totpLastStep: 1 } });
+  await User.updateOne({ _id: userId }, { $set: { totpEnabled: true } });
+  await endSessions(userId);
+  await audit.record({ actor: by, action: 'totp.enable', target: { kind: 'user', id: userId, label: user.email }, detail: '管理员设置' });
+}
+
+export async function resetTotp(userId: string, by?: Actor): Promise<void> {
+  const user = await getUser(userId);
+  await Credential.updateOne({ _id: userId }, { $unset: { totpSecret: 1, totpLastStep: 1 } });
+  await User.updateOne({ _id: userId }, { $set: { totpEnabled: false } });
+  await endSessions(userId);
+  await audit.record({ actor: by, action: 'totp.reset', target: { kind: 'user', id: userId, label: user.email } });
 }
 
 // ---- Organizer: user management ---------------------------------------------------------------------------
@@ -320,10 +445,21 @@ async function changeStatus(actor: Actor, userId: string, status: Actor['status'
   const target = await getUser(userId);
   if (target.id === actor.id && status !== 'active') throw new Conflict('不能停用自己的账户。');
   const set: Record<string, unknown> = { status };
-  if (action === 'user.approve') Object.assign(set, { approvedAt: new Date(), approvedBy: actor.id });
+  if (action === 'user.approve') Object.assign(set, { approvedAt: clock.now(), approvedBy: actor.id });
   await User.updateOne({ _id: userId }, { $set: set });
   if (status === 'disabled') await endSessions(userId);
   await audit.record({ actor, action, target: { kind: 'user', id: userId, label: target.email } });
+  // A registration waiting for approval was decided: the applicant is told (disabling it is the rejection).
+  if (target.status === 'pending' && status !== 'pending') {
+    const approved = status === 'active';
+    await notifyUsers([userId], {
+      kind: approved ? 'account.approved' : 'account.rejected',
+      title: approved ? '您的账户已通过审核' : '您的注册申请未通过审核',
+      link: approved ? '/account' : '/',
+      key: `user:${userId}:${approved ? 'approved' : 'rejected'}`,
+      mail: mail.accountReviewed(approved, { name: target.name }),
+    });
+  }
   return { ...target, status };
 }
 

@@ -1,4 +1,4 @@
-// Login throttling per account (SECURITY.md 4). Per-IP limiting is the express-rate-limit middleware in
+// Login throttling per account (docs/security.md 4). Per-IP limiting is the express-rate-limit middleware in
 // routes; this adds, in the database so it holds across instances and restarts:
 //   - per account and address: after 5 failures, each further attempt waits 2^(n-5) s (at most 15 min);
 //   - per account: at most 100 processed failures an hour. Past that, attempts are refused unprocessed —
@@ -6,6 +6,7 @@
 //     slow a victim down but cannot lock them out.
 import { TooMany } from '../platform/errors.ts';
 import { hit, peek, reset } from '../platform/http/rate-limit-store.ts';
+import { clock } from '../platform/clock.ts';
 
 const HOUR = 3_600_000;
 export const ACCOUNT_FAILURES_PER_HOUR = 100;
@@ -22,7 +23,7 @@ export function delayAfter(failures: number): number {
 /** Throws TooMany when this attempt must not be processed. */
 export async function checkAttempt(email: string, ip: string, trustedDevice: boolean): Promise<void> {
   const [account, pair] = await Promise.all([peek(accountKey(email)), peek(pairKey(email, ip))]);
-  const now = Date.now();
+  const now = clock.ms();
   if (account && account.hits >= ACCOUNT_FAILURES_PER_HOUR && !trustedDevice) {
     throw new TooMany(Math.ceil((account.resetAt.getTime() - now) / 1000), '该账户近期登录失败次数过多，请稍后再试，或在常用设备上登录。');
   }

@@ -1,7 +1,8 @@
-// TOTP second factor for organizers (SECURITY.md 5): RFC 6238 codes via otplib, a QR code at enrolment,
+// TOTP second factor for organizers (docs/security.md 5): RFC 6238 codes via otplib, a QR code at enrolment,
 // and no replay of an accepted code within its time step.
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
+import { clock } from '../platform/clock.ts';
 
 export const ISSUER = '东宝科技对接平台';
 
@@ -21,6 +22,7 @@ export async function check(secret: string, code: string, lastStep?: number | nu
   const result = await verify({
     secret,
     token: code,
+    epoch: Math.floor(clock.ms() / 1000),
     epochTolerance: 30,
     ...(lastStep != null ? { afterTimeStep: lastStep } : {}),
   });

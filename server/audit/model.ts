@@ -1,9 +1,10 @@
 // Audit entries: who did what to which record, and who saw which private contact (DESIGN.md "Audit entry").
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { clock } from '../platform/clock.ts';
 
 const auditSchema = new Schema(
   {
-    at: { type: Date, required: true, default: () => new Date() },
+    at: { type: Date, required: true, default: () => clock.now() },
     actorId: { type: String },
     actorName: { type: String },
     actorRole: { type: String },

@@ -22,6 +22,7 @@ export const auditActions: Record<string, string> = {
   'password.change': '修改密码',
   'token.create': '创建访问令牌',
   'token.revoke': '撤销访问令牌',
+  'token.renew': '续期访问令牌',
   'user.create': '创建用户',
   'user.approve': '审核通过',
   'user.disable': '停用账户',
@@ -29,8 +30,12 @@ export const auditActions: Record<string, string> = {
   'user.role': '变更角色',
   'totp.enable': '启用两步验证',
   'totp.disable': '关闭两步验证',
+  'totp.reset': '重置两步验证',
   'contact.reveal': '查看联系方式',
   'demand.assign': '指派技术经纪人',
+  'demand.claim': '经纪人认领需求',
+  'demand.claim.confirm': '确认经纪人认领',
+  'broker.claim-limit': '调整经纪人认领上限',
   'data.import': '导入数据',
 };
 

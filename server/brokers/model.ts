@@ -4,6 +4,10 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { brokerLevel, industry } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { contactSchema } from '../contacts/model.ts';
+import { timestamps } from '../platform/clock.ts';
+
+/** Unconfirmed claims a broker may hold unless an organizer set another limit for them. */
+export const DEFAULT_CLAIM_LIMIT = 10;
 
 const brokerSchema = new Schema(
   {
@@ -14,10 +18,13 @@ const brokerSchema = new Schema(
     bio: { type: String, trim: true },
     contact: { type: contactSchema },
     owner: { type: String },
+    /** how many claimed needs may wait for confirmation at once (server/matching/service.ts claim); organizers
+     *  raise it per broker. Absent on older records: DEFAULT_CLAIM_LIMIT. */
+    claimLimit: { type: Number, min: 0 },
     createdBy: { type: String },
     importBatch: { type: String },
   },
-  { timestamps: true, collection: 'brokers' },
+  { timestamps, collection: 'brokers' },
 );
 searchable(brokerSchema);
 brokerSchema.index({ owner: 1 });

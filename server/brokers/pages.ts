@@ -6,8 +6,12 @@ import { optionsOf } from '../vocabulary/index.ts';
 import { contactFromForm } from '../contacts/schema.ts';
 import type { Contact } from '../contacts/model.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
-import { brokers, type BrokerView } from './service.ts';
-import { brokerInput, brokerPatch, brokerQuery, type BrokerInput, type BrokerQuery } from './schema.ts';
+import type { RequestHandler } from 'express';
+import { idParam } from '../platform/http/params.ts';
+import { parse } from '../platform/http/validate.ts';
+import { Invalid } from '../platform/errors.ts';
+import { brokers, claimState, loadBroker, setClaimLimit, type BrokerView } from './service.ts';
+import { brokerInput, brokerPatch, brokerQuery, claimLimitInput, type BrokerInput, type BrokerQuery } from './schema.ts';
 import { brokerExport } from './import.ts';
 
 const contactToForm = (c?: Contact) => ({
@@ -39,8 +43,28 @@ export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
     if (!actor) filter.visibility = trusted({ $ne: 'members' as const });
     const demands = await Demand.find(filter).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
     return {
-      demands: demands.map((d) => ({ id: String(d._id), title: d.title, status: d.status, enterpriseName: d.enterpriseName, createdAt: d.createdAt })),
+      demands: demands.map((d) => ({ id: String(d._id), title: d.title, status: d.status, enterpriseName: d.enterpriseName, createdAt: d.createdAt, confirmed: !!d.brokerConfirmedAt })),
+      claims: await claimState(actor, await loadBroker(record.id)),
     };
   },
   export: brokerExport,
+};
+
+/** The organizer's claim-limit form on the broker's page. */
+export const claimLimitForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  try {
+    const { claimLimit } = parse(claimLimitInput, { claimLimit: req.body?.claimLimit });
+    await setClaimLimit(req.user!, id, claimLimit);
+    req.flash('success', `认领上限已设为 ${claimLimit} 项。`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+  }
+  res.redirect(303, `/brokers/${id}#claims`);
+};
+
+export const apiClaimLimit: RequestHandler = async (req, res) => {
+  const { claimLimit } = parse(claimLimitInput, req.body ?? {});
+  res.json(await setClaimLimit(req.user!, idParam(req), claimLimit));
 };

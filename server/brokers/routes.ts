@@ -1,8 +1,8 @@
 // Technology brokers: the directory pages, forms, exports and the /api/v1 resource.
 import { Router } from 'express';
-import { requireActive } from '../platform/auth/guards.ts';
+import { organizerOnly, requireActive } from '../platform/auth/guards.ts';
 import { recordApi, recordPages } from '../platform/http/crud.ts';
-import { brokerDef } from './pages.ts';
+import { apiClaimLimit, brokerDef, claimLimitForm } from './pages.ts';
 
 export default function brokerRoutes(): Router {
   const r = Router();
@@ -18,10 +18,12 @@ export default function brokerRoutes(): Router {
   r.post('/brokers/:id', requireActive, pages.update);
   r.get('/brokers/:id/delete', requireActive, pages.confirmDelete);
   r.post('/brokers/:id/delete', requireActive, pages.remove);
+  r.post('/brokers/:id/claim-limit', organizerOnly, claimLimitForm);
   r.get('/api/v1/brokers', api.list);
   r.post('/api/v1/brokers', requireActive, api.create);
   r.get('/api/v1/brokers/:id', api.get);
   r.patch('/api/v1/brokers/:id', requireActive, api.update);
   r.delete('/api/v1/brokers/:id', requireActive, api.remove);
+  r.put('/api/v1/brokers/:id/claim-limit', organizerOnly, apiClaimLimit);
   return r;
 }

@@ -12,10 +12,12 @@ import { reveal } from '../contacts/policy.ts';
 import type { Contact } from '../contacts/model.ts';
 import { linkProfile } from '../accounts/service.ts';
 import { Demand } from '../demands/model.ts';
-import { Broker, type BrokerDoc } from './model.ts';
+import { Broker, DEFAULT_CLAIM_LIMIT, type BrokerDoc } from './model.ts';
+import * as audit from '../audit/service.ts';
 import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { BrokerInput, BrokerQuery } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface BrokerView extends RecordView {
   name: string;
@@ -117,7 +119,7 @@ async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadBroker(id);
   if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除技术经纪人。');
   if (await hasOpenDemands(id)) throw new Conflict('该技术经纪人还有正在对接的技术需求，请先将这些需求改派给其他经纪人或关闭后再删除。');
-  await Broker.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Broker.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
 async function browse(search: SearchIndex, _actor: Actor | undefined, q: BrokerQuery) {
@@ -128,6 +130,26 @@ async function browse(search: SearchIndex, _actor: Actor | undefined, q: BrokerQ
 }
 
 export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, browse, get, create, update, remove };
+
+/** Needs the broker claimed that nobody has confirmed yet (organizers' assignments are confirmed at once). */
+export function unconfirmedClaims(brokerId: string): Promise<number> {
+  return Demand.countDocuments({ broker: brokerId, brokerConfirmedAt: null, deletedAt: null });
+}
+
+/** The broker's unconfirmed claims and their limit, for the broker and organizers; undefined for others. */
+export async function claimState(actor: Actor | undefined, doc: BrokerDoc): Promise<{ unconfirmed: number; limit: number; canSetLimit: boolean } | undefined> {
+  if (!permissions(actor, doc).edit) return undefined;
+  return { unconfirmed: await unconfirmedClaims(String(doc._id)), limit: doc.claimLimit ?? DEFAULT_CLAIM_LIMIT, canSetLimit: isOrganizer(actor) };
+}
+
+/** Organizers set how many unconfirmed claims the broker may hold at once (server/matching/service.ts claim). */
+export async function setClaimLimit(actor: Actor, id: string, limit: number): Promise<{ id: string; claimLimit: number; unconfirmed: number }> {
+  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以调整经纪人的认领上限。');
+  const doc = await loadBroker(id);
+  await Broker.updateOne({ _id: id }, { $set: { claimLimit: limit } });
+  await audit.record({ actor, action: 'broker.claim-limit', target: { kind: 'broker', id, label: doc.name }, detail: `${doc.claimLimit ?? DEFAULT_CLAIM_LIMIT} → ${limit}` });
+  return { id, claimLimit: limit, unconfirmed: await unconfirmedClaims(id) };
+}
 
 /** The broker profile an account speaks for, if any. */
 export async function brokerOf(actor: Actor | undefined): Promise<BrokerDoc | undefined> {

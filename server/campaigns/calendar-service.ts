@@ -12,6 +12,7 @@ import { visitTitle, visitsOf } from './visit-service.ts';
 import { icsCalendar, type IcsEvent } from './ics.ts';
 import { local, today } from './times.ts';
 import type { SlotKind } from './model.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface CalendarEvent extends IcsEvent {
   kind: 'roadshow' | 'visit';
@@ -126,7 +127,7 @@ export async function createFeed(actor: Actor): Promise<{ token: string; path: s
 }
 
 export async function revokeFeed(actor: Actor): Promise<void> {
-  await CalendarFeed.updateMany({ userId: actor.id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  await CalendarFeed.updateMany({ userId: actor.id, revokedAt: null }, { $set: { revokedAt: clock.now() } });
 }
 
 export async function feedStatus(actor: Actor): Promise<FeedStatus | undefined> {
@@ -189,7 +190,7 @@ export function gridRange(view: 'week' | 'month', anchor: DateTime): { first: Da
   };
 }
 
-export function buildGrid(view: 'week' | 'month', anchor: DateTime, events: CalendarEvent[], now = new Date()): Grid {
+export function buildGrid(view: 'week' | 'month', anchor: DateTime, events: CalendarEvent[], now = clock.now()): Grid {
   const range = gridRange(view, anchor);
   const todayKey = today(now).toISODate();
   const weeks: DayCell[][] = [];

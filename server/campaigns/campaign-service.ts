@@ -14,6 +14,7 @@ import { Demand, type DemandDoc } from '../demands/model.ts';
 import { GOAL_KEYS, Campaign, Roadshow, Visit, type CampaignDoc, type GoalKey } from './model.ts';
 import type { CampaignInput, CampaignQuery } from './schema.ts';
 import { progressOf, type Progress } from './progress.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface CampaignView extends RecordView {
   kind: string;
@@ -122,7 +123,7 @@ async function remove(actor: Actor, id: string): Promise<void> {
   await loadCampaign(id);
   const [roadshows, visits] = await Promise.all([Roadshow.countDocuments({ campaign: id, deletedAt: null }), Visit.countDocuments({ campaign: id, deletedAt: null })]);
   if (roadshows || visits) throw new Conflict(`该活动下还有 ${roadshows} 场路演、${visits} 个走访行程，请先删除它们。`);
-  await Campaign.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Campaign.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
 export const campaigns: RecordService<CampaignView, CampaignInput, CampaignQuery> = { list, get, create, update, remove };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from '../platform/db/connection.ts';
 import { Unavailable } from '../platform/errors.ts';
+import { clock } from '../platform/clock.ts';
 
 const leaseSchema = new Schema({ _id: { type: String, required: true }, holder: { type: String }, expiresAt: { type: Date } }, { collection: 'schedule_leases', versionKey: false });
 const Lease = mongoose.model('ScheduleLease', leaseSchema);
@@ -17,9 +18,9 @@ const WAIT_MS = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function acquire(holder: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = performance.now() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    const now = new Date();
+    const now = clock.now();
     const taken = await Lease.updateOne(
       { _id: LEASE_ID, $or: [{ holder: null }, { expiresAt: trusted({ $lt: now }) }] },
       { $set: { holder, expiresAt: new Date(now.getTime() + LEASE_MS) } },
@@ -33,7 +34,7 @@ async function acquire(holder: string): Promise<void> {
         if ((err as { code?: number }).code !== 11000) throw err;
       }
     }
-    if (Date.now() > deadline) throw new Unavailable('排期正忙，请稍后再试。');
+    if (performance.now() > deadline) throw new Unavailable('排期正忙，请稍后再试。');
     await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)));
   }
 }

@@ -3,6 +3,7 @@
 // never stored, it is computed from results, matches, contracts and visits (progress.ts).
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { campaignKind } from '../vocabulary/index.ts';
+import { timestamps } from '../platform/clock.ts';
 
 /** Numeric goals a campaign may set; which ones apply depends on its kind (see GOALS in schema.ts). */
 export const GOAL_KEYS = ['universities', 'results', 'matches', 'contracts', 'experts', 'visits', 'enterprises', 'problems', 'followUps', 'roadshows', 'attendees', 'intentions'] as const;
@@ -32,7 +33,7 @@ const campaignSchema = new Schema(
     createdBy: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'campaigns' },
+  { timestamps, collection: 'campaigns' },
 );
 campaignSchema.index({ startsOn: -1, _id: -1 });
 
@@ -109,7 +110,7 @@ const roadshowSchema = new Schema(
     createdByName: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'roadshows' },
+  { timestamps, collection: 'roadshows' },
 );
 roadshowSchema.index({ startsAt: 1, _id: 1 });
 roadshowSchema.index({ campaign: 1 });
@@ -171,7 +172,7 @@ const visitSchema = new Schema(
     createdBy: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'visits' },
+  { timestamps, collection: 'visits' },
 );
 visitSchema.index({ startsAt: 1, _id: 1 });
 visitSchema.index({ expert: 1 });
@@ -191,7 +192,7 @@ const calendarFeedSchema = new Schema(
     hint: { type: String, required: true },
     revokedAt: { type: Date },
   },
-  { timestamps: true, collection: 'calendar_feeds' },
+  { timestamps, collection: 'calendar_feeds' },
 );
 calendarFeedSchema.index({ tokenHash: 1 }, { unique: true });
 calendarFeedSchema.index({ userId: 1 });

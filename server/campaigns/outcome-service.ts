@@ -16,6 +16,7 @@ import { shortlist } from '../matching/service.ts';
 import { Roadshow, type RoadshowDoc } from './model.ts';
 import type { OutcomeInput } from './schema.ts';
 import { loadRoadshow } from './roadshow-service.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface OutcomeView {
   id: string;
@@ -83,7 +84,7 @@ async function pipelineMatch(index: SearchIndex, actor: Actor, demandId: string,
   }
 }
 
-export async function recordOutcome(index: SearchIndex, actor: Actor, roadshowId: string, input: OutcomeInput, now = new Date()): Promise<OutcomeView> {
+export async function recordOutcome(index: SearchIndex, actor: Actor, roadshowId: string, input: OutcomeInput, now = clock.now()): Promise<OutcomeView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以记录路演成果。');
   const doc = await loadRoadshow(roadshowId);
   if (doc.startsAt.getTime() > now.getTime()) throw new Conflict(`路演“${doc.title}”尚未开始，活动开始后再记录成果。`);

@@ -11,6 +11,7 @@ import { Match, type MatchDoc } from '../matching/model.ts';
 import { Contract, type ContractDoc } from '../deals/model.ts';
 import { GOAL_KEYS, Roadshow, Visit, type CampaignDoc, type GoalKey, type RoadshowDoc, type VisitDoc } from './model.ts';
 import { GOALS } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface FunnelRow {
   institution: { id: string; name: string };
@@ -112,7 +113,7 @@ function eventsOf(roadshows: RoadshowDoc[], contracts: ContractDoc[], now: Date)
   };
 }
 
-export async function progressOf(campaign: CampaignDoc, now = new Date()): Promise<Progress> {
+export async function progressOf(campaign: CampaignDoc, now = clock.now()): Promise<Progress> {
   const id = String(campaign._id);
   const [contracts, roadshows, visits] = await Promise.all([
     Contract.find({ 'source.campaign': id, verified: true }).lean<ContractDoc[]>(),

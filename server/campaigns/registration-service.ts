@@ -15,6 +15,8 @@ import { Roadshow, type RegistrationDoc, type RoadshowDoc } from './model.ts';
 import { CODE_ALPHABET, CODE_LENGTH, type RegistrationInput } from './schema.ts';
 import { isActive, loadRoadshow, notifyPromoted, registrationOpen, registrationView, type RegistrationView } from './roadshow-service.ts';
 import { spanText } from './times.ts';
+import { clock } from '../platform/clock.ts';
+import * as mail from '../mail/messages.ts';
 
 const ATTEMPTS = 8;
 
@@ -66,7 +68,7 @@ export async function register(actor: Actor, roadshowId: string, input: Registra
       attendee: input.attendee,
       status: confirmed < doc.capacity ? 'confirmed' : 'waitlisted',
       code: newCode(new Set(regs.map((g) => g.code))),
-      registeredAt: new Date(),
+      registeredAt: clock.now(),
       registeredBy: actor.id,
     };
     if (await saveIfUnchanged(doc, [...regs, registration])) {
@@ -77,6 +79,17 @@ export async function register(actor: Actor, roadshowId: string, input: Registra
         title: view.status === 'confirmed' ? `已报名路演“${doc.title}”` : `已进入路演“${doc.title}”候补名单`,
         body: `${spanText(doc.startsAt, doc.endsAt)}，${doc.venue}。签到码 ${view.code}${view.position ? `，候补第 ${view.position} 位` : ''}。`,
         link: `/roadshows/${roadshowId}`,
+        key: `roadshow-registration:${String(registration._id)}:registered`,
+        mail: mail.roadshowRegistered({
+          title: doc.title,
+          when: spanText(doc.startsAt, doc.endsAt),
+          venue: doc.venue,
+          code: view.code,
+          enterpriseName: enterprise.name,
+          waitlisted: view.status !== 'confirmed',
+          position: view.position ?? undefined,
+          link: `/roadshows/${roadshowId}`,
+        }),
       });
       return view;
     }
@@ -95,7 +108,7 @@ export async function cancel(actor: Actor, roadshowId: string, registrationId: s
     if (target.status === 'cancelled') throw new Conflict('该报名已经取消。');
     if (target.checkedInAt) throw new Conflict('该企业已签到，不能取消报名。');
     if (!registrationOpen(doc, actor)) throw new Conflict(`路演“${doc.title}”已开始，不能再取消报名。`);
-    const now = new Date();
+    const now = clock.now();
     const freed = target.status === 'confirmed';
     const next = regs.find((g) => freed && g.status === 'waitlisted');
     const registrations = regs.map((g) => {
@@ -128,7 +141,7 @@ export async function checkIn(actor: Actor, roadshowId: string, code: string): P
     if (g.checkedInAt) throw clash(`签到码 ${code} 已于 ${datetime(g.checkedInAt)} 签到（${g.enterpriseName}），不能重复使用。`);
     const res = await Roadshow.updateOne(
       { _id: roadshowId, rev: doc.rev },
-      { $set: { [`registrations.${index}.checkedInAt`]: new Date(), [`registrations.${index}.checkedInBy`]: actor.id }, $inc: { rev: 1 } },
+      { $set: { [`registrations.${index}.checkedInAt`]: clock.now(), [`registrations.${index}.checkedInBy`]: actor.id }, $inc: { rev: 1 } },
     );
     if (res.modifiedCount === 1) {
       const saved = await loadRoadshow(roadshowId);

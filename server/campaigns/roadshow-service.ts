@@ -15,6 +15,8 @@ import { withScheduleLock } from './lock.ts';
 import { assertNoClash, checkCampaign, resolveSlots, sortSlots, storedSlots, type Plan } from './roadshow-plan.ts';
 import { venueKey } from './schedule.ts';
 import { spanText } from './times.ts';
+import { clock } from '../platform/clock.ts';
+import * as mail from '../mail/messages.ts';
 
 export const SLOT_LABELS: Record<SlotKind, string> = { result: '成果路演', demand: '需求发布', expert: '专家报告' };
 const SLOT_LINKS: Record<SlotKind, string> = { result: '/results', demand: '/demands', expert: '/experts' };
@@ -90,7 +92,7 @@ export function registrationView(doc: RoadshowDoc, g: RegistrationDoc): Registra
   };
 }
 
-export function roadshowView(doc: RoadshowDoc, now = new Date()): RoadshowView {
+export function roadshowView(doc: RoadshowDoc, now = clock.now()): RoadshowView {
   const regs = doc.registrations ?? [];
   const confirmed = regs.filter((r) => r.status === 'confirmed').length;
   return {
@@ -136,7 +138,7 @@ export async function loadRoadshow(id: string): Promise<RoadshowDoc> {
 }
 
 /** Enterprises register themselves until the session starts; organizers (for walk-ins) until it ends. */
-export function registrationOpen(doc: RoadshowDoc, actor: Actor | undefined, now = new Date()): boolean {
+export function registrationOpen(doc: RoadshowDoc, actor: Actor | undefined, now = clock.now()): boolean {
   return now.getTime() < (isOrganizer(actor) ? doc.endsAt : doc.startsAt).getTime();
 }
 
@@ -146,7 +148,7 @@ function permissionsFor(actor: Actor | undefined, doc: RoadshowDoc): RoadshowPer
   return { edit: organizer, delete: organizer, manage: organizer, register: (organizer || enterprise) && registrationOpen(doc, actor) };
 }
 
-async function list(_actor: Actor | undefined, q: RoadshowQuery, now = new Date()): Promise<ListResult<RoadshowView>> {
+async function list(_actor: Actor | undefined, q: RoadshowQuery, now = clock.now()): Promise<ListResult<RoadshowView>> {
   const filter: Record<string, unknown> = { deletedAt: null };
   if (q.campaign) filter.campaign = q.campaign;
   if (q.when === 'upcoming') filter.endsAt = trusted({ $gt: now });
@@ -223,7 +225,7 @@ async function update(actor: Actor, id: string, input: Partial<RoadshowInput>): 
       if (capacity < confirmed) throw new Invalid({ capacity: `已有 ${confirmed} 家企业确认报名，容纳企业数不能少于 ${confirmed}。` });
       await assertNoClash(plan, id);
       const promoted = new Set(promotions(regs, capacity).map((g) => String(g._id)));
-      const now = new Date();
+      const now = clock.now();
       const registrations = regs.map((g) => (promoted.has(String(g._id)) ? { ...g, status: 'confirmed', promotedAt: now } : g));
       const set: Record<string, unknown> = {
         ...plan,
@@ -249,7 +251,7 @@ async function update(actor: Actor, id: string, input: Partial<RoadshowInput>): 
 async function remove(actor: Actor, id: string): Promise<void> {
   organizerOnly(actor, '取消路演');
   const doc = await loadRoadshow(id);
-  await Roadshow.updateOne({ _id: id }, { $set: { deletedAt: new Date() }, $inc: { rev: 1 } });
+  await Roadshow.updateOne({ _id: id }, { $set: { deletedAt: clock.now() }, $inc: { rev: 1 } });
   await notifyRegistrants(doc, `路演“${doc.title}”已取消`, `原定 ${spanText(doc.startsAt, doc.endsAt)}，${doc.venue}。`);
 }
 
@@ -274,6 +276,14 @@ export async function notifyPromoted(doc: RoadshowDoc, promoted: RegistrationDoc
       body: `${g.enterpriseName}：已获得参会名额，签到码 ${g.code}。时间 ${spanText(doc.startsAt, doc.endsAt)}，地点 ${doc.venue}。`,
       link: `/roadshows/${String(doc._id)}`,
       key: `roadshow.promoted|${String(g._id)}`,
+      mail: mail.roadshowPromoted({
+        title: doc.title,
+        when: spanText(doc.startsAt, doc.endsAt),
+        venue: doc.venue,
+        code: g.code,
+        enterpriseName: g.enterpriseName,
+        link: `/roadshows/${String(doc._id)}`,
+      }),
     });
   }
 }

@@ -1,7 +1,7 @@
 // Inputs of the campaigns module — forms and API alike: campaigns and their goals, roadshows with slots,
 // registrations, check-in codes, outcomes, visit itineraries, visit reports and follow-up needs.
 import { z } from 'zod';
-import { code, dateOnly, flag, objectId, optionalText, text } from '../platform/http/fields.ts';
+import { code, dateOnly, flag, objectId, optionalText, text, textProblem } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { campaignKind } from '../vocabulary/index.ts';
 import { GOAL_KEYS, SLOT_KINDS, type GoalKey } from './model.ts';
@@ -49,7 +49,11 @@ const lines = (label: string, max: number, maxLength: number) =>
     (v) => (v === undefined || v === null ? [] : typeof v === 'string' ? v.split(/\r?\n/) : v),
     z
       .array(z.string({ error: `${label}格式不正确。` }), { error: `${label}格式不正确。` })
-      .transform((items) => items.map((s) => s.trim()).filter((s) => s !== ''))
+      .transform((items) => items.map((s) => s.normalize('NFC').trim()).filter((s) => s !== ''))
+      .superRefine((items, ctx) => {
+        const problem = items.map((s) => textProblem(s, label)).find(Boolean);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .refine((items) => items.length <= max, `${label}最多 ${max} 条。`)
       .refine((items) => items.every((s) => Array.from(s).length <= maxLength), `每条${label}不能超过 ${maxLength} 个字。`),
   );

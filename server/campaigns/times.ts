@@ -1,6 +1,7 @@
 // Time in the district's zone. Forms send `datetime-local` values ("2026-12-05T09:00") that mean Beijing
 // time; the API may also send an offset or Z. Everything is stored as a UTC Date and shown in Asia/Shanghai.
 import { DateTime } from 'luxon';
+import { clock } from '../platform/clock.ts';
 
 export const ZONE = 'Asia/Shanghai';
 export const MINUTE = 60_000;
@@ -48,4 +49,4 @@ export function dayStart(iso: string): DateTime | undefined {
   return dt.isValid ? dt.startOf('day') : undefined;
 }
 
-export const today = (now = new Date()): DateTime => local(now).startOf('day');
+export const today = (now = clock.now()): DateTime => local(now).startOf('day');

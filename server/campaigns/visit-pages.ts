@@ -19,6 +19,7 @@ import type { StopDoc } from './model.ts';
 import { formRows, isBlank, postedRows, remapErrors } from './form-rows.ts';
 import { followUpInput, reportInput, visitInput, visitQuery } from './schema.ts';
 import { toInput } from './times.ts';
+import { clock } from '../platform/clock.ts';
 
 const STOP_FIELDS = ['enterprise', 'startsAt', 'minutes'] as const;
 const MAX_STOPS = 30;
@@ -107,7 +108,7 @@ export const showPage: RequestHandler = async (req, res) => {
       drafts[String(stop._id)] = Array.from({ length: count }, (_, i) => followUpDraft(doc, stop, enterprise, expert, i));
     }
   }
-  const now = Date.now();
+  const now = clock.ms();
   res.set('Cache-Control', 'no-store');
   res.render('campaigns/visit-show', {
     title: record.title,

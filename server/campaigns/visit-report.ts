@@ -17,6 +17,7 @@ import type { FollowUpInput, ReportInput } from './schema.ts';
 import { withScheduleLock } from './lock.ts';
 import { loadVisit, organizerOnly, permissionsFor, visitView, type VisitView } from './visit-service.ts';
 import { spanText } from './times.ts';
+import { clock } from '../platform/clock.ts';
 
 function stopOf(doc: VisitDoc, stopId: string): { stop: StopDoc; index: number } {
   const index = (doc.stops as StopDoc[]).findIndex((s) => String(s._id) === stopId);
@@ -25,7 +26,7 @@ function stopOf(doc: VisitDoc, stopId: string): { stop: StopDoc; index: number }
 }
 
 /** The report of one stop: problems found and suggestions, by the visiting expert or an organizer. */
-export async function saveReport(actor: Actor, visitId: string, input: ReportInput, now = new Date()): Promise<VisitView> {
+export async function saveReport(actor: Actor, visitId: string, input: ReportInput, now = clock.now()): Promise<VisitView> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const doc = await loadVisit(visitId);
     if (!permissionsFor(actor, doc).report) throw new Forbidden('只有走访专家和区科技局可以填写走访报告。');
@@ -90,7 +91,7 @@ export async function createFollowUp(actor: Actor, visitId: string, input: Follo
       const { index } = stopOf(current, input.stop);
       const res = await Visit.updateOne(
         { _id: visitId, rev: current.rev },
-        { $push: { [`stops.${index}.followUps`]: { $each: [{ demand: created.id, title: created.title, problem, at: new Date() }] } }, $inc: { rev: 1 } },
+        { $push: { [`stops.${index}.followUps`]: { $each: [{ demand: created.id, title: created.title, problem, at: clock.now() }] } }, $inc: { rev: 1 } },
       );
       if (res.modifiedCount === 1) break;
     }

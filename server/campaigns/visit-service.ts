@@ -20,6 +20,7 @@ import { bookingsAround } from './bookings.ts';
 import { withScheduleLock } from './lock.ts';
 import { describe, expertKey, personClashes, stopClashes, type Booking } from './schedule.ts';
 import { addMinutes, spanText } from './times.ts';
+import { clock } from '../platform/clock.ts';
 
 export const DEFAULT_TRAVEL_MINUTES = 30;
 
@@ -105,7 +106,7 @@ export function organizerOnly(actor: Actor, what: string): void {
   if (!isOrganizer(actor)) throw new Forbidden(`只有区科技局可以${what}。`);
 }
 
-async function list(actor: Actor | undefined, q: VisitQuery, now = new Date()): Promise<ListResult<VisitView>> {
+async function list(actor: Actor | undefined, q: VisitQuery, now = clock.now()): Promise<ListResult<VisitView>> {
   const filter: Record<string, unknown> = { deletedAt: null };
   if (q.campaign) filter.campaign = q.campaign;
   if (q.expert) filter.expert = q.expert;
@@ -261,7 +262,7 @@ async function update(actor: Actor, id: string, input: Partial<VisitInput>): Pro
 async function remove(actor: Actor, id: string): Promise<void> {
   organizerOnly(actor, '取消走访行程');
   const doc = await loadVisit(id);
-  await Visit.updateOne({ _id: id }, { $set: { deletedAt: new Date() }, $inc: { rev: 1 } });
+  await Visit.updateOne({ _id: id }, { $set: { deletedAt: clock.now() }, $inc: { rev: 1 } });
   await announce(doc, `专家东宝行行程已取消：${visitTitle(doc)}`);
 }
 

@@ -1,10 +1,11 @@
-// Who may see a private contact (SECURITY.md 10): the owner, organizers, a broker working with the record,
+// Who may see a private contact (docs/security.md 10): the owner, organizers, a broker confirmed on the record's need,
 // and the counterpart of an accepted contact request. Every reveal to someone other than the owner is an
 // audit entry; callers send Cache-Control: no-store on pages and responses that carry one.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import * as audit from '../audit/service.ts';
 import type { Contact } from './model.ts';
+import { trusted } from '../platform/db/connection.ts';
 import { Demand } from '../demands/model.ts';
 import { ContactRequest } from '../matching/model.ts';
 
@@ -18,10 +19,14 @@ export interface ContactSubject {
 
 export type ContactGrant = 'owner' | 'organizer' | 'broker' | 'counterpart';
 
-/** A broker sees an enterprise's contact while one of its needs is assigned to them. */
+/**
+ * A broker sees an enterprise's contact while one of its needs is assigned to them and the assignment is
+ * confirmed: an organizer's assignment is, a broker's own claim only once the enterprise or an organizer
+ * confirms it (server/matching/service.ts `claim`, `confirmClaim`). A claim alone reveals nothing.
+ */
 async function assignedBroker(actor: Actor, subject: ContactSubject): Promise<ContactGrant | undefined> {
   if (subject.kind !== 'enterprise' || actor.role !== 'broker' || actor.profile?.kind !== 'broker') return undefined;
-  const assigned = await Demand.exists({ enterprise: subject.id, broker: actor.profile.id, deletedAt: null });
+  const assigned = await Demand.exists({ enterprise: subject.id, broker: actor.profile.id, brokerConfirmedAt: trusted({ $ne: null }), deletedAt: null });
   return assigned ? 'broker' : undefined;
 }
 

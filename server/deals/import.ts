@@ -14,6 +14,7 @@ import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import { Contract, type ContractDoc } from './model.ts';
 import { contractRow, type ContractRow } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 interface Ready {
   title: string;
@@ -155,6 +156,6 @@ export const contractImport: ImportSpec<ContractRow, Ready> = {
   keyOf: (r) => r.registration?.number ?? identity(r.buyer, r.title, r.signedAt),
   labelOf: (r) => r.title,
   // New contracts count at once, as the bureau's; an update corrects the facts and leaves the verification be.
-  write: (chunk, batch) => insertOrUpdate(Contract, chunk, batch, { verified: true, verifiedAt: new Date(), verifiedByName: '数据导入', createdByName: '数据导入' }),
+  write: (chunk, batch) => insertOrUpdate(Contract, chunk, batch, { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' }),
   rollback: async (batch) => (await Contract.deleteMany({ importBatch: batch })).deletedCount,
 };

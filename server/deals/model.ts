@@ -4,6 +4,7 @@
 // figures need no date expressions (FerretDB has none).
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { contractType, industry, town } from '../vocabulary/index.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const contractSchema = new Schema(
   {
@@ -45,7 +46,7 @@ const contractSchema = new Schema(
     importBatch: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'contracts' },
+  { timestamps, collection: 'contracts' },
 );
 contractSchema.index({ signedYear: 1 });
 contractSchema.index({ registeredYear: 1 });

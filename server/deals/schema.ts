@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { code, dateOnly, objectId, optionalText, text, yuan } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { contractType, industry, town } from '../vocabulary/index.ts';
+import { clock } from '../platform/clock.ts';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optionalId = (label: string) => z.preprocess(blank, objectId(label).optional());
@@ -72,7 +73,7 @@ function consistent(v: Draft, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '登记日期不能早于签订日期。' });
     }
   }
-  const tomorrow = Date.now() + 24 * 3600_000;
+  const tomorrow = clock.ms() + 24 * 3600_000;
   if (isDate(v.signedAt) && v.signedAt.getTime() > tomorrow) ctx.addIssue({ code: 'custom', path: ['signedAt'], message: '签订日期不能晚于今天。' });
   if (reg && isDate(reg.date) && reg.date.getTime() > tomorrow) ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '登记日期不能晚于今天。' });
 }

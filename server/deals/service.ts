@@ -23,8 +23,10 @@ import { contractMatch, matchForContract } from '../matching/service.ts';
 import type { MatchDoc } from '../matching/model.ts';
 import { Campaign, Roadshow } from '../campaigns/model.ts';
 import { yearOf } from '../platform/time.ts';
+import { nameWithRole } from '../vocabulary/index.ts';
 import { Contract, type ContractDoc } from './model.ts';
 import { checkContract, type ContractInput, type ContractQuery } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface ContractView extends RecordView {
   title: string;
@@ -245,7 +247,7 @@ async function create(actor: Actor, input: ContractInput): Promise<ContractView>
   const match = await checkSource(actor, input.source, input);
   await duplicateRegistration(input.registration?.number);
   const organizer = isOrganizer(actor);
-  const now = new Date();
+  const now = clock.now();
   const doc = await Contract.create({
     title: input.title,
     type: input.type,
@@ -259,9 +261,9 @@ async function create(actor: Actor, input: ContractInput): Promise<ContractView>
     source: sourceFields(input.source, match),
     note: input.note,
     verified: organizer,
-    ...(organizer ? { verifiedAt: now, verifiedBy: actor.id, verifiedByName: actor.name } : {}),
+    ...(organizer ? { verifiedAt: now, verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } : {}),
     createdBy: actor.id,
-    createdByName: actor.name,
+    createdByName: nameWithRole(actor),
   });
   const view = contractView(doc.toObject() as ContractDoc);
   await audit.record({ actor, action: 'contract.create', target: { kind: 'contract', id: view.id, label: view.title }, detail: `${view.amount} 元` });
@@ -272,9 +274,10 @@ async function create(actor: Actor, input: ContractInput): Promise<ContractView>
   return view;
 }
 
+// Writes check visibility before permission: to anyone who cannot see a contract, changing it answers exactly
+// as a contract that does not exist (404), so no id can be probed; its parties are told why they may not.
 async function update(actor: Actor, id: string, input: Partial<ContractInput>): Promise<ContractView> {
-  const doc = await loadContract(id);
-  const party = partyOf(actor, doc);
+  const { doc, party } = await visible(actor, id);
   if (!permissionsOf(party, doc).edit) {
     throw new Forbidden(party === 'recorder' ? '合同已核实，如需更正请联系区科技局。' : '只有登记人和区科技局可以修改技术合同。');
   }
@@ -323,9 +326,9 @@ async function update(actor: Actor, id: string, input: Partial<ContractInput>): 
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const doc = await loadContract(id);
-  if (!permissionsOf(partyOf(actor, doc), doc).delete) throw new Forbidden('只有登记人（核实前）和区科技局可以删除技术合同。');
-  await Contract.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  const { doc, party } = await visible(actor, id);
+  if (!permissionsOf(party, doc).delete) throw new Forbidden('只有登记人（核实前）和区科技局可以删除技术合同。');
+  await Contract.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'contract.delete', target: { kind: 'contract', id, label: doc.title } });
 }
 
@@ -342,7 +345,7 @@ export async function verify(actor: Actor, id: string): Promise<ContractView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以核实技术合同。');
   const doc = await loadContract(id);
   if (doc.verified) throw new Conflict('该合同已核实。');
-  const res = await Contract.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: new Date(), verifiedBy: actor.id, verifiedByName: actor.name } });
+  const res = await Contract.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } });
   if (res.modifiedCount !== 1) throw new Conflict('该合同刚刚被其他人核实。');
   await audit.record({ actor, action: 'contract.verify', target: { kind: 'contract', id, label: doc.title } });
   await notifyUsers(doc.createdBy ? [doc.createdBy] : [], { kind: 'contract.verified', title: `技术合同“${doc.title}”已核实`, link: `/contracts/${id}` });

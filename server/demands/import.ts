@@ -10,6 +10,7 @@ import { enterprisesByReference } from '../organizations/import.ts';
 import { Demand, type DemandDoc } from './model.ts';
 import { demandRow, type DemandRow } from './schema.ts';
 import type { DemandView } from './service.ts';
+import { clock } from '../platform/clock.ts';
 
 type Ready = Omit<DemandRow, 'enterprise' | 'draft'> & { enterprise: string; enterpriseName: string; town: string; status: 'published' | 'draft' };
 
@@ -81,7 +82,7 @@ export const demandImport: ImportSpec<DemandRow, Ready> = {
   keyOf: (r) => `${r.enterprise}|${r.title}`,
   labelOf: (r) => r.title,
   async write(chunk, batch) {
-    const now = new Date();
+    const now = clock.now();
     const creates = chunk
       .filter((r) => !r.existingId)
       .map((r) => ({

@@ -3,6 +3,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, demandKind, demandStatus, industry, maturity, town } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const historySchema = new Schema(
   {
@@ -47,6 +48,10 @@ const demandSchema = new Schema(
     town: { type: String, enum: town.keys },
     broker: { type: String }, // the assigned broker's record id
     brokerName: { type: String },
+    /** when the assignment was confirmed (an organizer's assignment is confirmed at once; a broker's own claim
+     *  waits for the enterprise or an organizer — server/matching/service.ts); unset while it waits */
+    brokerConfirmedAt: { type: Date },
+    brokerConfirmedByName: { type: String },
     campaigns: { type: [String], default: [] },
     visibility: { type: String, enum: ['public', 'members'], default: 'public' },
     status: { type: String, required: true, enum: demandStatus.keys, default: 'draft' },
@@ -56,7 +61,7 @@ const demandSchema = new Schema(
     createdBy: { type: String },
     importBatch: { type: String },
   },
-  { timestamps: true, collection: 'demands' },
+  { timestamps, collection: 'demands' },
 );
 searchable(demandSchema);
 demandSchema.index({ enterprise: 1 });

@@ -1,7 +1,7 @@
 // Inputs of the demands module: the need itself, its broker-assisted clarification, status changes and
 // list queries. Money is integer 元 here; forms and imports convert from 万元 first.
 import { z } from 'zod';
-import { code, codeList, dateOnly, flag, objectId, optionalText, termList, text, yuan } from '../platform/http/fields.ts';
+import { cleanString, code, codeList, dateOnly, flag, objectId, optionalText, termList, text, yuan } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { cooperationMode, demandKind, demandStatus, industry, maturity, town } from '../vocabulary/index.ts';
 
@@ -35,7 +35,7 @@ export const demandInput = z.strictObject(demandFields).superRefine(budgetOrder,
 
 /** A spreadsheet row: the same fields, with the enterprise named by its name or credit code. */
 export const demandRow = z
-  .strictObject({ ...demandFields, enterprise: z.string({ error: '请填写发布企业。' }).trim().min(1, '请填写发布企业。').max(60) })
+  .strictObject({ ...demandFields, enterprise: cleanString('发布企业').min(1, '请填写发布企业。').max(60, '发布企业不能超过 60 个字。') })
   .superRefine(budgetOrder, always);
 export type DemandRow = z.output<typeof demandRow>;
 export type DemandInput = z.output<typeof demandInput>;

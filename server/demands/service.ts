@@ -14,18 +14,21 @@ import type { Contact } from '../contacts/model.ts';
 import { reveal } from '../contacts/policy.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
-import { labelOf } from '../vocabulary/index.ts';
+import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from './model.ts';
 import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import { FINDABLE } from '../search/visibility.ts';
 import type { ClarificationInput, DemandInput, DemandQuery } from './schema.ts';
-import { allowedTransitions, completeness, partyOf, PUBLIC_STATUSES, type DemandStatus, type Party } from './workflow.ts';
+import { allowedTransitions, completeness, mayConfirmClaim, partyOf, PUBLIC_STATUSES, type DemandStatus, type Party } from './workflow.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface DemandPermissions extends Permissions {
   transitions: DemandStatus[];
   clarify: boolean;
   assignBroker: boolean;
+  /** confirm the broker's claim (workflow.ts mayConfirmClaim) */
+  confirmClaim: boolean;
 }
 
 export interface DemandView extends RecordView {
@@ -41,7 +44,8 @@ export interface DemandView extends RecordView {
   jiebang: boolean;
   enterprise: { id: string; name: string };
   town?: string | null | undefined;
-  broker?: { id: string; name: string } | undefined;
+  /** `confirmed` false: the broker claimed the need and waits for the enterprise or an organizer to confirm */
+  broker?: { id: string; name: string; confirmed: boolean } | undefined;
   status: DemandStatus;
   visibility: 'public' | 'members';
   publishedAt?: Date | null | undefined;
@@ -71,7 +75,7 @@ export function demandView(doc: DemandDoc, party?: Party, contact?: Contact): De
     jiebang: !!doc.jiebang,
     enterprise: { id: doc.enterprise, name: doc.enterpriseName },
     town: doc.town,
-    broker: doc.broker ? { id: doc.broker, name: doc.brokerName ?? '' } : undefined,
+    broker: doc.broker ? { id: doc.broker, name: doc.brokerName ?? '', confirmed: !!doc.brokerConfirmedAt } : undefined,
     status: doc.status as DemandStatus,
     visibility: (doc.visibility ?? 'public') as 'public' | 'members',
     publishedAt: doc.publishedAt,
@@ -100,6 +104,7 @@ function permissionsFor(party: Party | undefined, doc: DemandDoc): DemandPermiss
     transitions: allowedTransitions(party, status),
     clarify: !!party,
     assignBroker: party === 'organizer',
+    confirmClaim: mayConfirmClaim(party, doc),
   };
 }
 
@@ -199,7 +204,7 @@ async function create(actor: Actor, input: DemandInput): Promise<DemandView> {
   const enterprise = await enterpriseFor(actor, input.enterprise);
   const { draft, enterprise: _ignored, ...fields } = input;
   void _ignored;
-  const now = new Date();
+  const now = clock.now();
   const status: DemandStatus = draft ? 'draft' : 'published';
   const doc = await Demand.create({
     ...fields,
@@ -208,15 +213,14 @@ async function create(actor: Actor, input: DemandInput): Promise<DemandView> {
     town: enterprise.town,
     status,
     publishedAt: status === 'published' ? now : undefined,
-    statusHistory: [{ to: status, at: now, by: actor.id, byName: actor.name }],
+    statusHistory: [{ to: status, at: now, by: actor.id, byName: nameWithRole(actor) }],
     createdBy: actor.id,
   });
   return demandView(doc.toObject() as DemandDoc, 'owner');
 }
 
 async function update(actor: Actor, id: string, input: Partial<DemandInput>): Promise<DemandView> {
-  const doc = await loadDemand(id);
-  const party = partyOf(actor, doc);
+  const { doc, party } = await visibleDemand(actor, id); // someone else's draft: 404, as for reading
   if (!permissionsFor(party, doc).edit) {
     throw new Forbidden(doc.status === 'contracted' ? '已签约的需求不能再修改。' : '只能编辑本企业的技术需求。');
   }
@@ -237,11 +241,11 @@ async function update(actor: Actor, id: string, input: Partial<DemandInput>): Pr
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const doc = await loadDemand(id);
-  if (!permissionsFor(partyOf(actor, doc), doc).delete) {
-    throw new Forbidden(partyOf(actor, doc) ? '对接中、洽谈中或已签约的需求不能删除，可以先关闭。' : '只能删除本企业的技术需求。');
+  const { doc, party } = await visibleDemand(actor, id);
+  if (!permissionsFor(party, doc).delete) {
+    throw new Forbidden(party ? '对接中、洽谈中或已签约的需求不能删除，可以先关闭。' : '只能删除本企业的技术需求。');
   }
-  await Demand.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Demand.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
 /** The list from the search index, with the same visibility rules as the database list. */
@@ -271,20 +275,19 @@ export const demands: RecordService<DemandView, DemandInput, DemandQuery> = { li
 
 /** Moves the need along its workflow, recording who, when and why. */
 export async function transition(actor: Actor, id: string, to: DemandStatus, note?: string): Promise<DemandView> {
-  const doc = await loadDemand(id);
-  const party = partyOf(actor, doc);
+  const { doc, party } = await visibleDemand(actor, id);
   if (!party) throw new Forbidden('只有发布企业、对接经纪人和区科技局可以变更需求状态。');
   const from = doc.status as DemandStatus;
   if (!allowedTransitions(party, from).includes(to)) {
     throw new Conflict(`需求当前为“${labelOf('demandStatus', from)}”，不能变更为“${labelOf('demandStatus', to)}”。`);
   }
-  const now = new Date();
+  const now = clock.now();
   const set: Record<string, unknown> = { status: to };
   if (to === 'published' && !doc.publishedAt) set.publishedAt = now;
   // Compare-and-set on the status: of two simultaneous changes, one wins and the other is told.
   const res = await Demand.updateOne(
     { _id: id, status: from },
-    { $set: set, $push: { statusHistory: { $each: [{ from, to, at: now, by: actor.id, byName: actor.name, note }] } } },
+    { $set: set, $push: { statusHistory: { $each: [{ from, to, at: now, by: actor.id, byName: nameWithRole(actor), note }] } } },
   );
   if (res.modifiedCount !== 1) throw new Conflict('需求状态刚刚被其他人修改，请刷新后重试。');
   return demandView(await loadDemand(id), party);
@@ -292,10 +295,9 @@ export async function transition(actor: Actor, id: string, to: DemandStatus, not
 
 /** Updates the broker-assisted clarification (owner, assigned broker or organizer). */
 export async function clarify(actor: Actor, id: string, input: ClarificationInput): Promise<DemandView> {
-  const doc = await loadDemand(id);
-  const party = partyOf(actor, doc);
+  const { party } = await visibleDemand(actor, id);
   if (!party) throw new Forbidden('只有发布企业、对接经纪人和区科技局可以完善需求。');
-  const set: Record<string, unknown> = { 'clarification.updatedAt': new Date(), 'clarification.updatedBy': actor.id, 'clarification.updatedByName': actor.name };
+  const set: Record<string, unknown> = { 'clarification.updatedAt': clock.now(), 'clarification.updatedBy': actor.id, 'clarification.updatedByName': actor.name };
   const unset: Record<string, 1> = {};
   for (const key of ['indicator', 'bottleneck', 'targetMaturity', 'budgetNote', 'deadlineNote'] as const) {
     if (input[key] === undefined) unset[`clarification.${key}`] = 1;
@@ -305,7 +307,7 @@ export async function clarify(actor: Actor, id: string, input: ClarificationInpu
   return demandView(await loadDemand(id), party);
 }
 
-/** Organizers assign (or unassign, with null) the broker who works the need. */
+/** Organizers assign (or unassign, with null) the broker who works the need; their assignment is confirmed. */
 export async function assignBroker(actor: Actor, id: string, brokerId: string | null): Promise<DemandView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以指派技术经纪人。');
   const doc = await loadDemand(id);
@@ -316,7 +318,9 @@ export async function assignBroker(actor: Actor, id: string, brokerId: string | 
   }
   await Demand.updateOne(
     { _id: id },
-    broker ? { $set: { broker: String(broker._id), brokerName: broker.name } } : { $unset: { broker: 1, brokerName: 1 } },
+    broker
+      ? { $set: { broker: String(broker._id), brokerName: broker.name, brokerConfirmedAt: clock.now(), brokerConfirmedByName: actor.name } }
+      : { $unset: { broker: 1, brokerName: 1, brokerConfirmedAt: 1, brokerConfirmedByName: 1 } },
   );
   await audit.record({
     actor,
@@ -340,10 +344,10 @@ export async function markContracted(actor: Actor, id: string, note: string): Pr
   const doc = await loadDemand(id);
   const from = doc.status as DemandStatus;
   if (from === 'contracted') return;
-  const now = new Date();
+  const now = clock.now();
   const res = await Demand.updateOne(
     { _id: id, status: from },
-    { $set: { status: 'contracted', ...(doc.publishedAt ? {} : { publishedAt: now }) }, $push: { statusHistory: { $each: [{ from, to: 'contracted', at: now, by: actor.id, byName: actor.name, note }] } } },
+    { $set: { status: 'contracted', ...(doc.publishedAt ? {} : { publishedAt: now }) }, $push: { statusHistory: { $each: [{ from, to: 'contracted', at: now, by: actor.id, byName: nameWithRole(actor), note }] } } },
   );
   if (res.modifiedCount !== 1) throw new Conflict('需求状态刚刚被其他人修改，请刷新后重试。');
 }

@@ -31,6 +31,14 @@ export function partyOf(actor: Actor | undefined, demand: { enterprise: string; 
   return undefined;
 }
 
+/**
+ * Who may confirm a broker's claim on the need (which is what lets the broker see the enterprise's contact):
+ * the enterprise that owns it and organizers, while a claim waits.
+ */
+export function mayConfirmClaim(party: Party | undefined, demand: { broker?: string | null; brokerConfirmedAt?: Date | null }): boolean {
+  return (party === 'owner' || party === 'organizer') && !!demand.broker && !demand.brokerConfirmedAt;
+}
+
 export function allowedTransitions(party: Party | undefined, from: DemandStatus): DemandStatus[] {
   if (!party) return [];
   return transitions[from].filter((to) => byParty[party].includes(to));

@@ -3,6 +3,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { contactSchema } from '../contacts/model.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const expertSchema = new Schema(
   {
@@ -20,7 +21,7 @@ const expertSchema = new Schema(
     createdBy: { type: String },
     importBatch: { type: String },
   },
-  { timestamps: true, collection: 'experts' },
+  { timestamps, collection: 'experts' },
 );
 searchable(expertSchema);
 expertSchema.index({ owner: 1 });

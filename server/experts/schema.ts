@@ -1,13 +1,13 @@
 // Inputs for experts — forms, API and imports alike.
 import { z } from 'zod';
-import { codeList, flag, objectId, optionalText, termList, text } from '../platform/http/fields.ts';
+import { codeList, displayName, flag, objectId, optionalText, termList, text } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { contactInput } from '../contacts/schema.ts';
 import { industry } from '../vocabulary/index.ts';
 
 
 export const expertInput = z.strictObject({
-  name: text('姓名', 2, 30),
+  name: displayName('姓名', 2, 30),
   title: text('职称', 2, 20),
   // An institution on the platform (its name and city are copied); "" or null means "not on the platform".
   institution: z.preprocess((v) => (v === '' ? null : v), objectId('所在单位').nullable().optional()),

@@ -17,6 +17,7 @@ import { Expert, type ExpertDoc } from './model.ts';
 import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { ExpertInput, ExpertQuery } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface ExpertView extends RecordView {
   name: string;
@@ -146,7 +147,7 @@ async function update(actor: Actor, id: string, input: Partial<ExpertInput>): Pr
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadExpert(id);
   if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除专家。');
-  await Expert.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Expert.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   // Results keep their record, without a lead who is no longer listed.
   await Result.updateMany({ leadExpert: id }, { $unset: { leadExpert: 1, leadExpertName: 1 } });
 }

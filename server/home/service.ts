@@ -9,6 +9,7 @@ import { currentYear } from '../platform/time.ts';
 import { progressBar } from '../targets/charts.ts';
 import { progress } from '../targets/service.ts';
 import { roadshows } from '../campaigns/roadshow-service.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface HomeStats {
   demands: number;
@@ -50,7 +51,7 @@ async function compute(): Promise<HomeStats> {
   };
 }
 
-export function homeStats(now = Date.now()): Promise<HomeStats> {
+export function homeStats(now = clock.ms()): Promise<HomeStats> {
   if (!cached || now - cached.at > TTL_MS) {
     const stats = compute();
     cached = { at: now, stats };

@@ -1,5 +1,6 @@
 // An import job: the uploaded file's validation report and, once writing, its progress.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { timestamps } from '../platform/clock.ts';
 
 // A row's problems as [field, message] pairs: field paths such as "registration.date" hold dots, which a
 // mongoose Map (and a MongoDB key) cannot.
@@ -25,7 +26,7 @@ const importJobSchema = new Schema(
     createdByName: { type: String },
     finishedAt: { type: Date },
   },
-  { timestamps: true, collection: 'import_jobs' },
+  { timestamps, collection: 'import_jobs' },
 );
 importJobSchema.index({ createdAt: -1, _id: -1 });
 importJobSchema.index({ status: 1 });

@@ -13,6 +13,7 @@ import { validateTable, writeAll, type RowOutcome } from '../platform/io/import.
 import * as audit from '../audit/service.ts';
 import { dataKind, KIND_NAMES } from './registry.ts';
 import { ImportJob, type ImportJobDoc } from './model.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface JobView {
   id: string;
@@ -122,13 +123,13 @@ async function runWrite(id: string, batch: string, rows: unknown[], kindName: st
     await writeAll(kind.spec, rows as never, async (done) => {
       await ImportJob.updateOne({ _id: id }, { $set: { done } });
     }, batch);
-    await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', finishedAt: new Date() } });
+    await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', finishedAt: clock.now() } });
   } catch (err) {
     logger?.error({ err, job: id }, 'import failed; rolling back');
     const removed = (await kind.spec.rollback?.(batch).catch(() => 0)) ?? 0;
     await ImportJob.updateOne(
       { _id: id },
-      { $set: { status: 'failed', finishedAt: new Date(), error: `写入时出错，已撤销本批新建的 ${removed} 条记录：${(err as Error).message}` } },
+      { $set: { status: 'failed', finishedAt: clock.now(), error: `写入时出错，已撤销本批新建的 ${removed} 条记录：${(err as Error).message}` } },
     );
   }
   return getJobDoc(id).then(jobView);
@@ -159,7 +160,7 @@ export async function recoverInterrupted(logger: Logger): Promise<number> {
     const removed = (await dataKind(job.kind)?.spec.rollback?.(job.batch ?? '-')) ?? 0;
     await ImportJob.updateOne(
       { _id: job._id },
-      { $set: { status: 'failed', finishedAt: new Date(), error: `导入被中断（服务重启），已撤销本批新建的 ${removed} 条记录，请重新导入。` } },
+      { $set: { status: 'failed', finishedAt: clock.now(), error: `导入被中断（服务重启），已撤销本批新建的 ${removed} 条记录，请重新导入。` } },
     );
     logger.warn({ job: String(job._id), removed }, 'rolled back an interrupted import');
   }

@@ -8,7 +8,7 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import * as notifications from '../notifications/service.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { answerInput, contactRequestInput, matchesQuery, moveInput, overrideInput, shortlistInput } from './schema.ts';
-import { claim, move, override, pipeline, queue, shortlist } from './service.ts';
+import { claim, confirmClaim as confirmBrokerClaim, move, override, pipeline, queue, shortlist } from './service.ts';
 import { needsForExpertId, needsForResultId, suggestionsForDemand } from './suggestions.ts';
 
 export function indexOf(req: Request): SearchIndex {
@@ -58,6 +58,10 @@ export const overrideMatch: RequestHandler = async (req, res) => {
 export const claimDemand: RequestHandler = async (req, res) => {
   await claim(req.user!, idParam(req));
   res.status(204).end();
+};
+
+export const confirmClaim: RequestHandler = async (req, res) => {
+  res.json(await confirmBrokerClaim(req.user!, idParam(req)));
 };
 
 export const brokerQueue: RequestHandler = async (req, res) => {

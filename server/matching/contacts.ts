@@ -12,7 +12,10 @@ import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, usersOf } from '../notifications/service.ts';
+import { nameWithRole } from '../vocabulary/index.ts';
 import { ContactRequest, type ContactRequestDoc } from './model.ts';
+import { clock } from '../platform/clock.ts';
+import * as mail from '../mail/messages.ts';
 
 export interface ContactRequestView {
   id: string;
@@ -99,9 +102,11 @@ export async function requestContact(
   const demandBroker = input.demand ? (await findLive<DemandDoc>(Demand, input.demand))?.broker : undefined;
   await notifyUsers([...(await usersOf(counterpart.kind, counterpart.id)), ...(await usersOf('broker', demandBroker))], {
     kind: 'contact.request',
-    title: `${enterprise.name} 申请与您对接`,
+    title: `企业“${enterprise.name}”（${nameWithRole(actor)}）申请与您对接`,
     body: `关于“${title}”。${input.message ?? ''}`,
     link: '/contact-requests',
+    key: `contact-request:${String(created._id)}:created`,
+    mail: mail.contactRequest({ enterpriseName: enterprise.name, title, targetKind: input.kind, message: input.message, link: '/contact-requests' }),
   });
   return view(actor, created);
 }
@@ -110,10 +115,14 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
   if (!mongoose.isValidObjectId(id)) throw new NotFound('申请不存在。');
   const r = await ContactRequest.findById(id).lean<ContactRequestDoc>();
   if (!r) throw new NotFound('申请不存在。');
-  if (!(await canAnswer(actor, r))) throw new Forbidden('只有被申请方、对接经纪人或区科技局可以答复。');
+  if (!(await canAnswer(actor, r))) {
+    // The requesting enterprise sees its request (and may not answer it); to anyone else it does not exist.
+    if (actor.profile?.kind === 'enterprise' && actor.profile.id === r.enterprise) throw new Forbidden('只有被申请方、对接经纪人或区科技局可以答复。');
+    throw new NotFound('申请不存在。');
+  }
   const res = await ContactRequest.updateOne(
     { _id: id, status: 'pending' },
-    { $set: { status: accept ? 'accepted' : 'declined', answer, answeredBy: actor.id, answeredAt: new Date() } },
+    { $set: { status: accept ? 'accepted' : 'declined', answer, answeredBy: actor.id, answeredAt: clock.now() } },
   );
   if (res.modifiedCount !== 1) throw new Conflict('该申请已答复过。');
   await audit.record({ actor, action: accept ? 'contact.accept' : 'contact.decline', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
@@ -122,6 +131,13 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
     title: accept ? `对方已同意对接：${r.target.title}` : `对方暂不对接：${r.target.title}`,
     body: answer ?? (accept ? '现在可以在对方页面看到联系方式。' : ''),
     link: r.target.kind === 'result' ? `/results/${r.target.id}` : `/experts/${r.target.id}`,
+    key: `contact-request:${id}:answered`,
+    mail: mail.contactAnswer({
+      accepted: accept,
+      title: r.target.title ?? '',
+      answer,
+      link: r.target.kind === 'result' ? `/results/${r.target.id}` : `/experts/${r.target.id}`,
+    }),
   });
   return view(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
 }

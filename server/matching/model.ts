@@ -2,6 +2,7 @@
 // suggested → shortlisted → contacted → meeting → intention → contracted | declined, with a deadline for the
 // next step and its history. A ContactRequest is an enterprise asking for a result's or expert's contact.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { timestamps } from '../platform/clock.ts';
 
 export const MATCH_STATUSES = ['suggested', 'shortlisted', 'contacted', 'meeting', 'intention', 'contracted', 'declined'] as const;
 export type MatchStatus = (typeof MATCH_STATUSES)[number];
@@ -44,7 +45,7 @@ const matchSchema = new Schema(
     /** a key unique per need and candidate, so one candidate is taken up once */
     pair: { type: String, required: true },
   },
-  { timestamps: true, collection: 'matches' },
+  { timestamps, collection: 'matches' },
 );
 matchSchema.index({ pair: 1 }, { unique: true });
 matchSchema.index({ demand: 1 });
@@ -77,7 +78,7 @@ const contactRequestSchema = new Schema(
     answeredBy: { type: String },
     answeredAt: { type: Date },
   },
-  { timestamps: true, collection: 'contact_requests' },
+  { timestamps, collection: 'contact_requests' },
 );
 contactRequestSchema.index({ 'counterpart.kind': 1, 'counterpart.id': 1, status: 1 });
 contactRequestSchema.index({ enterprise: 1 });

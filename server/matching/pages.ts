@@ -10,7 +10,7 @@ import { indexOf } from './api.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { DECLINE_REASONS } from './model.ts';
 import { answerInput, contactRequestInput, moveInput, overrideInput, shortlistInput } from './schema.ts';
-import { claim, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
+import { claim, confirmClaim, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
 
 const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
 
@@ -79,8 +79,16 @@ export const overrideForm: RequestHandler = async (req, res) => {
 
 export const claimForm = formAction(async (req) => {
   await claim(req.user!, idParam(req));
-  return '已认领该需求，可以开始对接。';
+  return '已认领该需求，可以开始梳理对接。发布企业或区科技局确认后，您才能看到企业的联系方式。';
 }, toPipeline);
+
+export const confirmClaimForm = formAction(
+  async (req) => {
+    const view = await confirmClaim(req.user!, idParam(req));
+    return `已确认由 ${view.broker?.name ?? '该经纪人'} 负责对接，对方现在可以看到企业联系方式。`;
+  },
+  (req) => `/demands/${req.params.id}`,
+);
 
 export const queuePage: RequestHandler = async (req, res) => {
   res.set('Cache-Control', 'no-store');

@@ -16,12 +16,14 @@ export default function matchingRoutes(): Router {
   r.get('/demands/:id/pipeline', requireActive, pages.pipelinePage);
   r.post('/demands/:id/pipeline', requireActive, pages.shortlistForm);
   r.post('/demands/:id/claim', requireRole('broker'), pages.claimForm);
+  r.post('/demands/:id/claim/confirm', requireActive, pages.confirmClaimForm);
   r.post('/matches/:id/status', requireActive, pages.moveForm);
   r.post('/matches/:id/override', requireActive, pages.overrideForm);
   r.get('/broker', brokers, pages.queuePage);
   r.get('/api/v1/demands/:id/pipeline', requireActive, api.getPipeline);
   r.post('/api/v1/demands/:id/matches', requireActive, api.addToPipeline);
   r.post('/api/v1/demands/:id/claim', requireRole('broker'), api.claimDemand);
+  r.post('/api/v1/demands/:id/claim/confirm', requireActive, api.confirmClaim);
   r.post('/api/v1/matches/:id/status', requireActive, api.moveMatch);
   r.put('/api/v1/matches/:id/override', requireActive, api.overrideMatch);
   r.get('/api/v1/broker/queue', brokers, api.brokerQueue);

@@ -7,18 +7,20 @@ import { isOrganizer } from '../platform/auth/actor.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import { findLive } from '../platform/db/live.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
-import { labelOf } from '../vocabulary/index.ts';
+import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
-import { loadDemand, markContracted, transition } from '../demands/service.ts';
-import { partyOf } from '../demands/workflow.ts';
+import { demandView, loadDemand, markContracted, transition, visibleDemand, type DemandView } from '../demands/service.ts';
+import { mayConfirmClaim, partyOf } from '../demands/workflow.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
-import { Broker, type BrokerDoc } from '../brokers/model.ts';
+import { Broker, DEFAULT_CLAIM_LIMIT, type BrokerDoc } from '../brokers/model.ts';
+import { unconfirmedClaims } from '../brokers/service.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { matchesForNeed } from './matcher.ts';
 import { DECLINE_REASONS, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
 import { needProfile } from './suggestions.ts';
+import { clock } from '../platform/clock.ts';
 
 const DAY = 86_400_000;
 
@@ -64,7 +66,7 @@ export interface MatchView {
   history: { from?: string | null; to: string; at: Date; byName?: string | null; note?: string | null }[];
 }
 
-function matchView(m: MatchDoc, now = Date.now()): MatchView {
+function matchView(m: MatchDoc, now = clock.ms()): MatchView {
   const status = m.status as MatchStatus;
   return {
     id: String(m._id),
@@ -86,8 +88,8 @@ function matchView(m: MatchDoc, now = Date.now()): MatchView {
 
 /** Brokers assigned to the need and organizers work the pipeline; the enterprise may read it. */
 async function workingDemand(actor: Actor, demandId: string, write: boolean): Promise<DemandDoc> {
-  const doc = await loadDemand(demandId);
-  const party = partyOf(actor, doc);
+  // Someone else's draft need does not exist (404); a published one does, and its pipeline is refused (403).
+  const { doc, party } = await visibleDemand(actor, demandId);
   if (!party) throw new Forbidden('只有对接经纪人、发布企业和区科技局可以查看对接进展。');
   if (write && party === 'owner') throw new Forbidden('对接进展由技术经纪人推进；企业可以发起联系方式申请。');
   return doc;
@@ -134,7 +136,7 @@ export async function shortlist(index: SearchIndex, actor: Actor, demandId: stri
   if (['closed', 'contracted', 'draft'].includes(doc.status)) throw new Conflict(`需求当前为“${labelOf('demandStatus', doc.status)}”，不能再添加对接对象。`);
   const info = await candidateOf(candidate.kind, candidate.id);
   const scored = (await matchesForNeed(index, needProfile(doc), candidate.kind, 200)).find((m) => m.id === candidate.id);
-  const now = new Date();
+  const now = clock.now();
   let created: MatchDoc;
   try {
     created = (
@@ -151,7 +153,7 @@ export async function shortlist(index: SearchIndex, actor: Actor, demandId: stri
         status: 'shortlisted',
         broker: doc.broker,
         dueAt: new Date(now.getTime() + STAGE_DAYS.shortlisted! * DAY),
-        history: [{ to: 'shortlisted', at: now, by: actor.id, byName: actor.name, note }],
+        history: [{ to: 'shortlisted', at: now, by: actor.id, byName: nameWithRole(actor), note }],
         pair: `${demandId}|${candidate.kind}:${candidate.id}`,
       })
     ).toObject() as MatchDoc;
@@ -169,6 +171,9 @@ async function loadMatch(actor: Actor, matchId: string): Promise<{ match: MatchD
   if (!mongoose.isValidObjectId(matchId)) throw new NotFound('对接记录不存在。');
   const match = await Match.findById(matchId).lean<MatchDoc>();
   if (!match) throw new NotFound('对接记录不存在。');
+  // A match is seen only by its need's parties: to anyone else it does not exist, whatever they try with it.
+  const doc = await findLive<DemandDoc>(Demand, match.demand);
+  if (!doc || !partyOf(actor, doc)) throw new NotFound('对接记录不存在。');
   const demand = await workingDemand(actor, match.demand, true);
   return { match, demand };
 }
@@ -179,13 +184,13 @@ export async function move(actor: Actor, matchId: string, to: MatchStatus, input
   const from = match.status as MatchStatus;
   if (!NEXT[from].includes(to)) throw new Conflict(`对接当前为“${STATUS_LABELS[from]}”，不能变更为“${STATUS_LABELS[to]}”。`);
   if (to === 'declined' && !input.reason) throw new Invalid({ reason: '请选择未成的原因，对方会看到。' });
-  const now = new Date();
+  const now = clock.now();
   const days = STAGE_DAYS[to];
   const set: Record<string, unknown> = { status: to, dueAt: days ? new Date(now.getTime() + days * DAY) : null };
   if (to === 'declined') set.declineReason = input.reason;
   const res = await Match.updateOne(
     { _id: matchId, status: from },
-    { $set: set, ...(to !== 'declined' ? { $unset: { declineReason: 1 } } : {}), $push: { history: { $each: [{ from, to, at: now, by: actor.id, byName: actor.name, note: input.note }] } } },
+    { $set: set, ...(to !== 'declined' ? { $unset: { declineReason: 1 } } : {}), $push: { history: { $each: [{ from, to, at: now, by: actor.id, byName: nameWithRole(actor), note: input.note }] } } },
   );
   if (res.modifiedCount !== 1) throw new Conflict('对接状态刚刚被其他人修改，请刷新后重试。');
   // The need follows: a meeting means negotiation has begun.
@@ -209,7 +214,7 @@ export async function contractMatch(actor: Actor, match: MatchDoc, contractTitle
     if (from === 'declined') throw new Invalid({ 'source.match': '该对接已标记为未成，请先重新入围再登记合同。' });
     const res = await Match.updateOne(
       { _id: match._id, status: from },
-      { $set: { status: 'contracted', dueAt: null }, $unset: { declineReason: 1 }, $push: { history: { $each: [{ from, to: 'contracted', at: new Date(), by: actor.id, byName: actor.name, note }] } } },
+      { $set: { status: 'contracted', dueAt: null }, $unset: { declineReason: 1 }, $push: { history: { $each: [{ from, to: 'contracted', at: clock.now(), by: actor.id, byName: nameWithRole(actor), note }] } } },
     );
     if (res.modifiedCount !== 1) throw new Conflict('对接状态刚刚被其他人修改，请刷新后重试。');
   }
@@ -231,28 +236,72 @@ export async function matchForContract(actor: Actor, matchId: string): Promise<M
 /** The broker's own ordering of a match, with the reason (shown beside it). */
 export async function override(actor: Actor, matchId: string, rank: number, reason: string): Promise<MatchView> {
   await loadMatch(actor, matchId);
-  await Match.updateOne({ _id: matchId }, { $set: { override: { rank, reason, by: actor.id, byName: actor.name, at: new Date() } } });
+  await Match.updateOne({ _id: matchId }, { $set: { override: { rank, reason, by: actor.id, byName: nameWithRole(actor), at: clock.now() } } });
   await audit.record({ actor, action: 'match.override', target: { kind: 'match', id: matchId }, detail: `第 ${rank} 位：${reason}` });
   return matchView((await Match.findById(matchId).lean<MatchDoc>())!);
 }
 
-/** A broker takes up an unassigned need. */
+const capMessage = (limit: number) =>
+  `您已有 ${limit} 项认领的需求尚待发布企业或区科技局确认，达到上限（${limit} 项）。请等待确认后再认领新的需求；如需提高上限，请联系区科技局。`;
+
+/**
+ * A broker takes up an unassigned need. The claim waits for the enterprise or an organizer to confirm it
+ * (`confirmClaim`); until then the enterprise's contact stays hidden (server/contacts/policy.ts), and a broker
+ * holds at most their claim limit (brokers/model.ts DEFAULT_CLAIM_LIMIT unless an organizer set another) of
+ * such claims — beyond it the claim is refused with 409.
+ */
 export async function claim(actor: Actor, demandId: string): Promise<void> {
   if (actor.role !== 'broker' || actor.profile?.kind !== 'broker') throw new Forbidden('只有完善了资料的技术经纪人可以认领需求。');
-  const doc = await loadDemand(demandId);
+  const { doc } = await visibleDemand(actor, demandId); // someone else's draft: 404
   if (doc.broker) throw new Conflict(doc.broker === actor.profile.id ? '您已认领该需求。' : '该需求已由其他经纪人负责。');
   if (!['published', 'matching'].includes(doc.status)) throw new Conflict('只能认领已发布或对接中的需求。');
   const broker = await findLive<BrokerDoc>(Broker, actor.profile.id);
   if (!broker) throw new Forbidden('经纪人资料不存在。');
+  const brokerId = String(broker._id);
+  const limit = broker.claimLimit ?? DEFAULT_CLAIM_LIMIT;
+  if ((await unconfirmedClaims(brokerId)) >= limit) throw new Conflict(capMessage(limit));
   // Only if still unassigned: of two brokers claiming at once, one gets it.
-  const res = await Demand.updateOne({ _id: demandId, broker: null }, { $set: { broker: String(broker._id), brokerName: broker.name } });
+  const res = await Demand.updateOne({ _id: demandId, broker: null }, { $set: { broker: brokerId, brokerName: broker.name }, $unset: { brokerConfirmedAt: 1, brokerConfirmedByName: 1 } });
   if (res.modifiedCount !== 1) throw new Conflict('该需求刚刚被其他经纪人认领。');
+  // Counted again after the write, without a transaction: of simultaneous claims that together pass the limit,
+  // each sees the others' writes and steps back, so the broker never keeps more than the limit.
+  if ((await unconfirmedClaims(brokerId)) > limit) {
+    await Demand.updateOne({ _id: demandId, broker: brokerId, brokerConfirmedAt: null }, { $unset: { broker: 1, brokerName: 1 } });
+    throw new Conflict(capMessage(limit));
+  }
   await audit.record({ actor, action: 'demand.claim', target: { kind: 'demand', id: demandId, label: doc.title } });
   await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await organizers())], {
     kind: 'demand.assigned',
-    title: `“${doc.title}”已由 ${broker.name} 认领`,
+    title: `“${doc.title}”已由技术经纪人 ${broker.name} 认领，待确认`,
+    body: '确认后该经纪人即可查看企业联系方式并推进对接。请在需求页面确认。',
     link: `/demands/${demandId}`,
   });
+}
+
+/**
+ * The enterprise that owns the need, or an organizer, confirms the broker's claim: from now on the broker
+ * sees the enterprise's contact (server/contacts/policy.ts) and the claim no longer counts toward their limit.
+ */
+export async function confirmClaim(actor: Actor, demandId: string): Promise<DemandView> {
+  const { doc, party } = await visibleDemand(actor, demandId);
+  if (party !== 'owner' && party !== 'organizer') throw new Forbidden('只有发布企业和区科技局可以确认经纪人的认领。');
+  if (!doc.broker) throw new Conflict('该需求目前没有经纪人认领。');
+  if (doc.brokerConfirmedAt) throw new Conflict('该经纪人的认领已经确认。');
+  if (!mayConfirmClaim(party, doc)) throw new Forbidden('只有发布企业和区科技局可以确认经纪人的认领。');
+  // Only the claim that was seen: if the broker changed meanwhile, nothing is confirmed.
+  const res = await Demand.updateOne(
+    { _id: demandId, broker: doc.broker, brokerConfirmedAt: null },
+    { $set: { brokerConfirmedAt: clock.now(), brokerConfirmedByName: actor.name } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('认领情况刚刚发生了变化，请刷新后重试。');
+  await audit.record({ actor, action: 'demand.claim.confirm', target: { kind: 'demand', id: demandId, label: doc.title }, detail: `确认 ${doc.brokerName ?? ''}` });
+  await notifyUsers(await usersOf('broker', doc.broker), {
+    kind: 'demand.assigned',
+    title: `“${doc.title}”的认领已确认`,
+    body: `${nameWithRole(actor)} 已确认由您负责对接，现在可以查看企业联系方式。`,
+    link: `/demands/${demandId}`,
+  });
+  return demandView(await loadDemand(demandId), party);
 }
 
 /** The broker's queue: their needs with the state of each pipeline, overdue first. */
@@ -266,11 +315,11 @@ export async function queue(actor: Actor) {
     .lean<DemandDoc[]>();
   const ids = needs.map((n) => String(n._id));
   const matches = ids.length ? await Match.find({ demand: mongoose.trusted({ $in: ids }) }).lean<MatchDoc[]>() : [];
-  const now = Date.now();
+  const now = clock.ms();
   const rows = needs.map((n) => {
     const mine = matches.filter((m) => m.demand === String(n._id)).map((m) => matchView(m, now));
     const counts = Object.fromEntries(Object.keys(STATUS_LABELS).map((s) => [s, mine.filter((m) => m.status === s).length]));
-    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, counts, overdue: mine.filter((m) => m.overdue), total: mine.length };
+    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, confirmed: !!n.brokerConfirmedAt, counts, overdue: mine.filter((m) => m.overdue), total: mine.length };
   });
   rows.sort((a, b) => b.overdue.length - a.overdue.length);
   const unassigned = await Demand.find({ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) })
@@ -281,7 +330,7 @@ export async function queue(actor: Actor) {
 }
 
 /** Tells each broker, once a day, about matches whose feedback deadline has passed. */
-export async function remindOverdue(now = new Date()): Promise<number> {
+export async function remindOverdue(now = clock.now()): Promise<number> {
   const stages = Object.keys(STAGE_DAYS) as MatchStatus[];
   const open = await Match.find({ status: mongoose.trusted({ $in: stages }), dueAt: mongoose.trusted({ $lt: now }) }).lean<MatchDoc[]>();
   const day = now.toISOString().slice(0, 10);

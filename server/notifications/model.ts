@@ -1,5 +1,6 @@
 // In-app notifications: new good matches, status changes, contact requests, overdue items.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { timestamps } from '../platform/clock.ts';
 
 const notificationSchema = new Schema(
   {
@@ -12,7 +13,7 @@ const notificationSchema = new Schema(
     /** de-duplicates repeated notices (an overdue item is told once a day) */
     key: { type: String },
   },
-  { timestamps: true, collection: 'notifications' },
+  { timestamps, collection: 'notifications' },
 );
 notificationSchema.index({ user: 1, createdAt: -1, _id: -1 });
 notificationSchema.index({ key: 1 });

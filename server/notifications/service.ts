@@ -4,6 +4,9 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { User } from '../accounts/model.ts';
 import { Notification, type NotificationDoc } from './model.ts';
+import { clock } from '../platform/clock.ts';
+import { enqueueMail } from '../mail/service.ts';
+import { isOptional, type MailContent } from '../mail/messages.ts';
 
 export interface Notice {
   kind: string;
@@ -12,15 +15,28 @@ export interface Notice {
   link?: string | undefined;
   /** when set, a notice with the same key is not sent twice */
   key?: string | undefined;
+  /** also by e-mail (mail/messages.ts builds it), to each user whose preferences allow that kind */
+  mail?: MailContent | undefined;
 }
 
 export async function notifyUsers(userIds: (string | null | undefined)[], notice: Notice): Promise<void> {
   const ids = [...new Set(userIds.filter((u): u is string => !!u && mongoose.isValidObjectId(u)))];
   for (const user of ids) {
+    const { mail, ...fields } = notice;
     const key = notice.key ? `${notice.key}|${user}` : undefined;
-    if (key && (await Notification.exists({ key }))) continue;
-    await Notification.create({ user, ...notice, key });
+    const existing = key ? await Notification.exists({ key }) : null;
+    const id = existing ? String(existing._id) : String((await Notification.create({ user, ...fields, key }))._id);
+    // Keyed by the event when the notice has a key, else by the notification: a run that is repeated (or that
+    // stopped between the two writes) never makes a second mail.
+    if (mail) await mailUser(user, mail, key ? `notice:${key}` : `notification:${id}`);
   }
+}
+
+/** Queues the mail to the account's e-mail address; disabled accounts get only account mail (a rejection). */
+async function mailUser(userId: string, mail: MailContent, key: string): Promise<void> {
+  const user = await User.findById(userId).select('email name status').lean();
+  if (!user || (user.status === 'disabled' && isOptional(mail.kind))) return;
+  await enqueueMail({ ...mail, key, to: user.email, toName: user.name, userId });
 }
 
 /** The accounts that speak for a record (its owner, and any user linked to it as their profile). */
@@ -52,13 +68,13 @@ export async function markRead(actor: Actor, id?: string): Promise<void> {
   if (id) {
     if (!mongoose.isValidObjectId(id)) return;
     const n = await Notification.findById(id).lean<NotificationDoc>();
-    if (n && n.user === actor.id && !n.readAt) await Notification.updateOne({ _id: id }, { $set: { readAt: new Date() } });
+    if (n && n.user === actor.id && !n.readAt) await Notification.updateOne({ _id: id }, { $set: { readAt: clock.now() } });
     return;
   }
-  await Notification.updateMany({ user: actor.id, readAt: null }, { $set: { readAt: new Date() } });
+  await Notification.updateMany({ user: actor.id, readAt: null }, { $set: { readAt: clock.now() } });
 }
 
 /** Housekeeping: read notices older than half a year go. */
 export async function purgeOld(): Promise<void> {
-  await Notification.deleteMany({ readAt: trusted({ $lt: new Date(Date.now() - 183 * 86_400_000) }) });
+  await Notification.deleteMany({ readAt: trusted({ $lt: new Date(clock.ms() - 183 * 86_400_000) }) });
 }

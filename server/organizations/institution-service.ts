@@ -14,6 +14,7 @@ import { linkProfile } from '../accounts/service.ts';
 import { Institution, type InstitutionDoc } from './model.ts';
 import type { InstitutionInput, InstitutionQuery } from './schema.ts';
 import { hasActiveRecords, onInstitutionChanged } from './dependents.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface InstitutionView extends RecordView {
   name: string;
@@ -108,7 +109,7 @@ async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadInstitution(id);
   if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除机构。');
   if (await hasActiveRecords('institution', id)) throw new Conflict('该机构还有科技成果，请先删除或转移这些成果。');
-  await Institution.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Institution.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
 export const institutions: RecordService<InstitutionView, InstitutionInput, InstitutionQuery> = { list, get, create, update, remove };

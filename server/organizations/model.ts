@@ -2,6 +2,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry, institutionKind, scale, town } from '../vocabulary/index.ts';
 import { contactSchema } from '../contacts/model.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const enterpriseSchema = new Schema(
   {
@@ -20,7 +21,7 @@ const enterpriseSchema = new Schema(
     importBatch: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'enterprises' },
+  { timestamps, collection: 'enterprises' },
 );
 enterpriseSchema.index({ creditCode: 1 }, { unique: true });
 enterpriseSchema.index({ name: 1 });
@@ -43,7 +44,7 @@ const institutionSchema = new Schema(
     importBatch: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'institutions' },
+  { timestamps, collection: 'institutions' },
 );
 institutionSchema.index({ name: 1 });
 institutionSchema.index({ owner: 1 });

@@ -1,13 +1,13 @@
 // Inputs for enterprises and institutions — forms, API and imports alike.
 import { z } from 'zod';
-import { code, flag, optionalText, text } from '../platform/http/fields.ts';
+import { code, displayName, flag, optionalText, text } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { contactInput } from '../contacts/schema.ts';
 import { industry, institutionKind, scale, town } from '../vocabulary/index.ts';
 import { creditCodeProblem } from './credit-code.ts';
 
 export const enterpriseInput = z.strictObject({
-  name: text('企业名称', 2, 60),
+  name: displayName('企业名称', 2, 60),
   creditCode: z
     .string({ error: '请填写统一社会信用代码。' })
     .trim()
@@ -37,7 +37,7 @@ export const enterpriseQuery = pageQuery.extend({
 export type EnterpriseQuery = z.output<typeof enterpriseQuery>;
 
 export const institutionInput = z.strictObject({
-  name: text('机构名称', 2, 60),
+  name: displayName('机构名称', 2, 60),
   kind: code(institutionKind.keys, '机构类型'),
   province: text('所在省份', 2, 20),
   city: text('所在城市', 2, 20),

@@ -36,6 +36,20 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   SEED_ON_EMPTY: bool.default(true),
+  // Outgoing mail (docs/mail.md). Unset: mail stays in the outbox, readable on /admin/mail.
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, hostname: /^[A-Za-z0-9.:[\]-]+$/, error: 'expected smtp://user:pass@host:587 or smtps://…' })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .max(200)
+    .transform((v, ctx) => {
+      const from = parseMailbox(v);
+      if (from) return from;
+      ctx.addIssue({ code: 'custom', message: 'expected an address, or a name and an address: 东宝科技对接 <noreply@example.cn>' });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -55,6 +69,21 @@ export interface Config {
   seedOnEmpty: boolean;
   /** Cookies get the Secure flag when the public address is HTTPS. */
   secureCookies: boolean;
+  /** outgoing mail: no smtpUrl → mail is kept in the outbox (status held) and shown on /admin/mail */
+  mail: { smtpUrl: string | undefined; from: { name: string; address: string } };
+}
+
+/** `Name <address>` or a bare address; undefined for anything else (line breaks included). */
+export function parseMailbox(value: string): { name: string; address: string } | undefined {
+  const address = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+  const v = value.trim();
+  if (/[\r\n\0]/.test(v)) return undefined;
+  const named = /^(.*?)\s*<([^<>]+)>$/.exec(v);
+  if (named) {
+    const name = named[1]!.replace(/^"(.*)"$/, '$1').trim();
+    return address.test(named[2]!) && !/[<>"]/.test(name) ? { name, address: named[2]! } : undefined;
+  }
+  return address.test(v) ? { name: '', address: v } : undefined;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!e.BASE_URL) problems.push('  BASE_URL: required in production (the public https:// address)');
   }
   if (e.MEILI_API_KEY && !e.MEILI_HOST) problems.push('  MEILI_API_KEY: set, but MEILI_HOST is not');
+  if (e.NODE_ENV === 'production' && e.SMTP_URL && !e.MAIL_FROM) problems.push('  MAIL_FROM: required in production when SMTP_URL is set');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -98,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     baseUrl,
     seedOnEmpty: e.SEED_ON_EMPTY,
     secureCookies: baseUrl.startsWith('https://'),
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? { name: '东宝科技对接平台', address: `noreply@${new URL(baseUrl).hostname}` } },
   };
 }
 

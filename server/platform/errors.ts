@@ -65,7 +65,11 @@ export class TooMany extends AppError {
 }
 
 export class Unavailable extends AppError {
-  constructor(detail = '服务暂时不可用，请稍后再试。') {
+  constructor(
+    detail = '服务暂时不可用，请稍后再试。',
+    /** sent as Retry-After when set */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(503, '服务不可用', detail);
   }
 }

@@ -3,6 +3,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, industry, maturity } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const patentSchema = new Schema({ number: { type: String, required: true }, title: { type: String } }, { _id: false });
 
@@ -27,7 +28,7 @@ const resultSchema = new Schema(
     createdBy: { type: String },
     importBatch: { type: String },
   },
-  { timestamps: true, collection: 'results' },
+  { timestamps, collection: 'results' },
 );
 searchable(resultSchema);
 resultSchema.index({ institution: 1 });

@@ -1,6 +1,6 @@
 // Inputs of the results module. Asking price is integer 元 (forms and imports convert from 万元).
 import { z } from 'zod';
-import { code, codeList, flag, objectId, termList, text, yuan } from '../platform/http/fields.ts';
+import { cleanString, code, codeList, flag, objectId, termList, text, yuan } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { cooperationMode, industry, maturity } from '../vocabulary/index.ts';
 
@@ -9,7 +9,7 @@ const patent = z.strictObject({
     .string({ error: '请填写专利号。' })
     .trim()
     .regex(/^(ZL|CN)?\s?\d{8,13}(\.[\dX]|[A-Z])?$/i, '专利号格式应如 ZL202110123456.7。'),
-  title: z.string().trim().max(100, '专利名称不能超过 100 个字。').optional(),
+  title: cleanString('专利名称').max(100, '专利名称不能超过 100 个字。').optional(),
 });
 
 /** Patents from an array, or from text with one patent per line: "ZL202110123456.7 一种……方法". */
@@ -49,8 +49,8 @@ export const resultPatch = resultInput.partial();
 /** A spreadsheet row: institution and lead expert by name. */
 export const resultRow = z.strictObject({
   ...resultFields,
-  institution: z.string({ error: '请填写所属机构。' }).trim().min(1, '请填写所属机构。').max(60),
-  leadExpert: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(30).optional()),
+  institution: cleanString('所属机构').min(1, '请填写所属机构。').max(60, '所属机构不能超过 60 个字。'),
+  leadExpert: z.preprocess((v) => (v === '' ? undefined : v), cleanString('成果负责人').max(30, '成果负责人不能超过 30 个字。').optional()),
 });
 export type ResultRow = z.output<typeof resultRow>;
 

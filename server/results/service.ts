@@ -16,6 +16,7 @@ import { Result, type ResultDoc } from './model.ts';
 import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { ResultInput, ResultQuery } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface ResultView extends RecordView {
   title: string;
@@ -160,7 +161,7 @@ async function create(actor: Actor, input: ResultInput): Promise<ResultView> {
 }
 
 async function update(actor: Actor, id: string, input: Partial<ResultInput>): Promise<ResultView> {
-  const doc = await loadResult(id);
+  const doc = await visibleResult(actor, id); // someone else's draft: 404, as for reading
   if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑本机构的科技成果。');
   const { draft, institution: requested, leadExpert, ...fields } = input;
   const set: Record<string, unknown> = { ...fields };
@@ -179,9 +180,9 @@ async function update(actor: Actor, id: string, input: Partial<ResultInput>): Pr
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const doc = await loadResult(id);
+  const doc = await visibleResult(actor, id);
   if (!permissions(actor, doc).delete) throw new Forbidden('只能删除本机构的科技成果。');
-  await Result.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Result.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
 async function browse(search: SearchIndex, actor: Actor | undefined, q: ResultQuery) {

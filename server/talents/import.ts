@@ -9,6 +9,7 @@ import type { EnterpriseDoc } from '../organizations/model.ts';
 import { enterprisesByReference } from '../organizations/import.ts';
 import { Talent, type TalentDoc } from './model.ts';
 import { DEGREES, talentRow, type TalentRow } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 interface Ready {
   name: string;
@@ -90,6 +91,6 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
   keyOf: (r) => identity(r.name, r.employer, r.date),
   labelOf: (r) => r.name,
   // New records count at once, as the bureau's; an update corrects the facts and leaves the verification be.
-  write: (chunk, batch) => insertOrUpdate(Talent, chunk, batch, { verified: true, verifiedAt: new Date(), verifiedByName: '数据导入', createdByName: '数据导入' }),
+  write: (chunk, batch) => insertOrUpdate(Talent, chunk, batch, { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' }),
   rollback: async (batch) => (await Talent.deleteMany({ importBatch: batch })).deletedCount,
 };

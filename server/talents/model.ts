@@ -1,6 +1,7 @@
 // Talent introductions (人才引进). Personal details are for organizers only; the public board shows counts.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
+import { timestamps } from '../platform/clock.ts';
 
 const talentSchema = new Schema(
   {
@@ -28,7 +29,7 @@ const talentSchema = new Schema(
     importBatch: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'talents' },
+  { timestamps, collection: 'talents' },
 );
 talentSchema.index({ year: 1 });
 talentSchema.index({ employer: 1 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { code, dateOnly, objectId, optionalText, text } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
+import { clock } from '../platform/clock.ts';
 
 export const DEGREES = { doctor: '博士', master: '硕士', bachelor: '学士', other: '其他' } as const;
 const degreeKeys = Object.keys(DEGREES) as [keyof typeof DEGREES, ...(keyof typeof DEGREES)[]];
@@ -26,7 +27,7 @@ const talentFields = {
 };
 
 function notInFuture(v: { date?: Date | undefined }, ctx: z.RefinementCtx): void {
-  if (v.date instanceof Date && v.date.getTime() > Date.now() + 24 * 3600_000) ctx.addIssue({ code: 'custom', path: ['date'], message: '引进日期不能晚于今天。' });
+  if (v.date instanceof Date && v.date.getTime() > clock.ms() + 24 * 3600_000) ctx.addIssue({ code: 'custom', path: ['date'], message: '引进日期不能晚于今天。' });
 }
 const always = { when: () => true };
 

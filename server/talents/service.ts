@@ -10,12 +10,14 @@ import { escapeRegex } from '../platform/db/regex.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, RecordService, RecordView, VerifiablePermissions } from '../platform/http/crud.ts';
 import { yearOf } from '../platform/time.ts';
+import { nameWithRole } from '../vocabulary/index.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
 import { Campaign } from '../campaigns/model.ts';
 import { Talent, type TalentDoc } from './model.ts';
 import type { TalentInput, TalentQuery } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface TalentView extends RecordView {
   name: string;
@@ -103,9 +105,15 @@ async function list(actor: Actor | undefined, q: TalentQuery): Promise<ListResul
   return { items: docs.map(talentView), total, page: q.page, limit: q.limit };
 }
 
-async function get(actor: Actor | undefined, id: string) {
+/** The record if the actor may see it; to anyone else it does not exist, for reading and for writing alike. */
+async function visible(actor: Actor | undefined, id: string): Promise<TalentDoc> {
   const doc = await loadTalent(id);
   if (!isOrganizer(actor) && !isRecorder(actor, doc)) throw new NotFound('人才引进记录不存在。');
+  return doc;
+}
+
+async function get(actor: Actor | undefined, id: string) {
+  const doc = await visible(actor, id);
   return { ...talentView(doc), permissions: permissionsOf(actor, doc) };
 }
 
@@ -133,16 +141,16 @@ async function create(actor: Actor, input: TalentInput): Promise<TalentView> {
   mayRecord(actor, input.employer);
   await checkCampaign(input.source);
   const organizer = isOrganizer(actor);
-  const now = new Date();
+  const now = clock.now();
   const doc = await Talent.create({
     ...input,
     ...(await employerFields(input.employer)),
     year: yearOf(input.date),
     source: input.source ?? {},
     verified: organizer,
-    ...(organizer ? { verifiedAt: now, verifiedBy: actor.id, verifiedByName: actor.name } : {}),
+    ...(organizer ? { verifiedAt: now, verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } : {}),
     createdBy: actor.id,
-    createdByName: actor.name,
+    createdByName: nameWithRole(actor),
   });
   const view = talentView(doc.toObject() as TalentDoc);
   await audit.record({ actor, action: 'talent.create', target: { kind: 'talent', id: view.id, label: view.label } });
@@ -151,7 +159,7 @@ async function create(actor: Actor, input: TalentInput): Promise<TalentView> {
 }
 
 async function update(actor: Actor, id: string, input: Partial<TalentInput>): Promise<TalentView> {
-  const doc = await loadTalent(id);
+  const doc = await visible(actor, id);
   if (!permissionsOf(actor, doc).edit) throw new Forbidden(isRecorder(actor, doc) ? '记录已核实，如需更正请联系区科技局。' : '只有登记人和区科技局可以修改该记录。');
   const set: Record<string, unknown> = {};
   const unset: Record<string, 1> = {};
@@ -176,9 +184,9 @@ async function update(actor: Actor, id: string, input: Partial<TalentInput>): Pr
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const doc = await loadTalent(id);
+  const doc = await visible(actor, id);
   if (!permissionsOf(actor, doc).delete) throw new Forbidden('只有登记人（核实前）和区科技局可以删除该记录。');
-  await Talent.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Talent.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'talent.delete', target: { kind: 'talent', id, label: doc.name } });
 }
 
@@ -188,7 +196,7 @@ export async function verify(actor: Actor, id: string): Promise<TalentView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以核实人才引进记录。');
   const doc = await loadTalent(id);
   if (doc.verified) throw new Conflict('该记录已核实。');
-  const res = await Talent.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: new Date(), verifiedBy: actor.id, verifiedByName: actor.name } });
+  const res = await Talent.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } });
   if (res.modifiedCount !== 1) throw new Conflict('该记录刚刚被其他人核实。');
   await audit.record({ actor, action: 'talent.verify', target: { kind: 'talent', id, label: doc.name } });
   await notifyUsers(doc.createdBy ? [doc.createdBy] : [], { kind: 'talent.verified', title: `人才引进记录（${doc.employerName}）已核实`, link: `/talents/${id}` });

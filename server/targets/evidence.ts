@@ -1,4 +1,4 @@
-// Evidence files for manual entries (SECURITY.md 17): the type is decided by the bytes, not by the name or
+// Evidence files for manual entries (docs/security.md 17): the type is decided by the bytes, not by the name or
 // the browser's claim, and only documents and images are accepted. They are served as downloads only.
 
 export interface EvidenceType {

@@ -8,6 +8,7 @@ import type { TargetDoc } from './model.ts';
 import { Ledger } from './progress.ts';
 import type { Scope } from './schema.ts';
 import { periodLabel, scopeLabel } from './service.ts';
+import { clock } from '../platform/clock.ts';
 
 /** Values in the sheet's unit: money in 万元, the rest as they are. */
 const sheetUnit = (ind: Indicator) => (ind.format === 'money' ? '万元' : ind.unit);
@@ -22,7 +23,7 @@ interface Row {
   responsible: string[];
 }
 
-export async function ledgerWorkbook(targets: TargetDoc[], now = new Date()): Promise<Buffer> {
+export async function ledgerWorkbook(targets: TargetDoc[], now = clock.now()): Promise<Buffer> {
   // The years of the year targets and of the spans, up to this year: at most the last eight.
   const thisYear = yearOf(now);
   const spanned = targets.flatMap((t) => Array.from({ length: t.endYear - t.startYear + 1 }, (_, i) => t.startYear + i));

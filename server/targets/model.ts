@@ -1,6 +1,7 @@
 // Targets (the annual breakdown table, 年度目标分解表), manual progress entries with evidence, and the
 // evidence files themselves.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { timestamps } from '../platform/clock.ts';
 
 const targetSchema = new Schema(
   {
@@ -21,7 +22,7 @@ const targetSchema = new Schema(
     importBatch: { type: String },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'targets' },
+  { timestamps, collection: 'targets' },
 );
 targetSchema.index({ indicator: 1, startYear: 1 });
 
@@ -46,7 +47,7 @@ const entrySchema = new Schema(
     enteredByName: { type: String, required: true },
     deletedAt: { type: Date },
   },
-  { timestamps: true, collection: 'progress_entries' },
+  { timestamps, collection: 'progress_entries' },
 );
 entrySchema.index({ indicator: 1, year: 1 });
 
@@ -61,7 +62,7 @@ const attachmentSchema = new Schema(
     data: { type: Buffer, required: true },
     uploadedBy: { type: String, required: true },
   },
-  { timestamps: true, collection: 'attachments' },
+  { timestamps, collection: 'attachments' },
 );
 export type AttachmentDoc = InferSchemaType<typeof attachmentSchema> & { _id: mongoose.Types.ObjectId };
 export const Attachment = mongoose.model('Attachment', attachmentSchema);

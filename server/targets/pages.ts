@@ -33,6 +33,7 @@ import {
   type Status,
   type TargetView,
 } from './service.ts';
+import { clock } from '../platform/clock.ts';
 
 const scopeOptions = () => [
   { value: 'district', label: '全区' },
@@ -83,7 +84,7 @@ export const dashboard: RequestHandler = async (req, res) => {
   const money = (v: number) => formatValue(indicator('contract-value')!, v);
   const months = await contractMonths(year, ledger);
   const yearTarget = items.find((i) => i.indicator === 'contract-value' && i.scopeKind === 'district' && i.period.start === year && i.period.end === year);
-  const monthsShown = year < currentYear() ? 12 : monthOf(new Date());
+  const monthsShown = year < currentYear() ? 12 : monthOf(clock.now());
   const chart = cumulativeChart(
     [
       { name: '认定登记额', className: 'series-registered', values: months.registered },
@@ -138,7 +139,7 @@ export const recordsApi: RequestHandler = async (req, res) => {
 
 export const ledgerExport: RequestHandler = async (_req, res) => {
   const buffer = await ledgerWorkbook(await allTargets());
-  const filename = `年度目标分解表-${new Date().toISOString().slice(0, 10)}.xlsx`;
+  const filename = `年度目标分解表-${clock.now().toISOString().slice(0, 10)}.xlsx`;
   res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
   res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(buffer);
 };

@@ -25,6 +25,7 @@ import { yearOf } from '../platform/time.ts';
 import { hasTownDimension, indicator as indicatorOf, type Indicator } from './indicators.ts';
 import { ProgressEntry, type EntryDoc } from './model.ts';
 import type { Scope } from './schema.ts';
+import { clock } from '../platform/clock.ts';
 
 export interface Contribution {
   kind: 'contract' | 'talent' | 'demand' | 'match' | 'roadshow' | 'visit' | 'entry';
@@ -60,7 +61,7 @@ export class Ledger {
   private readonly cache = new Map<string, Promise<Contribution[]>>();
   private townsPromise: Promise<Map<string, string>> | undefined;
 
-  constructor(readonly now = new Date()) {}
+  constructor(readonly now = clock.now()) {}
 
   private once(key: string, load: () => Promise<Contribution[]>): Promise<Contribution[]> {
     let hit = this.cache.get(key);

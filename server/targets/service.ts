@@ -15,6 +15,7 @@ import { Attachment, ProgressEntry, Target, type AttachmentDoc, type EntryDoc, t
 import { Ledger, type Contribution, type Figure } from './progress.ts';
 import { scopeFrom, scopeKey, targetInput, type EntryInput, type RecordsQuery, type Scope, type TargetInput, type TargetPatch, type TargetQuery } from './schema.ts';
 import { sniffEvidence } from './evidence.ts';
+import { clock } from '../platform/clock.ts';
 
 export const scopeLabel = (s: Scope): string => (s.kind === 'district' ? '全区' : s.kind === 'town' ? labelOf('town', s.code) : s.code);
 export const periodLabel = (from: number, to: number): string => (from === to ? `${from}年` : `${from}–${to}年`);
@@ -150,7 +151,7 @@ async function update(actor: Actor, id: string, patch: TargetPatch): Promise<Tar
 async function remove(actor: Actor, id: string): Promise<void> {
   organizerOnly(actor);
   const doc = await loadTarget(id);
-  await Target.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await Target.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'target.delete', target: { kind: 'target', id, label: targetView(doc).label } });
 }
 
@@ -246,7 +247,7 @@ export async function progressFor(doc: TargetDoc, year: number, ledger: Ledger):
 }
 
 /** Progress of every target whose period includes the year, optionally for one scope or indicator. */
-export async function progress(q: { year?: number | undefined; scope?: string | undefined; indicator?: string | undefined }, now = new Date()) {
+export async function progress(q: { year?: number | undefined; scope?: string | undefined; indicator?: string | undefined }, now = clock.now()) {
   const year = q.year ?? currentYear(now);
   const scope = q.scope ? scopeFrom(q.scope) : undefined;
   if (q.scope && !scope) throw new Invalid({ scope: `范围“${q.scope}”无效：应为 district、镇街园区或责任单位。` });
@@ -263,7 +264,7 @@ export async function progress(q: { year?: number | undefined; scope?: string | 
 }
 
 /** The figure a drill-down lists, with the records in pages and the sum of all of them. */
-export async function recordsBehind(q: RecordsQuery, now = new Date()) {
+export async function recordsBehind(q: RecordsQuery, now = clock.now()) {
   const ind = indicator(q.indicator)!;
   if (q.to < q.from) throw new Invalid({ to: '截止年份不能早于起始年份。' });
   const figure: Figure | null = await new Ledger(now).figure(q.indicator, q.from, q.to, q.scope, q.by ?? 'registered');
@@ -381,7 +382,7 @@ export async function addEntry(actor: Actor, input: EntryInput, file: EvidenceFi
   const attachment = await Attachment.create({ filename, contentType: type.contentType, size: file.size, data: file.buffer, uploadedBy: actor.id });
   const ind = indicator(input.indicator)!;
   // A level holds at the year's end (or today); a flow covers the year.
-  const date = new Date(Math.min(Date.now(), Date.UTC(input.year, 11, 31, 15, 59, 59)));
+  const date = new Date(Math.min(clock.ms(), Date.UTC(input.year, 11, 31, 15, 59, 59)));
   const doc = await ProgressEntry.create({
     indicator: input.indicator,
     year: input.year,
@@ -413,7 +414,7 @@ export async function getEntry(actor: Actor | undefined, id: string): Promise<En
 
 export async function removeEntry(actor: Actor, id: string): Promise<void> {
   const entry = await getEntry(actor, id);
-  await ProgressEntry.updateOne({ _id: id }, { $set: { deletedAt: new Date() } });
+  await ProgressEntry.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'target.entry.delete', target: { kind: 'progress-entry', id, label: `${entry.indicatorLabel} ${entry.year}` }, detail: entry.valueText });
 }
 

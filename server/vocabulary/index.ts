@@ -170,6 +170,15 @@ export function labelOf(vocabulary: VocabularyName, code: string | undefined | n
   return labels[code] ?? code;
 }
 
+/**
+ * A user's name with their account's role, as stored and shown beside what they did (pipeline history,
+ * who recorded or verified a record, who asked): "张三（技术经纪人）". Nobody passes for 区科技局 by their name
+ * alone — only an organizer's name carries "（区科技局）".
+ */
+export function nameWithRole(who: { name: string; role: string }): string {
+  return `${who.name}（${labelOf('role', who.role)}）`;
+}
+
 /** [{ value, label }] for select boxes and checkbox groups. */
 export function optionsOf(vocabulary: VocabularyName): { value: string; label: string }[] {
   return Object.entries(vocabularies[vocabulary].labels).map(([value, label]) => ({ value, label }));

@@ -1,4 +1,4 @@
-// SECURITY.md 12, 13, 18: CSRF on every state-changing form; organizer routes refuse everyone else.
+// docs/security.md 12, 13, 18: CSRF on every state-changing form; organizer routes refuse everyone else.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';

@@ -1,4 +1,4 @@
-// SECURITY.md 25: logs hold no passwords, tokens, session ids or phone numbers.
+// docs/security.md 25: logs hold no passwords, tokens, session ids or phone numbers.
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,11 @@
-// SECURITY.md 5–8: sessions in the database, idle and absolute timeouts, disable and password change.
+// docs/security.md 5–8: sessions in the database, idle and absolute timeouts, disable and password change.
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
-import { csrf, csrfFrom, loginAgent, makeUser, PASSWORD } from '../support/agent.ts';
+import { csrf, csrfFrom, loginAgent, makeUser, PASSWORD, sessionCookie } from '../support/agent.ts';
 import { SESSIONS_COLLECTION } from '../../server/platform/auth/session.ts';
+import { clock } from '../../server/platform/clock.ts';
 
 const { app } = buildTestApp();
 const sessions = () => mongoose.connection.collection(SESSIONS_COLLECTION);
@@ -25,10 +26,10 @@ describe('sessions', () => {
     const user = await makeUser('expert');
     const agent = await loginAgent(app, user.email);
     const doc = await sessions().findOne({ 'session.passport.user.id': user.id });
-    const idleMs = new Date(doc!.expires).getTime() - Date.now();
+    const idleMs = new Date(doc!.expires).getTime() - clock.ms();
     expect(idleMs).toBeGreaterThan(29 * 60_000);
     expect(idleMs).toBeLessThanOrEqual(30 * 60_000);
-    await sessions().updateOne({ _id: doc!._id }, { $set: { expires: new Date(Date.now() - 1000) } });
+    await sessions().updateOne({ _id: doc!._id }, { $set: { expires: new Date(clock.ms() - 1000) } });
     const res = await agent.get('/account');
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/^\/login/);
@@ -40,7 +41,7 @@ describe('sessions', () => {
     await agent.get('/account').expect(200);
     await sessions().updateOne(
       { 'session.passport.user.id': user.id },
-      { $set: { 'session.loginAt': Date.now() - 12 * 3600_000 - 1000 } },
+      { $set: { 'session.loginAt': clock.ms() - 12 * 3600_000 - 1000 } },
     );
     const res = await agent.get('/account');
     expect(res.status).toBe(303);
@@ -91,11 +92,16 @@ describe('sessions', () => {
     await expect(loginAgent(app, user.email, PASSWORD)).rejects.toThrow(/401/);
   });
 
-  it('when pages are browsed anonymously, then no session is stored', async () => {
+  it('when pages and forms are opened anonymously, then no session is stored', async () => {
     const before = await sessions().countDocuments();
-    for (const path of ['/', '/healthz', '/no-such-page']) await request(app).get(path);
+    for (const path of ['/', '/healthz', '/no-such-page', '/login', '/register', '/search?q=磷石膏']) {
+      const res = await request(app).get(path);
+      expect(sessionCookie(res), path).toBeUndefined();
+    }
+    // A failed sign-in or registration stores nothing either.
+    const agent = request.agent(app);
+    const token = await csrf(agent, '/login');
+    expect((await agent.post('/login').type('form').send({ _csrf: token, email: 'nobody@example.cn', password: 'wrong-password-123' })).status).toBe(401);
     expect(await sessions().countDocuments()).toBe(before);
-    await csrf(request.agent(app), '/login'); // a form does need one, for its CSRF token
-    expect(await sessions().countDocuments()).toBe(before + 1);
   });
 });

@@ -1,4 +1,4 @@
-// SECURITY.md 3–4: per-address and per-account login throttling, held in the database.
+// docs/security.md 3–4: per-address and per-account login throttling, held in the database.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
@@ -6,6 +6,7 @@ import { csrf, loginAgent, makeUser, PASSWORD, uniqueEmail } from '../support/ag
 import { Counter } from '../../server/platform/http/rate-limit-store.ts';
 import { ACCOUNT_FAILURES_PER_HOUR } from '../../server/accounts/throttle.ts';
 import { trusted } from '../../server/platform/db/connection.ts';
+import { clock } from '../../server/platform/clock.ts';
 
 // Behind a proxy, so each test can speak from its own address.
 const { app } = buildTestApp({ env: { TRUST_PROXY: 'true' } });
@@ -53,7 +54,8 @@ describe('login throttling', () => {
     const user = await makeUser('enterprise');
     // The owner logged in before from their own browser: it carries the signed device cookie.
     const owner = await loginAgent(app, user.email, PASSWORD, { 'X-Forwarded-For': newIp() });
-    await owner.post('/logout').type('form').send({ _csrf: await csrf(owner, '/account') });
+    const logoutToken = await csrf(owner, '/account'); // before the POST is made: the agent attaches its cookies then
+    await owner.post('/logout').type('form').send({ _csrf: logoutToken }).expect(303);
 
     const attacker = request.agent(app);
     const token = await csrf(attacker);
@@ -81,7 +83,7 @@ describe('login throttling', () => {
     expect(back.status).toBe(303);
 
     // And nobody is locked out for good: once the hour is over, the account takes attempts again.
-    await Counter.updateMany({ _id: trusted({ $regex: `^login:acct:${user.email.replace(/[.+]/g, '\\$&')}` }) }, { $set: { resetAt: new Date(Date.now() - 1000) } });
+    await Counter.updateMany({ _id: trusted({ $regex: `^login:acct:${user.email.replace(/[.+]/g, '\\$&')}` }) }, { $set: { resetAt: new Date(clock.ms() - 1000) } });
     const later = request.agent(app);
     const t3 = await csrf(later);
     expect((await attempt(later, t3, newIp(), user.email, PASSWORD)).status).toBe(303);

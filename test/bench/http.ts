@@ -1,4 +1,4 @@
-// npm run bench -- http: the real app under load (SECURITY.md 27). 50 concurrent clients for 60 s each on the
+// npm run bench -- http: the real app under load (docs/security.md 27). 50 concurrent clients for 60 s each on the
 // search page, GET /api/v1/search with a token, and a need's page, against the app run as `npm start` runs
 // it (a child process) on the database of the --scale bench; the same load on a bare Express route in a
 // process of its own gives this machine's ceiling, so "share of bare Express" compares across machines.

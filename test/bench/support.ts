@@ -8,6 +8,8 @@ import { startEmbedded, type EmbeddedDb } from '../../server/platform/db/embedde
 import { connect } from '../../server/platform/db/connection.ts';
 import { createLogger } from '../../server/platform/logger.ts';
 import { seedDemo, seedScale } from '../../seeds/index.ts';
+import { clock } from '../../server/platform/clock.ts';
+import { isoDate } from '../../server/platform/time.ts';
 
 export const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
 
@@ -29,11 +31,11 @@ export async function benchDatabase(scale: number): Promise<BenchDb> {
   mkdirSync(dir, { recursive: true });
   const db = await startEmbedded({ dataDir: dir, logger });
   await connect(db.uri, 'dongbao');
-  const started = Date.now();
+  const started = performance.now();
   await seedDemo();
   await seedScale(scale, (done, total) => process.stderr.write(`\r  seeding ${scale}: ${done}/${total}   `));
   process.stderr.write('\n');
-  return { db, seconds: { seed: (Date.now() - started) / 1000 } };
+  return { db, seconds: { seed: (performance.now() - started) / 1000 } };
 }
 
 export function percentile(samples: number[], p: number): number {
@@ -51,5 +53,5 @@ export function table(title: string, head: string[], rows: (string | number)[][]
 
 export function machine(): string {
   const cpus = os.cpus();
-  return `${new Date().toISOString().slice(0, 10)} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`;
+  return `${isoDate(clock.now())} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`;
 }

@@ -10,6 +10,7 @@ import { Demand } from '../../server/demands/model.ts';
 import { Broker, type BrokerDoc } from '../../server/brokers/model.ts';
 import { brokerImport } from '../../server/brokers/import.ts';
 import { validateTable, writeAll } from '../../server/platform/io/import.ts';
+import { randomInt } from 'node:crypto';
 
 const { app, settle } = buildTestApp();
 // Lists and search read the search index: text queries rank by relevance, so compare sets.
@@ -17,7 +18,7 @@ const sorted = (ids: string[]) => [...ids].sort();
 
 let seq = 0;
 /** A marker unique to one test, put in names so list assertions see only that test's records. */
-const marker = () => `乙${Date.now().toString(36).slice(-4)}${++seq}`;
+const marker = () => `乙${randomInt(36 ** 4).toString(36)}${++seq}`;
 
 function brokerBody(overrides: Record<string, unknown> = {}) {
   return {

@@ -7,6 +7,8 @@ import { apiToken, loginAgent } from '../support/agent.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
 import { Contract } from '../../server/deals/model.ts';
 import { at, makeCampaign, roadshowBody } from './support.ts';
+import { clock } from '../../server/platform/clock.ts';
+import { currentYear } from '../../server/platform/time.ts';
 
 const { app } = buildTestApp();
 
@@ -24,8 +26,8 @@ async function contract(fields: { campaign?: string; seller: { kind: 'institutio
     buyerName: '东宝某企业',
     seller: fields.seller,
     amount: fields.amount,
-    signedAt: new Date(),
-    signedYear: new Date().getFullYear(),
+    signedAt: clock.now(),
+    signedYear: currentYear(),
     source: { campaign: fields.campaign },
     verified: fields.verified,
   });

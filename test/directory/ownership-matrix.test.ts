@@ -1,6 +1,10 @@
-// SECURITY.md 9: for every record type × role × {own, someone else's}: read, edit and delete through the API.
-// Someone else's record can be read where it is public and never edited or deleted (403/404). What an owner
-// may do with its own record is the module's rule, spelled out in the table below.
+// docs/security.md 9: for every record type × role × {own, someone else's}: read, edit and delete through the API.
+// Someone else's record can be read where it is public and never edited or deleted. Authorization comes
+// before existence: a record the actor can see answers 403 to a change (it is no secret that it exists), one
+// they cannot see — someone else's draft need or result — answers 404 to every method, exactly like an id
+// that was never used (test/security/abuse.test.ts, point 12, does the same for contracts and talents). What
+// an owner may do with its own record is the module's rule, spelled out in the table below.
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
@@ -87,10 +91,11 @@ describe.each(kinds)('%s', (kind) => {
     const read = await request(app).get(`/api/v1/${kind}/${id}`).set(auth);
     expect(read.status).toBe(200);
     expect(read.body.contact).toBeUndefined();
+    // published and readable, so a change is refused as such
     const edit = await request(app).patch(`/api/v1/${kind}/${id}`).set(auth).send(patches[kind]);
-    expect([403, 404], `edit → ${edit.status}`).toContain(edit.status);
+    expect(edit.status, `edit → ${edit.status}`).toBe(403);
     const del = await request(app).delete(`/api/v1/${kind}/${id}`).set(auth);
-    expect([403, 404], `delete → ${del.status}`).toContain(del.status);
+    expect(del.status, `delete → ${del.status}`).toBe(403);
     // still there, unchanged
     const after = await request(app).get(`/api/v1/${kind}/${id}`).set(auth).expect(200);
     expect(JSON.stringify(after.body)).not.toContain('更新后的');
@@ -115,6 +120,29 @@ describe.each(kinds)('%s', (kind) => {
     expect((await request(app).patch(`/api/v1/${kind}/${id}`).send(patches[kind])).status).toBe(401);
     expect((await request(app).delete(`/api/v1/${kind}/${id}`)).status).toBe(401);
     expect((await request(app).get(`/api/v1/${kind}/${id}`)).status).toBe(200);
+  });
+});
+
+describe("someone else's drafts", () => {
+  it.each(roles)("when a %s reads, edits or deletes someone else's draft need or result, then each answers 404 like an unused id", async (role) => {
+    const auth = world.auth[role];
+    const ent = await owner('enterprise');
+    const inst = await owner('institution');
+    const drafts: [Kind, string][] = [
+      ['demands', (await demandOf(ent.actor, { draft: true })).id],
+      ['results', (await resultOf(inst.actor, { draft: true })).id],
+    ];
+    for (const [kind, id] of drafts) {
+      const unused = randomBytes(12).toString('hex');
+      for (const target of [id, unused]) {
+        expect((await request(app).get(`/api/v1/${kind}/${target}`).set(auth)).status, `${kind} read`).toBe(404);
+        expect((await request(app).patch(`/api/v1/${kind}/${target}`).set(auth).send(patches[kind])).status, `${kind} edit`).toBe(404);
+        expect((await request(app).delete(`/api/v1/${kind}/${target}`).set(auth)).status, `${kind} delete`).toBe(404);
+      }
+      // untouched, and still there for its owner
+      const mine = await request(app).get(`/api/v1/${kind}/${id}`).set(kind === 'demands' ? ent.auth : inst.auth).expect(200);
+      expect(JSON.stringify(mine.body)).not.toContain('更新后的');
+    }
   });
 });
 

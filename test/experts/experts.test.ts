@@ -11,6 +11,7 @@ import { Result } from '../../server/results/model.ts';
 import { Expert, type ExpertDoc } from '../../server/experts/model.ts';
 import { expertImport } from '../../server/experts/import.ts';
 import { validateTable, writeAll } from '../../server/platform/io/import.ts';
+import { randomInt } from 'node:crypto';
 
 const { app, settle } = buildTestApp();
 // Lists and search read the search index: text queries rank by relevance, so compare sets.
@@ -18,7 +19,7 @@ const sorted = (ids: string[]) => [...ids].sort();
 
 let seq = 0;
 /** A marker unique to one test, put in names so list assertions see only that test's records. */
-const marker = () => `甲${Date.now().toString(36).slice(-4)}${++seq}`;
+const marker = () => `甲${randomInt(36 ** 4).toString(36)}${++seq}`;
 
 function expertBody(overrides: Record<string, unknown> = {}) {
   return {

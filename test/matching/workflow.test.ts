@@ -11,6 +11,7 @@ import { Demand } from '../../server/demands/model.ts';
 import { Match } from '../../server/matching/model.ts';
 import { Audit } from '../../server/audit/model.ts';
 import { remindOverdue } from '../../server/matching/service.ts';
+import { clock } from '../../server/platform/clock.ts';
 
 const { app, settle } = buildTestApp();
 
@@ -79,7 +80,7 @@ describe('a need from publication to intention', () => {
     const added = await request(app).post(`/api/v1/demands/${demandId}/matches`).set(broker.auth).send({ kind: 'result', id: resultId, note: '企业最关心强度指标' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ status: 'shortlisted', statusLabel: '已入围', next: ['contacted', 'declined'] });
-    const due = new Date(added.body.dueAt).getTime() - Date.now();
+    const due = new Date(added.body.dueAt).getTime() - clock.ms();
     expect(due).toBeGreaterThan(6.9 * 86_400_000);
     expect((await Demand.findById(demandId).lean())?.status).toBe('matching');
     expect((await request(app).post(`/api/v1/demands/${demandId}/matches`).set(broker.auth).send({ kind: 'result', id: resultId })).status).toBe(409);
@@ -125,7 +126,7 @@ describe('a need from publication to intention', () => {
 
   it('when a stage passes its deadline, then it shows as overdue and the broker is reminded once a day', async () => {
     const open = await Match.findOne({ demand: demandId, candidateKind: 'expert' }).lean();
-    await Match.updateOne({ _id: open!._id }, { $set: { dueAt: new Date(Date.now() - 86_400_000) } });
+    await Match.updateOne({ _id: open!._id }, { $set: { dueAt: new Date(clock.ms() - 86_400_000) } });
     expect(await remindOverdue()).toBeGreaterThanOrEqual(1);
     await remindOverdue(); // the same day: no second notice
     const notes = await request(app).get('/api/v1/notifications').set(broker.auth).expect(200);
@@ -149,9 +150,11 @@ describe('contact requests', () => {
     expect(asked.status).toBe(201);
     expect((await request(app).post('/api/v1/contact-requests').set(ent.auth).send({ kind: 'result', id: resultId })).status).toBe(409);
 
-    // Only the other side (or the need's broker, or an organizer) may answer.
+    // Only the other side (or the need's broker, or an organizer) may answer; to a stranger the request does
+    // not exist (404, as for an unused id), the asking enterprise sees it but may not answer it (403).
     const stranger = await owner('institution');
-    expect((await request(app).post(`/api/v1/contact-requests/${asked.body.id}/answer`).set(stranger.auth).send({ accept: true })).status).toBe(403);
+    expect((await request(app).post(`/api/v1/contact-requests/${asked.body.id}/answer`).set(stranger.auth).send({ accept: true })).status).toBe(404);
+    expect((await request(app).post(`/api/v1/contact-requests/${asked.body.id}/answer`).set(ent.auth).send({ accept: true })).status).toBe(403);
     const incoming = await request(app).get('/api/v1/contact-requests').set(inst.auth).expect(200);
     expect(incoming.body.received[0]).toMatchObject({ id: asked.body.id, canAnswer: true, message: '希望到贵校中试基地参观' });
 
@@ -210,9 +213,9 @@ describe('announcements', () => {
       .set(ent.auth)
       .send({ title: '磷石膏低温煅烧建筑石膏生产线', description: '希望引进磷石膏低温煅烧制建筑石膏粉的成套技术，年处理磷石膏 30 万吨。', industry: 'chemicals', keywords: ['磷石膏', '建筑石膏', '煅烧'], cooperationModes: ['transfer'], budgetMax: 1_000_000 })
       .expect(201);
-    const deadline = Date.now() + 10_000;
+    const deadline = performance.now() + 10_000;
     let found = false;
-    while (!found && Date.now() < deadline) {
+    while (!found && performance.now() < deadline) {
       const notes = await request(app).get('/api/v1/notifications').set(ent.auth);
       found = notes.body.items.some((n: { title: string; link?: string }) => n.title.includes('高匹配度成果') && n.link?.includes(res.body.id));
       if (!found) await new Promise((r) => setTimeout(r, 100));

@@ -4,6 +4,7 @@
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { isFerretDB } from '../../server/platform/db/connection.ts';
+import { randomBytes } from 'node:crypto';
 
 /**
  * SQLite's plan for a find by _id, as FerretDB's explain reports it. An EXPLAIN does not check whether the
@@ -16,9 +17,9 @@ async function planOf(collection: string, id: mongoose.Types.ObjectId): Promise<
 }
 
 async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -26,7 +27,7 @@ async function eventually(what: string, check: () => Promise<boolean>, ms = 15_0
 describe('lookups by _id on the embedded database', () => {
   it('when a collection is created while the database runs, then within seconds a find by _id searches an index instead of scanning, and FerretDB lists only its own indexes', async (ctx) => {
     if (!(await isFerretDB())) ctx.skip(); // MongoDB has its own _id index; this is about FerretDB on SQLite
-    const name = `lookups_${Date.now()}`;
+    const name = `lookups_${randomBytes(4).toString('hex')}`;
     const coll = mongoose.connection.db!.collection(name);
     const docs = Array.from({ length: 300 }, (_, i) => ({ _id: new mongoose.Types.ObjectId(), n: i, title: `记录${i}` }));
     await coll.insertMany(docs);

@@ -7,10 +7,10 @@ import { loginAgent, makeUser } from '../support/agent.ts';
 const { app } = buildTestApp();
 
 const header = (html: string) => html.slice(html.indexOf('<header'), html.indexOf('</header>'));
-const ADMIN = ['/admin/users', '/admin/imports', '/admin/search', '/admin/audit'];
+const ADMIN = ['/admin/users', '/admin/imports', '/admin/search', '/admin/audit', '/admin/mail'];
 
 describe('navigation by role', () => {
-  it('when an organizer opens an administration page, then the 管理 menu holds the four admin pages and marks the current one', async () => {
+  it('when an organizer opens an administration page, then the 管理 menu holds the five admin pages and marks the current one', async () => {
     const organizer = await makeUser('organizer');
     const agent = await loginAgent(app, organizer.email);
     const nav = header((await agent.get('/admin/audit').expect(200)).text);

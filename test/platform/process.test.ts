@@ -54,8 +54,8 @@ describe('server process', () => {
     const { pid: dbPid } = launcherState(dataDir);
     server.child.kill('SIGKILL');
     await server.exited;
-    const deadline = Date.now() + 5000;
-    while (alive(dbPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const deadline = performance.now() + 5000;
+    while (alive(dbPid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(alive(dbPid)).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-// SECURITY.md 20, under a stream of writes: the search engine stops partway through a run of creates, edits
+// docs/security.md 20, under a stream of writes: the search engine stops partway through a run of creates, edits
 // and deletes through the API and comes back later. Every write is answered with success while it is down,
 // and afterwards the index converges, on its own (no restart, no forced pass), to exactly what the database
 // holds: every live record at its current version, edits reflected, deletions gone, nothing extra.
@@ -36,10 +36,10 @@ const MARKER = '流式写入';
 const titleOf = (kind: Kind, n: number, edits = 0) => `${MARKER}${kind === 'demand' ? '需求' : '成果'}第${n}号${edits ? ` 修订${edits}次` : ''}`;
 
 async function waitFor(what: string, check: () => Promise<string | undefined>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   let last: string | undefined;
   while ((last = await check()) !== undefined) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

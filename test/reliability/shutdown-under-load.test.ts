@@ -1,4 +1,4 @@
-// SECURITY.md 24 under load: the real server process (as `npm start` runs it, on its embedded database)
+// docs/security.md 24 under load: the real server process (as `npm start` runs it, on its embedded database)
 // serves 32 keep-alive clients reading pages and the API and writing needs; SIGTERM arrives mid-load.
 // Requests the server took complete (no 5xx, no cut-off bodies); a connection is refused or reset only for
 // requests sent after the signal; a client already connected sees /readyz answer 503; the drain ends when
@@ -44,10 +44,10 @@ interface Call {
 
 /** One request; resolves with what happened, never rejects. */
 function call(port: number, agent: Agent, c: Call): Promise<Outcome> {
-  const o: Outcome = { label: c.label, calledAt: Date.now(), endedAt: 0 };
+  const o: Outcome = { label: c.label, calledAt: performance.now(), endedAt: 0 };
   return new Promise((resolve) => {
     const done = () => {
-      o.endedAt = Date.now();
+      o.endedAt = performance.now();
       resolve(o);
     };
     const req = httpRequest({ host: '127.0.0.1', port, method: c.method, path: c.path, agent, headers: c.headers, timeout: 20_000 }, (res) => {
@@ -61,7 +61,7 @@ function call(port: number, agent: Agent, c: Call): Promise<Outcome> {
         done();
       });
     });
-    req.on('finish', () => (o.sentAt = Date.now()));
+    req.on('finish', () => (o.sentAt = performance.now()));
     req.on('timeout', () => req.destroy(new Error('client timeout')));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (o.status !== undefined) return; // after the response began: judged by `complete`
@@ -91,9 +91,9 @@ function launcherState(dataDir: string): { pid: number; uri: string } {
 }
 
 async function waitFor(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -186,7 +186,7 @@ describe('shutdown under load', () => {
     await waitFor('100 Continue', () => raw.includes('HTTP/1.1 100 Continue\r\n\r\n'));
     raw = '';
 
-    killedAt = Date.now();
+    killedAt = performance.now();
     server.child.kill('SIGTERM');
     // The load clients wind down: each connection gets its answers, then refusal.
     let clientsDone = false;
@@ -202,7 +202,7 @@ describe('shutdown under load', () => {
     const ready = parseResponse(raw);
 
     const { code } = await server.exited;
-    const exitedAt = Date.now();
+    const exitedAt = performance.now();
     await socketClosed;
     agent.destroy();
 

@@ -1,4 +1,4 @@
-// SECURITY.md 20–21: the index never loses a write. Writes succeed while the engine is down and appear once
+// docs/security.md 20–21: the index never loses a write. Writes succeed while the engine is down and appear once
 // it is back; records deleted behind the app's back leave the index; a rebuild swaps in while searches answer;
 // a mark is cleared only for the version that was indexed; writes of other processes are picked up.
 import { spawn } from 'node:child_process';
@@ -18,9 +18,9 @@ const { app, settle, sync } = buildTestApp({ search: engine });
 
 const found = async (q: string) => (await request(app).get('/api/v1/search').query({ q })).body.items?.map((i: { id: string }) => i.id) ?? [];
 const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (performance.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 100));
   }
 };

@@ -2,6 +2,9 @@
 // through the services; a second run adds nothing; the dashboard has something to show for every part.
 import { describe, expect, it } from 'vitest';
 import { seedDemo } from '../../seeds/demo.ts';
+import { describeSummary, DEMO_TOTP_SECRET } from '../../seeds/index.ts';
+import { Demand, type DemandDoc } from '../../server/demands/model.ts';
+import { findByEmail } from '../../server/accounts/service.ts';
 import { Campaign, Roadshow, Visit, type CampaignDoc, type RoadshowDoc } from '../../server/campaigns/model.ts';
 import { progressOf } from '../../server/campaigns/progress.ts';
 import { Contract } from '../../server/deals/model.ts';
@@ -37,5 +40,13 @@ describe('seedDemo', () => {
     const visits = await progress({ year: 2026, indicator: 'expert-visits' }, now);
     expect(visits.items[0]!.actual).toBeGreaterThan(0);
     expect(await Contract.countDocuments({ verified: false })).toBeGreaterThan(0);
+
+    // Demo brokers work confirmed assignments, and the demo organizer signs in with the two-step secret the
+    // summary prints (organizers must use two-step login).
+    const assigned = (await Demand.find({ deletedAt: null }).lean<DemandDoc[]>()).filter((d) => d.broker);
+    expect(assigned.length).toBeGreaterThan(20);
+    expect(assigned.filter((d) => !d.brokerConfirmedAt)).toEqual([]);
+    expect((await findByEmail('kjj@dongbao.demo'))?.totpEnabled).toBe(true);
+    expect(describeSummary(first)).toContain(`kjj@dongbao.demo           Dongbao-Demo-2026  two-step login (TOTP) secret ${DEMO_TOTP_SECRET}`);
   }, 180_000);
 });

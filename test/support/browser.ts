@@ -9,6 +9,7 @@ import axe from 'axe-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launch } from './chromium.ts';
 import { repoRoot } from './process.ts';
+import { totpCode } from './agent.ts';
 
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
 export const PHONE = { width: 390, height: 844 };
@@ -123,13 +124,17 @@ export async function go(page: Page, target: Locator): Promise<void> {
   await page.waitForLoadState('domcontentloaded');
 }
 
-/** Logs in through the login form and waits to leave it. */
+/** Logs in through the login form — and its code step, for accounts with two-step login — and waits to leave it. */
 export async function login(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('邮箱').fill(email);
   await page.getByLabel('密码').fill(password);
   await go(page, page.getByRole('button', { name: '登录' }));
-  if (new URL(page.url()).pathname === '/login') throw new Error(`login as ${email} failed: ${await page.locator('main').innerText()}`);
+  if (new URL(page.url()).pathname === '/login/totp') {
+    await page.getByLabel('验证码').fill(await totpCode(email));
+    await go(page, page.getByRole('button', { name: '验证并登录' }));
+  }
+  if (new URL(page.url()).pathname.startsWith('/login')) throw new Error(`login as ${email} failed: ${await page.locator('main').innerText()}`);
 }
 
 /** Logs out through the header's button. */

@@ -16,9 +16,10 @@ import { resultInput } from '../../server/results/schema.ts';
 import { demands } from '../../server/demands/service.ts';
 import { demandInput } from '../../server/demands/schema.ts';
 import { makeUser } from './agent.ts';
+import { randomInt } from 'node:crypto';
 
 let seq = 0;
-const next = () => `${process.pid % 1000}${Date.now() % 100_000}${++seq}`;
+const next = () => `${process.pid % 1000}${randomInt(100_000)}${++seq}`;
 export const creditCode = () => makeCreditCode(Number(next()) % 887_503_681);
 
 export const PHONE = '13972600001';

@@ -1,5 +1,5 @@
 // A search engine that can be taken down and brought back: the real embedded engine behind a switch that
-// makes every call fail while it is "down", as a stopped Meilisearch would (SECURITY.md 20).
+// makes every call fail while it is "down", as a stopped Meilisearch would (docs/security.md 20).
 import { EmbeddedSearch } from '../../server/platform/search/embedded.ts';
 import type { SearchIndex } from '../../server/platform/search/port.ts';
 

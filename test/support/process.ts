@@ -39,7 +39,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`);
     try {
@@ -48,7 +48,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`server did not start:\n${out}`);
     }

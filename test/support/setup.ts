@@ -4,8 +4,11 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connect, disconnect, ensureIndexes } from '../../server/platform/db/connection.ts';
 import { createLogger } from '../../server/platform/logger.ts';
+import { startTestClock } from './clock.ts';
 
 export const testDbName = `t_${randomBytes(6).toString('hex')}`;
+
+startTestClock();
 
 beforeAll(async () => {
   await connect(inject('mongoUri'), testDbName);

@@ -1,5 +1,5 @@
 // Route guards. Pages redirect anonymous users to the login form; the API answers 401. A wrong role is 403
-// whatever the UI shows (SECURITY.md 12). Guards that throw fail closed: the error handler answers an error.
+// whatever the UI shows (docs/security.md 12). Guards that throw fail closed: the error handler answers an error.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Forbidden, Unauthorized } from '../errors.ts';
 import type { Role } from './actor.ts';

@@ -1,11 +1,13 @@
 // Passport: a session carries {id, epoch}; every request reloads the user, so a disabled account or a
-// password changed elsewhere ends the session at once (SECURITY.md 5, 8). Login itself is driven by the
+// password changed elsewhere ends the session at once (docs/security.md 5, 8). Login itself is driven by the
 // accounts module, which owns throttling and the second factor; passport regenerates the session id on
-// login (SECURITY.md 7).
+// login (docs/security.md 7).
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import passport from 'passport';
 import type { Actor } from './actor.ts';
 import './types.ts';
+import { clock } from '../clock.ts';
 
 export interface SessionUser {
   id: string;
@@ -24,12 +26,16 @@ export function configurePassport(loadUser: (id: string, epoch: number) => Promi
   return passport;
 }
 
-/** Logs the actor in with a fresh session id; `epoch` ties the session to the account's current epoch. */
-export function startSession(req: Request, actor: Actor, epoch: number): Promise<void> {
+/**
+ * Logs the actor in with a fresh session id; `epoch` ties the session to the account's current epoch. `extra`
+ * goes into the new session (e.g. that its login passed a second factor).
+ */
+export function startSession(req: Request, actor: Actor, epoch: number, extra: Partial<SessionData> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     req.login({ ...actor, epoch } as Express.User, (err) => {
       if (err) return reject(err);
-      req.session.loginAt = Date.now();
+      Object.assign(req.session, extra);
+      req.session.loginAt = clock.ms();
       req.session.save((e) => (e ? reject(e) : resolve())); // before the redirect: browsers follow it on its headers, before express-session's own save ends
     });
   });

@@ -1,30 +1,21 @@
 // Sessions in the database (any instance serves any user): HttpOnly, SameSite=Lax, Secure on HTTPS;
-// 30 minutes idle (rolling cookie and store TTL) and 12 hours absolute (loginAt, checked on every request).
+// 30 minutes idle (rolling cookie and the store's expiry) and 12 hours absolute (loginAt, checked on every
+// request). Nothing is stored for a visitor who has not signed in (saveUninitialized: false, and CSRF needs no
+// session): see session-store.ts for why lookups are by `_id` alone.
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import MongoStore from 'connect-mongo';
-import type { MongoClient } from 'mongodb';
+import mongoose from 'mongoose';
+import { DatabaseSessionStore } from './session-store.ts';
 import './types.ts';
+import { clock } from '../clock.ts';
 
 export const SESSION_COOKIE = 'dongbao.sid';
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 export const SESSIONS_COLLECTION = 'sessions';
 
-export function sessionMiddleware(opts: {
-  secret: string;
-  secure: boolean;
-  /** resolves once mongoose is connected; its default database is the app's (connect's dbName) */
-  client: Promise<MongoClient>;
-}): RequestHandler {
-  const store = MongoStore.create({
-    clientPromise: opts.client,
-    collectionName: SESSIONS_COLLECTION,
-    ttl: IDLE_TIMEOUT_MS / 1000,
-    autoRemove: 'disabled', // FerretDB has no TTL indexes; housekeeping deletes expired sessions instead
-    stringify: false, // stored as a document, so an account's sessions can be found and ended
-    touchAfter: 60,
-  });
+export function sessionMiddleware(opts: { secret: string; secure: boolean }): RequestHandler {
+  const store = new DatabaseSessionStore(() => mongoose.connection.collection(SESSIONS_COLLECTION), IDLE_TIMEOUT_MS);
   return session({
     name: SESSION_COOKIE,
     secret: opts.secret,
@@ -40,7 +31,7 @@ export function sessionMiddleware(opts: {
 /** Ends a session that outlived the absolute timeout, whatever its activity. */
 export const absoluteTimeout: RequestHandler = (req, res, next) => {
   const loginAt = req.session?.loginAt;
-  if (!req.user || (loginAt && Date.now() - loginAt < ABSOLUTE_TIMEOUT_MS)) return next();
+  if (!req.user || (loginAt && clock.ms() - loginAt < ABSOLUTE_TIMEOUT_MS)) return next();
   req.logout((err) => {
     if (err) return next(err);
     req.session.destroy(() => {

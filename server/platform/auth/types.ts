@@ -30,6 +30,10 @@ declare module 'express-session' {
     pendingTotp?: { userId: string; at: number; returnTo?: string | undefined };
     /** a TOTP secret shown at enrolment, not yet confirmed */
     totpEnrolment?: string;
+    /** this session's login passed a second factor (the code step, or enrolment within it) */
+    secondFactor?: boolean;
+    /** where to go once the enrolment this login was sent to is done */
+    enrolReturnTo?: string;
   }
 }
 

@@ -95,11 +95,11 @@ async function buildInto(target: string): Promise<void> {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const started = Date.now();
+  const started = performance.now();
   const existed = existsSync(launcherPath());
   ensureLauncher({ bin: process.env.FERRETDB_BIN, onBuildStart: () => console.log('Building the FerretDB launcher…') })
     .then((l) => {
-      const took = ((Date.now() - started) / 1000).toFixed(1);
+      const took = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`${existed ? 'Cached' : 'Built'} ${l.kind} launcher: ${l.path} (${took} s)`);
     })
     .catch((err: Error) => {

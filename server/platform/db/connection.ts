@@ -62,6 +62,13 @@ export async function disconnect(): Promise<void> {
   await mongoose.disconnect();
 }
 
+/** Points the connection at another server (the embedded one restarted on a new port), same database name. */
+export async function reconnect(uri: string): Promise<void> {
+  const dbName = mongoose.connection.name || databaseName(uri);
+  await mongoose.connection.close();
+  await connect(uri, dbName);
+}
+
 /**
  * Marks a query operator written by our code as trusted. sanitizeFilter neutralises every `$` key it finds in
  * a filter, so `{ at: trusted({ $lt: now }) }` is how code says "this operator is mine, not user input".

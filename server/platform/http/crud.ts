@@ -14,6 +14,7 @@ import { writeCsv, writeXlsx, type Column } from '../io/tabular.ts';
 import type { Contact } from '../../contacts/model.ts';
 import type { SearchIndex } from '../search/port.ts';
 import * as audit from '../../audit/service.ts';
+import { clock } from '../clock.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -128,7 +129,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
 
   const show: RequestHandler = async (req, res) => {
     const record = await def.service.get(actorOf(req), idParam(req), { ip: req.ip });
-    // A page that may carry a private contact is never cached (SECURITY.md 10).
+    // A page that may carry a private contact is never cached (docs/security.md 10).
     res.set('Cache-Control', 'no-store');
     const extra = await def.showLocals?.(record, actorOf(req), { search: req.app.locals.search as SearchIndex | undefined });
     res.render(def.views.show, { title: record.label, section: def.section, base: def.base, record, ...extra });
@@ -208,7 +209,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
       await audit.record({ actor, action: 'contact.reveal', target: { kind: def.section, id: '-', label: `${def.noun}导出` }, detail: `导出 ${contacts.size} 条联系方式`, ip: req.ip });
     }
     const rows = views.map((v) => exporter.row(v, contacts.get(v.id)));
-    const stamp = new Date().toISOString().slice(0, 10);
+    const stamp = clock.now().toISOString().slice(0, 10);
     const filename = `${exporter.sheet}-${stamp}.${format}`;
     res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
     res.set('Cache-Control', 'no-store');

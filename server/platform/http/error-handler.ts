@@ -1,14 +1,27 @@
 // The edge where typed errors become responses: problem+json for /api/ (RFC 9457, with per-field `errors`
 // for validation), a Chinese error page otherwise, or the form again with its messages when a page handler
-// asked for that. Unknown errors are logged with the request id and shown as 500 without detail.
+// asked for that. Unknown errors are logged with the request id and shown as 500 without detail. A database
+// that cannot be reached is a 503 with Retry-After, not a 500: refused up front while it is known to be down
+// (databaseGate), or mapped from the driver's connection errors when it went down under a request.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { AppError, Invalid, NotFound, TooMany, Conflict } from '../errors.ts';
+import { AppError, Invalid, NotFound, TooMany, Conflict, Unavailable } from '../errors.ts';
+import { databaseAvailability, isConnectionError, RETRY_AFTER_SECONDS } from '../db/availability.ts';
 
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/');
 }
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFound('您访问的页面不存在。'));
+
+const databaseDown = () => new Unavailable('数据库暂时不可用，系统正在自动恢复，请稍后再试。', RETRY_AFTER_SECONDS);
+
+/**
+ * Mounted before sessions, bearer tokens and the routes (all of which read the database): while the
+ * database is known to be down, answer 503 at once rather than let the request wait for it.
+ */
+export function databaseGate(): RequestHandler {
+  return (_req, _res, next) => next(databaseAvailability.up ? undefined : databaseDown());
+}
 
 interface HttpishError {
   status?: number;
@@ -35,12 +48,16 @@ function fromLibrary(err: unknown): AppError | undefined {
 
 export function errorHandler(): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof AppError ? err : fromLibrary(err);
+    const lostDatabase = !(err instanceof AppError) && isConnectionError(err);
+    const known = err instanceof AppError ? err : lostDatabase ? databaseDown() : fromLibrary(err);
     const requestId = String(req.id ?? '');
+    if (lostDatabase) req.log?.warn({ err }, 'database unavailable');
     if (!known) req.log?.error({ err }, 'unhandled error');
     const error = known ?? new AppError(500, '服务器出错了', '服务器处理请求时出错，我们已记录此问题。');
     if (res.headersSent) return res.end();
-    if (error instanceof TooMany) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if ((error instanceof TooMany || error instanceof Unavailable) && error.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
     res.status(error.status);
     if (isApiRequest(req) || wantsJson(req)) return sendProblem(res, error, requestId, req.originalUrl);
     res.setHeader('Cache-Control', 'no-store');

@@ -1,21 +1,90 @@
 // Field types shared by the zod schemas of every module: forms send strings, the API sends JSON and the
-// importer sends spreadsheet cells, and one schema takes all three.
+// importer sends spreadsheet cells, and one schema takes all three. Every user-typed text goes through the
+// text hygiene below (`cleanString`), so what is stored is what is shown.
 import { z } from 'zod';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-/** Required text, trimmed, with a length range (characters, not bytes). */
-export const text = (label: string, min: number, max: number) =>
+// ---- text hygiene ----------------------------------------------------------------------------------------------
+// Text is stored in Unicode NFC. Refused, with a message naming the field:
+//   - NUL and the other C0/C1 control characters; line breaks and tabs only in long text (multi-line fields);
+//   - bidirectional controls (embeddings, overrides, isolates, LRM/RLM/ALM), which make text display other
+//     than it reads — U+202E followed by "局技科区宝东" shows as "东宝区科技局";
+//   - text that is nothing but whitespace and invisible characters (zero-width space/joiners, word joiner, BOM);
+//   - runs of more than 3 combining marks ("Zalgo" text that spills over the lines around it).
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const LINE_BREAK = /[\t\n\r\u2028\u2029]/;
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+const INVISIBLE = /[\s\u200B-\u200D\u2060\uFEFF\u180E\u3164\u115F\u1160\uFFA0]/gu;
+const STACKED_MARKS = /\p{M}{4,}/u;
+
+/** Text longer than this may hold line breaks and tabs (descriptions, notes); shorter text is one line. */
+export const MULTILINE_FROM = 100;
+
+export interface TextOptions {
+  /** line breaks and tabs allowed (default: when the field may be longer than MULTILINE_FROM characters) */
+  multiline?: boolean;
+}
+
+/** What is wrong with a piece of user text (already NFC), as a Chinese message naming the field; undefined when fine. */
+export function textProblem(value: string, label: string, opts: TextOptions = {}): string | undefined {
+  if (value === '') return undefined;
+  if (CONTROL.test(value)) return `${label}含有空字符等不可见的控制字符，请删除后重新输入。`;
+  if (!opts.multiline && LINE_BREAK.test(value)) return `${label}只能填写一行，不能包含换行或制表符。`;
+  if (BIDI.test(value)) return `${label}含有改变文字显示方向的控制字符（如“从右向左覆盖”），显示出的文字会与实际内容不同，请删除后重新输入。`;
+  if (value.replace(INVISIBLE, '') === '') return `${label}只有空白或不可见字符，请填写实际内容。`;
+  if (STACKED_MARKS.test(value)) return `${label}含有连续叠加的组合符号（超过 3 个），请删除多余的符号。`;
+  return undefined;
+}
+
+const nfc = (v: string) => v.normalize('NFC');
+
+/**
+ * A user-typed string: NFC, trimmed, and refused when `textProblem` finds something. Chain length checks
+ * after it; its message comes first, so the form shows why the text was refused rather than its length.
+ */
+export const cleanString = (label: string, opts: TextOptions & { required?: string } = {}) =>
   z
-    .string({ error: `请填写${label}。` })
+    .string({ error: opts.required ?? `请填写${label}。` })
+    .overwrite(nfc)
     .trim()
+    .superRefine((v, ctx) => {
+      const problem = textProblem(v, label, opts);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+// Names that would pass for the bureau or the platform's staff. Only organizer accounts may carry them.
+const RESERVED_NAME_PARTS = ['科技局', '科学技术局', '管理员'];
+
+/**
+ * "区科技局", "科技局", "管理员" in a name, however spaced, punctuated or written in compatibility forms:
+ * the message, or undefined. For accounts that are not organizers, and for profiles shown beside actions.
+ */
+export function reservedNameProblem(name: string): string | undefined {
+  const folded = name.normalize('NFKC').replace(/[\p{Z}\p{P}\p{S}\p{C}\p{M}\s]/gu, '');
+  if (RESERVED_NAME_PARTS.some((part) => folded.includes(part))) return '名称不能包含“科技局”“管理员”等字样：只有区科技局的账户可以使用，以免他人冒充。';
+  return undefined;
+}
+
+/** Required text, trimmed, with a length range (characters, not bytes). */
+export const text = (label: string, min: number, max: number, opts: TextOptions = {}) =>
+  cleanString(label, { multiline: max > MULTILINE_FROM, ...opts })
     .min(1, `请填写${label}。`)
     .min(min, `${label}至少 ${min} 个字。`)
     .max(max, `${label}不能超过 ${max} 个字。`);
 
+/** The name of a person or organisation shown beside what it does: text that may not pose as the bureau. */
+export const displayName = (label: string, min: number, max: number) =>
+  text(label, min, max).superRefine((v, ctx) => {
+    const problem = v === '' ? undefined : reservedNameProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 /** Optional text: empty means absent. */
-export const optionalText = (label: string, max: number) =>
-  z.preprocess(blankToUndefined, z.string().trim().max(max, `${label}不能超过 ${max} 个字。`).optional());
+export const optionalText = (label: string, max: number, opts: TextOptions = {}) =>
+  z.preprocess(blankToUndefined, cleanString(label, { multiline: max > MULTILINE_FROM, ...opts }).max(max, `${label}不能超过 ${max} 个字。`).optional());
 
 // Lists report their problems on the list itself ("keywords"), not on an item ("keywords.3"): a form shows
 // the message next to the keyword box or the checkbox group. An absent list is an empty one.
@@ -30,7 +99,11 @@ export const termList = (label: string, opts: { min?: number; max: number; maxLe
     z.array(z.unknown(), { error: `${label}格式不正确。` }).transform((items, ctx): string[] => {
       const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
       if (items.some((s) => typeof s !== 'string')) return problem(`${label}格式不正确。`);
-      const unique = [...new Set(items as string[])];
+      const unique = [...new Set((items as string[]).map(nfc))];
+      for (const s of unique) {
+        const bad = textProblem(s, label);
+        if (bad) return problem(bad);
+      }
       if (unique.some((s) => Array.from(s).length > opts.maxLength)) return problem(`每个${label}不能超过 ${opts.maxLength} 个字。`);
       if (unique.length < (opts.min ?? 0)) return problem(`请至少填写 ${opts.min} 个${label}。`);
       if (unique.length > opts.max) return problem(`${label}最多 ${opts.max} 个。`);

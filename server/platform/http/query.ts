@@ -1,4 +1,4 @@
-// Query strings are flat maps of strings (SECURITY.md 14, 16): no nested objects (`email[$gt]=` stays a
+// Query strings are flat maps of strings (docs/security.md 14, 16): no nested objects (`email[$gt]=` stays a
 // literal key nobody reads) and no arrays — a repeated parameter is refused with 400 before any handler runs.
 import type { NextFunction, Request, Response } from 'express';
 import { BadRequest } from '../errors.ts';

@@ -4,6 +4,7 @@
 import mongoose, { Schema } from 'mongoose';
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import { trusted } from '../db/connection.ts';
+import { clock, onWallClock } from '../clock.ts';
 
 interface CounterDoc {
   _id: string;
@@ -24,7 +25,7 @@ function isDuplicateKey(err: unknown): boolean {
 
 /** Adds one hit to the key's current window (starting a new window when the old one is over). */
 export async function hit(key: string, windowMs: number, by = 1): Promise<{ hits: number; resetAt: Date }> {
-  const now = new Date();
+  const now = clock.now();
   const fresh = new Date(now.getTime() + windowMs);
   await Counter.updateOne({ _id: key, resetAt: trusted({ $lte: now }) }, { $set: { hits: 0, resetAt: fresh } });
   for (let attempt = 0; ; attempt++) {
@@ -43,7 +44,7 @@ export async function hit(key: string, windowMs: number, by = 1): Promise<{ hits
 
 export async function peek(key: string): Promise<{ hits: number; resetAt: Date } | undefined> {
   const doc = await Counter.findById(key).lean<CounterDoc>();
-  if (!doc || doc.resetAt <= new Date()) return undefined;
+  if (!doc || doc.resetAt <= clock.now()) return undefined;
   return { hits: doc.hits, resetAt: doc.resetAt };
 }
 
@@ -53,7 +54,7 @@ export async function reset(key: string): Promise<void> {
 
 /** Housekeeping: drops windows that ended more than a day ago. */
 export async function purgeExpiredCounters(): Promise<number> {
-  const res = await Counter.deleteMany({ resetAt: trusted({ $lt: new Date(Date.now() - 86_400_000) }) });
+  const res = await Counter.deleteMany({ resetAt: trusted({ $lt: new Date(clock.ms() - 86_400_000) }) });
   return res.deletedCount;
 }
 
@@ -68,12 +69,14 @@ export class DatabaseRateLimitStore implements Store {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const doc = await peek(this.prefix + key);
-    return doc && { totalHits: doc.hits, resetTime: doc.resetAt };
+    return doc && { totalHits: doc.hits, resetTime: onWallClock(doc.resetAt) };
   }
 
   async increment(key: string): Promise<IncrementResponse> {
     const { hits, resetAt } = await hit(this.prefix + key, this.windowMs);
-    return { totalHits: hits, resetTime: resetAt };
+    // express-rate-limit compares the window's end with its own Date.now() (to skip undoing a hit whose
+    // window is over), so it gets that end on the wall clock.
+    return { totalHits: hits, resetTime: onWallClock(resetAt) };
   }
 
   async decrement(key: string): Promise<void> {

@@ -1,4 +1,4 @@
-// Security headers (SECURITY.md 19): a CSP with no inline script, no framing, nosniff, a strict referrer
+// Security headers (docs/security.md 19): a CSP with no inline script, no framing, nosniff, a strict referrer
 // policy, and HSTS only when the public address is HTTPS.
 import helmet from 'helmet';
 

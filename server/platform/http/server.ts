@@ -1,5 +1,5 @@
 // The HTTP server around the app, with the timeouts that keep slow clients from holding connections
-// (SECURITY.md 26): headers and the whole request must arrive within 30 s.
+// (docs/security.md 26): headers and the whole request must arrive within 30 s.
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 

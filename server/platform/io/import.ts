@@ -1,4 +1,4 @@
-// The import pipeline every record type shares (SECURITY.md 22): map spreadsheet columns to fields, validate
+// The import pipeline every record type shares (docs/security.md 22): map spreadsheet columns to fields, validate
 // every row with the module's own zod schema and reference lookups, and report each bad row with its reason.
 // A file with any bad row writes nothing; a dry run only reports. Writing happens in chunks so a job can show
 // progress; created records carry the batch id, so an interrupted import can be rolled back.
@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { fieldErrors } from '../http/validate.ts';
 import type { Table } from './tabular.ts';
+import { yielder } from './yielder.ts';
 
 export interface ImportColumn {
   header: string;
@@ -77,7 +78,9 @@ export async function validateTable<Input, Ready>(spec: ImportSpec<Input, Ready>
   const counts = { create: 0, update: 0, error: 0 };
   const lookups = await spec.preload?.();
   const seen = new Map<string, number>();
+  const pause = yielder(); // 20,000 rows of checks must not hold the event loop (docs/security.md, "Uploads")
   for (const row of table.rows) {
+    await pause();
     const cells: Record<string, string> = {};
     for (const [field, header] of map) cells[field] = row.cells[header] ?? '';
     const prepared = spec.prepare ? spec.prepare(cells) : cells;

@@ -1,6 +1,7 @@
 // Requests to the running app's search worker from another process (the CLI's `reindex`): the embedded
 // index lives in the app's memory, so the CLI asks and the app's worker answers on its next pass.
 import mongoose, { Schema } from 'mongoose';
+import { clock } from '../clock.ts';
 
 interface ControlDoc {
   _id: string;
@@ -20,7 +21,7 @@ export const SearchControl = mongoose.model<ControlDoc>('SearchControl', control
 const REINDEX = 'reindex';
 
 export async function requestReindex(): Promise<Date> {
-  const at = new Date();
+  const at = clock.now();
   await SearchControl.updateOne({ _id: REINDEX }, { $set: { requestedAt: at }, $unset: { error: 1 } }, { upsert: true });
   return at;
 }
@@ -33,11 +34,11 @@ export async function pendingReindex(): Promise<Date | undefined> {
 }
 
 export async function reindexStarted(): Promise<void> {
-  await SearchControl.updateOne({ _id: REINDEX }, { $set: { startedAt: new Date() } }, { upsert: true });
+  await SearchControl.updateOne({ _id: REINDEX }, { $set: { startedAt: clock.now() } }, { upsert: true });
 }
 
 export async function reindexDone(result: { documents?: number; error?: string }): Promise<void> {
-  await SearchControl.updateOne({ _id: REINDEX }, { $set: { doneAt: new Date(), ...result } }, { upsert: true });
+  await SearchControl.updateOne({ _id: REINDEX }, { $set: { doneAt: clock.now(), ...result } }, { upsert: true });
 }
 
 export async function reindexState(): Promise<ControlDoc | null> {

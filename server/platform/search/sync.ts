@@ -14,10 +14,13 @@ import { searchChanges } from '../db/searchable.ts';
 import { keyOf, type DocKind, type SearchDoc, type SearchIndex } from './port.ts';
 import { pendingReindex, reindexDone, reindexStarted } from './control.ts';
 
+/** Any model, whatever its virtuals (each schema infers its own, and Model<any> would insist on none). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
+type AnyModel = Model<any, {}, {}, any>;
+
 export interface SearchSource {
   kind: DocKind;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  model: Model<any>;
+  model: AnyModel;
   toDoc(doc: never): SearchDoc;
 }
 
@@ -75,12 +78,12 @@ export class SearchSync {
   async start(): Promise<void> {
     this.stopped = false;
     searchChanges.on('change', this.listener);
-    const started = Date.now();
+    const started = performance.now();
     if (this.index.engine === 'embedded') {
       const { documents } = await this.index.rebuild(() => this.allDocs());
-      this.logger.info({ documents, ms: Date.now() - started }, 'search index built');
-      this.nextScanAt = Date.now() + this.scan.min;
-      this.nextReconcileAt = Date.now() + this.reconcileEvery.min;
+      this.logger.info({ documents, ms: performance.now() - started }, 'search index built');
+      this.nextScanAt = performance.now() + this.scan.min;
+      this.nextReconcileAt = performance.now() + this.reconcileEvery.min;
     } else {
       // A persistent engine already holds last run's index: reconcile it now rather than rebuild.
       this.nextScanAt = 0;
@@ -101,12 +104,12 @@ export class SearchSync {
 
   /** Rebuilds the whole index beside the live one and swaps it in (searches keep answering). */
   async reindex(): Promise<{ documents: number; ms: number }> {
-    const started = Date.now();
+    const started = performance.now();
     this.rebuilding = true;
     try {
       const { documents } = await this.index.rebuild(() => this.allDocs());
       this.logger.info({ documents }, 'search index rebuilt');
-      return { documents, ms: Date.now() - started };
+      return { documents, ms: performance.now() - started };
     } finally {
       this.rebuilding = false;
     }
@@ -181,20 +184,20 @@ export class SearchSync {
         );
         await reindexDone(outcome);
       }
-      const now = Date.now();
+      const now = performance.now();
       if (now >= this.nextScanAt || this.rescan.size) {
         const ms = await this.dirtyScan();
-        this.nextScanAt = Date.now() + clamp(ms * 20, this.scan.min, this.scan.max);
+        this.nextScanAt = performance.now() + clamp(ms * 20, this.scan.min, this.scan.max);
       }
       if (now >= this.nextReconcileAt) {
         const ms = await this.reconcile();
-        this.nextReconcileAt = Date.now() + clamp(ms * 50, this.reconcileEvery.min, this.reconcileEvery.max);
+        this.nextReconcileAt = performance.now() + clamp(ms * 50, this.reconcileEvery.min, this.reconcileEvery.max);
       }
       this.failures = 0;
       this.lastError = undefined;
       // Scans keep their own (possibly long) schedule; a pass itself is cheap, so requests from other
       // processes (a reindex) are seen within seconds.
-      delay = Math.min(5_000, Math.max(50, Math.min(this.nextScanAt, this.nextReconcileAt) - Date.now()));
+      delay = Math.min(5_000, Math.max(50, Math.min(this.nextScanAt, this.nextReconcileAt) - performance.now()));
       if (this.queued.size) delay = 0;
     } catch (err) {
       // The engine (or the database) is away: keep everything and try again later.
@@ -230,7 +233,7 @@ export class SearchSync {
 
   /** Finds records marked dirty (by any process) and indexes those the index does not have yet. */
   private async dirtyScan(): Promise<number> {
-    const started = Date.now();
+    const started = performance.now();
     this.rescan.clear();
     let versions = await this.index.versions();
     let backlog = 0;
@@ -250,12 +253,12 @@ export class SearchSync {
       backlog += left;
     }
     this.backlog = backlog;
-    return Date.now() - started;
+    return performance.now() - started;
   }
 
   /** The index holds exactly the live records, each at its current version. */
   private async reconcile(): Promise<number> {
-    const started = Date.now();
+    const started = performance.now();
     const versions = await this.index.versions();
     const seen = new Set<string>();
     for (const source of this.byModel.values()) {
@@ -283,7 +286,7 @@ export class SearchSync {
       await this.index.remove(orphans.map((k) => ({ kind: k.split(':')[0] as DocKind, id: k.split(':')[1]! })));
       this.logger.info({ removed: orphans.length }, 'reconciliation removed records the database no longer has');
     }
-    return Date.now() - started;
+    return performance.now() - started;
   }
 
   private ownsKey(key: string): boolean {
@@ -339,8 +342,7 @@ export class SearchSync {
 }
 
 /** Clears a dirty mark if the record is still at `version` (compare-and-set; see write-lock.ts on FerretDB). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function clearMark(model: Model<any>, id: { toString(): string }, version: number): Promise<void> {
+export async function clearMark(model: AnyModel, id: { toString(): string }, version: number): Promise<void> {
   const collection = model.collection;
   if (!writesSerialized()) {
     await collection.updateOne({ _id: id as never, 'search.version': version }, { $set: { 'search.dirty': false } });

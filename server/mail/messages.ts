@@ -1,0 +1,70 @@
+// Every mail the platform sends, one builder per kind: what it carries, which template renders it
+// (views/mail/messages/<template>.hbs) and which preference category it belongs to. Services build a mail here and
+// hand it to enqueueMail (service.ts) or to notifyUsers (notifications/service.ts, `mail`).
+//
+// Data holds plain values only (strings, numbers, booleans), stored in the outbox as they are and rendered
+// when the mail is sent; `link` is a path on this site ("/contact-requests"), made absolute with BASE_URL.
+
+/** Preference categories: users turn optional ones off on /account or by a mail's unsubscribe link. */
+export const MAIL_CATEGORIES = {
+  contact: { label: '对接申请与答复', description: '有企业申请与您对接，或对方答复了您的申请', optional: true, organizerOnly: false },
+  roadshow: { label: '路演报名与候补', description: '本企业报名路演成功，或候补转为正式名额', optional: true, organizerOnly: false },
+  review: { label: '待审核的注册', description: '有高校院所或技术经纪人注册，等待区科技局审核', optional: true, organizerOnly: true },
+  account: { label: '账户与安全', description: '注册审核结果等账户通知，不能关闭', optional: false, organizerOnly: false },
+} as const;
+export type MailCategory = keyof typeof MAIL_CATEGORIES;
+
+interface Link {
+  /** a path on this site, e.g. `/contact-requests` */
+  link: string;
+}
+
+export interface MailData {
+  'contact.request': Link & { enterpriseName: string; title: string; targetKind: 'result' | 'expert'; message?: string | undefined };
+  'contact.answer': Link & { accepted: boolean; title: string; answer?: string | undefined };
+  'account.pending': Link & { name: string; email: string; roleLabel: string };
+  'account.approved': Link & { name: string };
+  'account.rejected': Link & { name: string };
+  'roadshow.registered': Link & { title: string; when: string; venue: string; code: string; enterpriseName: string; waitlisted: boolean; position?: number | undefined };
+  'roadshow.promoted': Link & { title: string; when: string; venue: string; code: string; enterpriseName: string };
+}
+export type MailKind = keyof MailData;
+
+/** Per kind: its template (views/mail/messages/<template>.hbs) and category. */
+export const MAIL_KINDS: Record<MailKind, { template: string; category: MailCategory }> = {
+  'contact.request': { template: 'contact-request', category: 'contact' },
+  'contact.answer': { template: 'contact-answer', category: 'contact' },
+  'account.pending': { template: 'account-pending', category: 'review' },
+  'account.approved': { template: 'account-approved', category: 'account' },
+  'account.rejected': { template: 'account-rejected', category: 'account' },
+  'roadshow.registered': { template: 'roadshow-registered', category: 'roadshow' },
+  'roadshow.promoted': { template: 'roadshow-promoted', category: 'roadshow' },
+};
+
+/** A mail's content before it has a recipient: what `enqueueMail` and `notifyUsers({ mail })` take. */
+export type MailContent = { [K in MailKind]: { kind: K; data: MailData[K] } }[MailKind];
+
+export const isMailKind = (kind: string): kind is MailKind => Object.hasOwn(MAIL_KINDS, kind);
+export const categoryOf = (kind: MailKind): MailCategory => MAIL_KINDS[kind].category;
+export const isOptional = (kind: MailKind): boolean => MAIL_CATEGORIES[categoryOf(kind)].optional;
+
+// ---- the builders, one per kind -------------------------------------------------------------------------------
+
+/** To the institution, expert or broker asked: an enterprise wants to get in touch (matching/contacts.ts). */
+export const contactRequest = (data: MailData['contact.request']): MailContent => ({ kind: 'contact.request', data });
+
+/** To the enterprise that asked: the other side accepted or declined (matching/contacts.ts). */
+export const contactAnswer = (data: MailData['contact.answer']): MailContent => ({ kind: 'contact.answer', data });
+
+/** To the organizers: a registration waits for approval (accounts/service.ts). */
+export const accountPending = (data: MailData['account.pending']): MailContent => ({ kind: 'account.pending', data });
+
+/** To the applicant: the registration was approved, or rejected (accounts/service.ts). */
+export const accountReviewed = (approved: boolean, data: { name: string }): MailContent =>
+  approved ? { kind: 'account.approved', data: { ...data, link: '/account' } } : { kind: 'account.rejected', data: { ...data, link: '/' } };
+
+/** To the enterprise's users: registered for a roadshow, with a seat or on the waitlist (campaigns/registration-service.ts). */
+export const roadshowRegistered = (data: MailData['roadshow.registered']): MailContent => ({ kind: 'roadshow.registered', data });
+
+/** To the enterprise's users: moved up from the waitlist to a seat (campaigns/roadshow-service.ts). */
+export const roadshowPromoted = (data: MailData['roadshow.promoted']): MailContent => ({ kind: 'roadshow.promoted', data });

@@ -11,7 +11,7 @@ import { createUserSchema } from './accounts/schema.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Actor } from './platform/auth/actor.ts';
-import { clock } from './platform/clock.ts';
+import { clock, clockFrom, setClock } from './platform/clock.ts';
 import { exportAll, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
@@ -203,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  if (config.clockAt) setClock(clockFrom(config.clockAt));
   // Logs go to stderr so stdout carries only the command's output (token:create's last line is the token).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
   const database = await openDatabase(config, logger, { reuseRunning: true });

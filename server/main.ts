@@ -19,6 +19,7 @@ import { startMaintenance } from './maintenance.ts';
 import { MailWorker } from './mail/worker.ts';
 import { mailSettings } from './mail/service.ts';
 import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
+import { clockFrom, setClock } from './platform/clock.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 /** After recovery failed: how long /healthz answers 503 before the process exits. */
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.clockAt) setClock(clockFrom(config.clockAt));
   const logger = createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
   // Set once the database is open, so a crash handler installed before that can still close it.

@@ -83,6 +83,9 @@ export const login: RequestHandler = async (req, res) => {
       // Password verified; the second factor decides. A fresh id for this half-logged-in state, too.
       await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
       req.session.pendingTotp = { userId: outcome.actor.id, at: clock.ms(), returnTo: next };
+      // Stored before the redirect: express-session sends the headers before its own save ends, and a browser
+      // that follows the 303 at once would otherwise ask for the code step before the session exists.
+      await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
       return res.redirect(303, '/login/totp');
     }
     await startSession(req, outcome.actor, outcome.epoch, { secondFactor: false });

@@ -1,24 +1,13 @@
 // Accounts: registration, login (with throttling and TOTP), the account page with tokens, and the
 // organizer's user management — pages and /api/v1 side by side.
-import { Router, type Request, type RequestHandler } from 'express';
-import { rateLimit, ipKeyGenerator, type RateLimitInfo } from 'express-rate-limit';
+import { Router } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { organizerOnly, requireUser } from '../platform/auth/guards.ts';
-import { TooMany } from '../platform/errors.ts';
 import { DatabaseRateLimitStore } from '../platform/http/rate-limit-store.ts';
+import { tooMany } from '../platform/http/rate-limit.ts';
 import * as pages from './pages.ts';
 import * as admin from './admin-pages.ts';
 import * as api from './api.ts';
-import { clock, onWallClock } from '../platform/clock.ts';
-
-/** Over the limit: a 429 with Retry-After through the error edge (page or problem+json). */
-function tooMany(message: string): RequestHandler {
-  return (req, _res, next) => {
-    const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
-    // the store hands express-rate-limit the window's end on the wall clock (rate-limit-store.ts)
-    const left = info?.resetTime ? info.resetTime.getTime() - onWallClock(clock.now()).getTime() : 60_000;
-    next(new TooMany(Math.max(1, Math.ceil(left / 1000)), message));
-  };
-}
 
 /** docs/security.md 3: ten failed logins a minute from one address; the eleventh attempt gets 429. */
 const loginLimiter = rateLimit({

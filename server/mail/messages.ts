@@ -22,6 +22,8 @@ interface Link {
 export interface MailData {
   'contact.request': Link & { enterpriseName: string; title: string; targetKind: 'result' | 'expert'; message?: string | undefined };
   'contact.answer': Link & { accepted: boolean; title: string; answer?: string | undefined };
+  'contact.answer-link': Link & { enterpriseName: string; title: string; targetKind: 'result' | 'expert'; message?: string | undefined; expiresOn: string };
+  'contact.unreachable': Link & { enterpriseName: string; title: string; counterpartName: string };
   'account.pending': Link & { name: string; email: string; roleLabel: string };
   'account.approved': Link & { name: string };
   'account.rejected': Link & { name: string };
@@ -34,6 +36,8 @@ export type MailKind = keyof MailData;
 export const MAIL_KINDS: Record<MailKind, { template: string; category: MailCategory }> = {
   'contact.request': { template: 'contact-request', category: 'contact' },
   'contact.answer': { template: 'contact-answer', category: 'contact' },
+  'contact.answer-link': { template: 'contact-answer-link', category: 'contact' },
+  'contact.unreachable': { template: 'contact-unreachable', category: 'contact' },
   'account.pending': { template: 'account-pending', category: 'review' },
   'account.approved': { template: 'account-approved', category: 'account' },
   'account.rejected': { template: 'account-rejected', category: 'account' },
@@ -55,6 +59,15 @@ export const contactRequest = (data: MailData['contact.request']): MailContent =
 
 /** To the enterprise that asked: the other side accepted or declined (matching/contacts.ts). */
 export const contactAnswer = (data: MailData['contact.answer']): MailContent => ({ kind: 'contact.answer', data });
+
+/**
+ * To the contact address of a record without an active account: an enterprise wants to get in touch; the link
+ * (`/answer/<token>`, matching/answers.ts) lets the recipient answer without signing in.
+ */
+export const contactAnswerLink = (data: MailData['contact.answer-link']): MailContent => ({ kind: 'contact.answer-link', data });
+
+/** To the organizers: a request reached a record with neither an account nor a contact address (matching/answers.ts). */
+export const contactUnreachable = (data: MailData['contact.unreachable']): MailContent => ({ kind: 'contact.unreachable', data });
 
 /** To the organizers: a registration waits for approval (accounts/service.ts). */
 export const accountPending = (data: MailData['account.pending']): MailContent => ({ kind: 'account.pending', data });

@@ -1,6 +1,7 @@
 // Contact requests: an enterprise asks for a result's or an expert's contact; the institution or expert (or
 // the need's broker, or an organizer) accepts or declines. Acceptance makes each side's contact visible to the
-// other (contacts/policy.ts, "counterpart"), every reveal audited as usual.
+// other (contacts/policy.ts, "counterpart"), every reveal audited as usual. A side without an active account
+// answers through a mailed link (answers.ts).
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
@@ -16,6 +17,8 @@ import { nameWithRole } from '../vocabulary/index.ts';
 import { ContactRequest, type ContactRequestDoc } from './model.ts';
 import { clock } from '../platform/clock.ts';
 import * as mail from '../mail/messages.ts';
+import { announceAnswer } from './contact-notices.ts';
+import { reachWithoutAccount } from './answers.ts';
 
 export interface ContactRequestView {
   id: string;
@@ -100,7 +103,8 @@ export async function requestContact(
     })
   ).toObject() as ContactRequestDoc;
   const demandBroker = input.demand ? (await findLive<DemandDoc>(Demand, input.demand))?.broker : undefined;
-  await notifyUsers([...(await usersOf(counterpart.kind, counterpart.id)), ...(await usersOf('broker', demandBroker))], {
+  const answerers = await usersOf(counterpart.kind, counterpart.id);
+  await notifyUsers([...answerers, ...(await usersOf('broker', demandBroker))], {
     kind: 'contact.request',
     title: `企业“${enterprise.name}”（${nameWithRole(actor)}）申请与您对接`,
     body: `关于“${title}”。${input.message ?? ''}`,
@@ -108,6 +112,8 @@ export async function requestContact(
     key: `contact-request:${String(created._id)}:created`,
     mail: mail.contactRequest({ enterpriseName: enterprise.name, title, targetKind: input.kind, message: input.message, link: '/contact-requests' }),
   });
+  // Nobody can answer in the platform: the record's contact address gets a link, or the bureau takes it up.
+  if (answerers.length === 0) await reachWithoutAccount(created);
   return view(actor, created);
 }
 
@@ -122,23 +128,11 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
   }
   const res = await ContactRequest.updateOne(
     { _id: id, status: 'pending' },
-    { $set: { status: accept ? 'accepted' : 'declined', answer, answeredBy: actor.id, answeredAt: clock.now() } },
+    { $set: { status: accept ? 'accepted' : 'declined', answer, answeredBy: actor.id, answeredVia: 'account', answeredAt: clock.now() } },
   );
   if (res.modifiedCount !== 1) throw new Conflict('该申请已答复过。');
   await audit.record({ actor, action: accept ? 'contact.accept' : 'contact.decline', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
-  await notifyUsers([r.requester], {
-    kind: 'contact.answer',
-    title: accept ? `对方已同意对接：${r.target.title}` : `对方暂不对接：${r.target.title}`,
-    body: answer ?? (accept ? '现在可以在对方页面看到联系方式。' : ''),
-    link: r.target.kind === 'result' ? `/results/${r.target.id}` : `/experts/${r.target.id}`,
-    key: `contact-request:${id}:answered`,
-    mail: mail.contactAnswer({
-      accepted: accept,
-      title: r.target.title ?? '',
-      answer,
-      link: r.target.kind === 'result' ? `/results/${r.target.id}` : `/experts/${r.target.id}`,
-    }),
-  });
+  await announceAnswer(r, accept, answer);
   return view(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
 }
 

@@ -76,6 +76,8 @@ const contactRequestSchema = new Schema(
     status: { type: String, required: true, enum: ['pending', 'accepted', 'declined'], default: 'pending' },
     answer: { type: String },
     answeredBy: { type: String },
+    /** `link`: answered without an account, through the mailed link (answers.ts) */
+    answeredVia: { type: String, enum: ['account', 'link'] },
     answeredAt: { type: Date },
   },
   { timestamps, collection: 'contact_requests' },
@@ -85,3 +87,23 @@ contactRequestSchema.index({ enterprise: 1 });
 
 export type ContactRequestDoc = InferSchemaType<typeof contactRequestSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const ContactRequest = mongoose.model('ContactRequest', contactRequestSchema);
+
+/**
+ * A single-use link that lets the contact address of a record without an account answer a contact request
+ * (answers.ts). Only the SHA-256 of the token is stored, as `_id`, so a link is found by `_id` alone.
+ */
+const answerTokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    request: { type: String, required: true },
+    /** the address the link was mailed to */
+    to: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date },
+  },
+  { timestamps, collection: 'answer_tokens' },
+);
+answerTokenSchema.index({ request: 1 });
+
+export type AnswerTokenDoc = InferSchemaType<typeof answerTokenSchema>;
+export const AnswerToken = mongoose.model('AnswerToken', answerTokenSchema);

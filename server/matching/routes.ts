@@ -4,6 +4,11 @@ import { Router } from 'express';
 import { requireActive, requireRole, requireUser } from '../platform/auth/guards.ts';
 import * as api from './api.ts';
 import * as pages from './pages.ts';
+import * as answerPages from './answer-pages.ts';
+import { perAddress } from '../platform/http/rate-limit.ts';
+
+/** Answer links (answers.ts) are guessed at nowhere near this rate, and followed far less often. */
+const answerLimiter = perAddress({ prefix: 'answer:ip:', windowMs: 10 * 60_000, limit: 30, message: '尝试过于频繁，请十分钟后再试。' });
 
 export default function matchingRoutes(): Router {
   const r = Router();
@@ -34,6 +39,10 @@ export default function matchingRoutes(): Router {
   r.get('/api/v1/contact-requests', requireUser, api.listContactRequests);
   r.post('/api/v1/contact-requests', requireActive, api.createContactRequest);
   r.post('/api/v1/contact-requests/:id/answer', requireActive, api.answerContactRequest);
+
+  // A contact request answered without an account, through the mailed link (no sign-in).
+  r.get('/answer/:token', answerLimiter, answerPages.answerPage);
+  r.post('/answer/:token', answerLimiter, answerPages.answerForm);
 
   r.get('/notifications', requireUser, pages.notificationsPage);
   r.post('/notifications/read', requireUser, pages.markReadForm);

@@ -36,6 +36,9 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   SEED_ON_EMPTY: bool.default(true),
+  // Run as if it were this instant (demos, and the tests' child processes, which share the test run's clock;
+  // docs/design.md "Time"). Refused in production.
+  CLOCK_AT: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant, e.g. 2026-12-05T10:00:00+08:00' }).optional(),
   // Outgoing mail (docs/mail.md). Unset: mail stays in the outbox, readable on /admin/mail.
   SMTP_URL: z
     .url({ protocol: /^smtps?$/, hostname: /^[A-Za-z0-9.:[\]-]+$/, error: 'expected smtp://user:pass@host:587 or smtps://…' })
@@ -60,6 +63,8 @@ export interface Config {
   host: string;
   dataDir: string;
   mongodbUri: string | undefined;
+  /** run as if it were this instant (CLOCK_AT), the clock then running forward at the real pace */
+  clockAt: Date | undefined;
   ferretdbBin: string | undefined;
   meili: { host: string; apiKey: string | undefined; indexPrefix: string } | undefined;
   sessionSecret: string;
@@ -107,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production') {
     if (!e.SESSION_SECRET) problems.push('  SESSION_SECRET: required in production (at least 32 characters)');
     if (!e.BASE_URL) problems.push('  BASE_URL: required in production (the public https:// address)');
+    if (e.CLOCK_AT) problems.push('  CLOCK_AT: not allowed in production (the server must run on the real clock)');
   }
   if (e.MEILI_API_KEY && !e.MEILI_HOST) problems.push('  MEILI_API_KEY: set, but MEILI_HOST is not');
   if (e.NODE_ENV === 'production' && e.SMTP_URL && !e.MAIL_FROM) problems.push('  MAIL_FROM: required in production when SMTP_URL is set');
@@ -120,6 +126,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     mongodbUri: e.MONGODB_URI,
+    clockAt: e.CLOCK_AT ? new Date(e.CLOCK_AT) : undefined,
     ferretdbBin: e.FERRETDB_BIN,
     meili: e.MEILI_HOST ? { host: e.MEILI_HOST, apiKey: e.MEILI_API_KEY, indexPrefix: e.MEILI_INDEX_PREFIX } : undefined,
     sessionSecret: e.SESSION_SECRET ?? persistedSecret(dataDir),

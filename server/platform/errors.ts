@@ -49,6 +49,13 @@ export class NotFound extends AppError {
   }
 }
 
+/** A link that worked once and no longer does: used or expired. */
+export class Gone extends AppError {
+  constructor(detail: string) {
+    super(410, '链接已失效', detail);
+  }
+}
+
 export class Conflict extends AppError {
   constructor(detail: string, readonly fields?: FieldErrors) {
     super(409, '冲突', detail);

@@ -2,11 +2,10 @@
 // revocable; the API authenticates by them alone.
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { csrfFrom, loginAgent, makeUser, PASSWORD, uniqueEmail } from '../support/agent.ts';
-import { repoRoot } from '../support/process.ts';
-import { testDbName } from '../support/setup.ts';
+import { cliEnv, repoRoot } from '../support/process.ts';
 import { ApiToken, User } from '../../server/accounts/model.ts';
 
 const { app } = buildTestApp();
@@ -14,7 +13,7 @@ const { app } = buildTestApp();
 function cli(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, BASE_URL: '', MONGODB_URI: inject('mongoUri').replace(/\/$/, '') + '/' + testDbName, LOG_LEVEL: 'warn' },
+    env: cliEnv(),
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -12,13 +12,11 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { describe, expect, inject, it, onTestFailed, onTestFinished } from 'vitest';
-import { connect, disconnect, ensureIndexes } from '../../server/platform/db/connection.ts';
+import { describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { startEmbedded } from '../../server/platform/db/embedded.ts';
 import { createLogger } from '../../server/platform/logger.ts';
 import { owner } from '../support/directory.ts';
-import { alive, startServer, type ServerProcess } from '../support/process.ts';
-import { testDbName } from '../support/setup.ts';
+import { alive, fillDataDir, startServer, type ServerProcess } from '../support/process.ts';
 
 const baseEnv = { SESSION_SECRET: 'db-outage-secret-db-outage-secret-db-outage', SEED_ON_EMPTY: 'false', LOG_LEVEL: 'info' };
 const MARKER = '断电演练';
@@ -82,20 +80,7 @@ function stopHard(server: ServerProcess): void {
 }
 
 /** An enterprise with an API token in DATA_DIR's embedded database, before the server first starts. */
-async function prepare(dataDir: string): Promise<Record<string, string>> {
-  const logger = createLogger('warn');
-  await disconnect(); // from this file's test database (setup.ts); reconnected below
-  const db = await startEmbedded({ dataDir, logger });
-  try {
-    await connect(db.uri);
-    await ensureIndexes(logger);
-    return (await owner('enterprise')).auth;
-  } finally {
-    await disconnect();
-    await db.stop();
-    await connect(inject('mongoUri'), testDbName);
-  }
-}
+const prepare = (dataDir: string): Promise<Record<string, string>> => fillDataDir(dataDir, async () => (await owner('enterprise')).auth);
 
 const needBody = (n: number) =>
   JSON.stringify({

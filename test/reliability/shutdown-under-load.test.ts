@@ -9,13 +9,9 @@ import { Agent, request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { connect, disconnect, ensureIndexes } from '../../server/platform/db/connection.ts';
-import { startEmbedded } from '../../server/platform/db/embedded.ts';
-import { createLogger } from '../../server/platform/logger.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
-import { alive, startServer, type ServerProcess } from '../support/process.ts';
-import { testDbName } from '../support/setup.ts';
+import { alive, fillDataDir, startServer, type ServerProcess } from '../support/process.ts';
 
 const CLIENTS = 32;
 const baseEnv = { SESSION_SECRET: 'shutdown-load-secret-shutdown-load-secret', SEED_ON_EMPTY: 'false', LOG_LEVEL: 'warn' };
@@ -99,24 +95,15 @@ async function waitFor(what: string, check: () => boolean, ms = 15_000): Promise
 }
 
 /** Fills DATA_DIR's embedded database before the server first starts: an enterprise with a token, needs, results. */
-async function prepare(dataDir: string): Promise<{ auth: Record<string, string>; needs: string[] }> {
-  const logger = createLogger('warn');
-  await disconnect(); // from this file's test database (setup.ts); reconnected below
-  const db = await startEmbedded({ dataDir, logger });
-  try {
-    await connect(db.uri);
-    await ensureIndexes(logger);
+function prepare(dataDir: string): Promise<{ auth: Record<string, string>; needs: string[] }> {
+  return fillDataDir(dataDir, async () => {
     const ent = await owner('enterprise');
     const inst = await owner('institution');
     const needs: string[] = [];
     for (let i = 0; i < 20; i++) needs.push((await demandOf(ent.actor, { title: `停机演练技术需求${i}：磷石膏净化` })).id);
     for (let i = 0; i < 10; i++) await resultOf(inst.actor, { title: `停机演练科技成果${i}：高强石膏` });
     return { auth: ent.auth, needs };
-  } finally {
-    await disconnect();
-    await db.stop();
-    await connect(inject('mongoUri'), testDbName);
-  }
+  });
 }
 
 describe('shutdown under load', () => {

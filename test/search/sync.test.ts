@@ -4,12 +4,11 @@
 import { spawn } from 'node:child_process';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { demandOf, owner } from '../support/directory.ts';
 import { SwitchableSearch } from '../support/outage.ts';
-import { repoRoot } from '../support/process.ts';
-import { testDbName } from '../support/setup.ts';
+import { cliEnv, repoRoot } from '../support/process.ts';
 import { Demand, type DemandDoc } from '../../server/demands/model.ts';
 import { clearMark } from '../../server/platform/search/sync.ts';
 
@@ -111,7 +110,7 @@ describe('search sync', () => {
   it('when the CLI asks for a reindex, then the running app rebuilds and the CLI reports it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'reindex'], {
       cwd: repoRoot,
-      env: { ...process.env, BASE_URL: '', MONGODB_URI: inject('mongoUri').replace(/\/$/, '') + '/' + testDbName, LOG_LEVEL: 'warn' },
+      env: cliEnv(),
     });
     let out = '';
     child.stdout.on('data', (b) => (out += b));

@@ -3,13 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { apiToken, csrf, csrfFrom, loginAgent, makeUser, PASSWORD, uniqueEmail } from '../support/agent.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
 import { advanceClock } from '../support/clock.ts';
-import { repoRoot } from '../support/process.ts';
-import { testDbName } from '../support/setup.ts';
+import { cliEnv, repoRoot } from '../support/process.ts';
 import { User } from '../../server/accounts/model.ts';
 import { Expert } from '../../server/experts/model.ts';
 import { Demand } from '../../server/demands/model.ts';
@@ -168,7 +167,7 @@ describe('9. password policy', () => {
     const cliEmail = uniqueEmail('cli');
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'user:create', '--email', cliEmail, '--password', ' '.repeat(12), '--role', 'expert'], {
       cwd: repoRoot,
-      env: { ...process.env, BASE_URL: '', MONGODB_URI: inject('mongoUri').replace(/\/$/, '') + '/' + testDbName, LOG_LEVEL: 'warn' },
+      env: cliEnv(),
       encoding: 'utf8',
       timeout: 60_000,
     });

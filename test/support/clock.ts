@@ -13,3 +13,6 @@ export function startTestClock(): void {
 export function advanceClock(ms: number): void {
   setClock(clockFrom(new Date(clock.ms() + ms)));
 }
+
+/** For processes a test starts (the server, the CLI): run on this file's clock, from where it is now. */
+export const clockEnv = (): { CLOCK_AT: string } => ({ CLOCK_AT: clock.now().toISOString() });

@@ -7,6 +7,12 @@ import type { Logger } from '../logger.ts';
 
 const incomingId = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Paths whose last segment is a credential (answer links, unsubscribe links): logged without it. */
+const secretPaths = /^(\/answer|\/mail\/unsubscribe)\/[^/]*/;
+
+/** The path as it may be logged: no query string, no link token. */
+export const loggedPath = (url: string): string => (url.split('?')[0] ?? '').replace(secretPaths, '$1/…');
+
 export function requestContext(logger: Logger) {
   return pinoHttp({
     logger,
@@ -24,8 +30,8 @@ export function requestContext(logger: Logger) {
       return 'info';
     },
     serializers: {
-      // Only the path: query strings can carry search terms and personal data.
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      // Only the path: query strings can carry search terms and personal data; link tokens are cut off.
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });

@@ -5,7 +5,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { csrfFrom, loginAgent, makeUser, PASSWORD, uniqueEmail } from '../support/agent.ts';
-import { cliEnv, repoRoot } from '../support/process.ts';
+import { repoRoot } from '../support/process.ts';
+import { cliEnv } from '../support/child-db.ts';
 import { ApiToken, User } from '../../server/accounts/model.ts';
 
 const { app } = buildTestApp();

@@ -16,7 +16,8 @@ import { describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { startEmbedded } from '../../server/platform/db/embedded.ts';
 import { createLogger } from '../../server/platform/logger.ts';
 import { owner } from '../support/directory.ts';
-import { alive, fillDataDir, startServer, type ServerProcess } from '../support/process.ts';
+import { alive, startServer, type ServerProcess } from '../support/process.ts';
+import { fillDataDir } from '../support/child-db.ts';
 
 const baseEnv = { SESSION_SECRET: 'db-outage-secret-db-outage-secret-db-outage', SEED_ON_EMPTY: 'false', LOG_LEVEL: 'info' };
 const MARKER = '断电演练';

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
-import { alive, fillDataDir, startServer, type ServerProcess } from '../support/process.ts';
+import { alive, startServer, type ServerProcess } from '../support/process.ts';
+import { fillDataDir } from '../support/child-db.ts';
 
 const CLIENTS = 32;
 const baseEnv = { SESSION_SECRET: 'shutdown-load-secret-shutdown-load-secret', SEED_ON_EMPTY: 'false', LOG_LEVEL: 'warn' };

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { demandOf, owner } from '../support/directory.ts';
 import { SwitchableSearch } from '../support/outage.ts';
-import { cliEnv, repoRoot } from '../support/process.ts';
+import { repoRoot } from '../support/process.ts';
+import { cliEnv } from '../support/child-db.ts';
 import { Demand, type DemandDoc } from '../../server/demands/model.ts';
 import { clearMark } from '../../server/platform/search/sync.ts';
 

@@ -2,11 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { inject } from 'vitest';
-import { connect, disconnect, ensureIndexes } from '../../server/platform/db/connection.ts';
-import { startEmbedded } from '../../server/platform/db/embedded.ts';
-import { createLogger } from '../../server/platform/logger.ts';
-import { testDbName } from './setup.ts';
 import { clockEnv } from './clock.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -72,31 +67,3 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
-
-/**
- * Fills DATA_DIR's own embedded database before a server first starts there (through the real services), then
- * gives this test file its own database back.
- */
-export async function fillDataDir<T>(dataDir: string, fill: () => Promise<T>): Promise<T> {
-  const logger = createLogger('warn');
-  await disconnect(); // from this file's test database (setup.ts); reconnected below
-  const db = await startEmbedded({ dataDir, logger });
-  try {
-    await connect(db.uri);
-    await ensureIndexes(logger);
-    return await fill();
-  } finally {
-    await disconnect();
-    await db.stop();
-    await connect(inject('mongoUri'), testDbName);
-  }
-}
-
-/** The environment for the server's command line run against this test file's database, on its clock. */
-export const cliEnv = (): NodeJS.ProcessEnv => ({
-  ...process.env,
-  ...clockEnv(),
-  BASE_URL: '',
-  MONGODB_URI: inject('mongoUri').replace(/\/$/, '') + '/' + testDbName,
-  LOG_LEVEL: 'warn',
-});

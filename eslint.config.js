@@ -1,4 +1,4 @@
-// Lint: the recommended JavaScript and type-aware TypeScript rules, plus the few habits STYLE.md asks for.
+// Lint: the recommended JavaScript and type-aware TypeScript rules, plus the few habits docs/design.md ("Code habits") asks for.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

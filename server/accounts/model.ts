@@ -1,5 +1,5 @@
 // Accounts. Secrets (password hash, TOTP secret) live in their own collection so that no query on users can
-// ever return them, and FerretDB never sees a projection on findOneAndUpdate (FERRETDB.md).
+// ever return them, and FerretDB never sees a projection on findOneAndUpdate (docs/design.md "Running on MongoDB and on FerretDB 1.24").
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ROLES } from '../platform/auth/actor.ts';
 import { timestamps } from '../platform/clock.ts';

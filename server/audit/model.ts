@@ -1,4 +1,4 @@
-// Audit entries: who did what to which record, and who saw which private contact (DESIGN.md "Audit entry").
+// Audit entries: who did what to which record, and who saw which private contact (docs/design.md "Vocabulary").
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { clock } from '../platform/clock.ts';
 

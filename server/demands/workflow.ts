@@ -1,4 +1,4 @@
-// The need's life: draft → published → matching → negotiating → contracted | closed (DESIGN.md), and who
+// The need's life: draft → published → matching → negotiating → contracted | closed (docs/design.md "Vocabulary"), and who
 // may move it. Contracted is normally reached by recording a contract (deals module).
 import type { Actor } from '../platform/auth/actor.ts';
 import type { demandStatus } from '../vocabulary/index.ts';

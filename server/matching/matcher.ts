@@ -1,4 +1,4 @@
-// Retrieve, then rerank (DESIGN.md "Matching"). A need's text retrieves a few hundred candidates from the
+// Retrieve, then rerank (docs/design.md "Matching"). A need's text retrieves a few hundred candidates from the
 // search index (any of its words, BM25); each is scored 0–100 on features with the reasons that produced it.
 // Scoring reads what the index returns for each candidate, so matching costs one search, not a database read
 // per candidate. The reverse direction — the needs a result or an expert could serve — works the same way.

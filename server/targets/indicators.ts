@@ -1,4 +1,4 @@
-// The indicators the district counts (DESIGN.md "Vocabulary", the action plan's targets): what each one is,
+// The indicators the district counts (docs/design.md "Vocabulary", the action plan's targets): what each one is,
 // its unit, and whether the platform computes it from its records or takes manual entries with evidence.
 // `flow` indicators add up over a period (contracts signed); `level` ones are a state at a time (the number
 // of high-tech enterprises, a ratio): the latest entry in the period counts.

@@ -1,4 +1,4 @@
-// The platform's vocabulary: stored codes and the Chinese labels shown for them (DESIGN.md "Vocabulary"),
+// The platform's vocabulary: stored codes and the Chinese labels shown for them (docs/design.md "Vocabulary"),
 // plus the district's towns and responsible units from the action plan. Codes are stored; labels are shown.
 export type Labels<K extends string = string> = Readonly<Record<K, string>>;
 

@@ -1,5 +1,5 @@
 // Records that appear in search carry a dirty mark and a version, set in the same write that changes them
-// (DESIGN.md "How data flows" 3). The sync worker indexes dirty records and clears the mark only if the
+// (docs/design.md "How data flows" 3). The sync worker indexes dirty records and clears the mark only if the
 // version is still the one it indexed, so a change made during indexing is never lost. Deletes are soft
 // (deletedAt) so the worker can remove the record from the index.
 import { EventEmitter } from 'node:events';

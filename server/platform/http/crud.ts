@@ -1,6 +1,6 @@
 // The page and API handlers every directory record type shares: list, show, new/create, edit/update,
 // delete after a confirmation page, and export of the current list. A module supplies its service, schemas
-// and templates; its routes.ts still lists each route (STYLE.md: routes are a table of contents).
+// and templates; its routes.ts still lists each route (docs/design.md "Code habits": routes are a table of contents).
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';

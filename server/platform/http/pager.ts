@@ -1,4 +1,4 @@
-// Pagination: the `{ items, total, page, limit }` shape of lists (DESIGN.md "API conventions") and what the
+// Pagination: the `{ items, total, page, limit }` shape of lists (docs/design.md "API conventions") and what the
 // pagination partial needs to draw links.
 import { z } from 'zod';
 

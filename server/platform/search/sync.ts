@@ -1,4 +1,4 @@
-// Keeps the search index in step with the database (DESIGN.md "How data flows" 3–5). The database is the
+// Keeps the search index in step with the database (docs/design.md "How data flows" 3–5). The database is the
 // truth; the index may lag, never lose:
 //   - writes in this process are indexed at once (the searchable plugin reports them);
 //   - a scan for dirty marks picks up writes from other processes (the CLI, other instances), on an

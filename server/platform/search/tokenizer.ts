@@ -2,7 +2,7 @@
 // district's domain dictionary (data/dictionary.txt) so that 磷石膏 or 液晶显示屏 stay whole.
 // Documents are cut in search mode (a compound and its parts: 磷石膏 → 石膏, 磷石膏), queries in precise
 // mode; the engine then also looks inside longer indexed words (see embedded.ts), so a word inside a longer
-// word is found (STACK.md, measured).
+// word is found (test/search/contract.ts: 石膏 in 磷石膏, 液晶显示 in 液晶显示屏).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Jieba } from '@node-rs/jieba';

@@ -19,6 +19,7 @@ import { labelOf } from '../vocabulary/index.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
 import * as mail from '../mail/messages.ts';
 import { isoDate } from '../platform/time.ts';
+import { findPage } from '../platform/db/page.ts';
 
 /** Roles whose accounts wait for an organizer's approval before they can act. */
 export const NEEDS_APPROVAL: ReadonlySet<Role> = new Set(['institution', 'broker']);
@@ -429,14 +430,7 @@ export async function listUsers(actor: Actor, q: UserListQuery): Promise<{ items
     const pattern = q.q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     filter.$or = [{ emailLower: trusted({ $regex: pattern.toLowerCase() }) }, { name: trusted({ $regex: pattern, $options: 'i' }) }];
   }
-  const [docs, total] = await Promise.all([
-    User.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<UserDoc[]>(),
-    User.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<UserDoc>(User, filter, { createdAt: -1 }, q);
   return { items: docs.map((d) => ({ ...toActor(d), createdAt: d.createdAt, lastLoginAt: d.lastLoginAt })), total, page: q.page, limit: q.limit };
 }
 

@@ -3,6 +3,7 @@
 import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { Audit, type AuditEntry } from './model.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface AuditInput {
   actor?: Actor | { id?: string; name?: string; role?: string } | undefined;
@@ -68,14 +69,7 @@ export async function list(q: AuditQuery): Promise<{ items: AuditEntry[]; total:
   if (q.targetKind) filter.targetKind = q.targetKind;
   if (q.targetId) filter.targetId = q.targetId;
   if (q.actorId) filter.actorId = q.actorId;
-  const [items, total] = await Promise.all([
-    Audit.find(filter)
-      .sort({ at: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<AuditEntry[]>(),
-    Audit.countDocuments(filter),
-  ]);
+  const { docs: items, total } = await findPage<AuditEntry>(Audit, filter, { at: -1 }, q);
   return { items, total, page: q.page, limit: q.limit };
 }
 

@@ -18,6 +18,7 @@ import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { BrokerInput, BrokerQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface BrokerView extends RecordView {
   name: string;
@@ -73,15 +74,7 @@ async function list(_actor: Actor | undefined, q: BrokerQuery): Promise<ListResu
   if (q.level) filter.level = q.level;
   if (q.specialty) filter.specialties = q.specialty;
   if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
-  const [docs, total] = await Promise.all([
-    Broker.find(filter)
-      .select('-contact')
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<BrokerDoc[]>(),
-    Broker.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<BrokerDoc>(Broker, filter, { createdAt: -1 }, q, '-contact');
   return { items: docs.map((d) => brokerView(d)), total, page: q.page, limit: q.limit };
 }
 

@@ -15,6 +15,7 @@ import { GOAL_KEYS, Campaign, Roadshow, Visit, type CampaignDoc, type GoalKey } 
 import type { CampaignInput, CampaignQuery } from './schema.ts';
 import { progressOf, type Progress } from './progress.ts';
 import { clock } from '../platform/clock.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface CampaignView extends RecordView {
   kind: string;
@@ -65,10 +66,7 @@ async function list(_actor: Actor | undefined, q: CampaignQuery): Promise<ListRe
   const filter: Record<string, unknown> = { deletedAt: null };
   if (q.kind) filter.kind = q.kind;
   if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
-  const [docs, total] = await Promise.all([
-    Campaign.find(filter).sort({ startsOn: -1, _id: -1 }).skip((q.page - 1) * q.limit).limit(q.limit).lean<CampaignDoc[]>(),
-    Campaign.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<CampaignDoc>(Campaign, filter, { startsOn: -1 }, q);
   return { items: docs.map(campaignView), total, page: q.page, limit: q.limit };
 }
 

@@ -18,6 +18,7 @@ import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { ExpertInput, ExpertQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface ExpertView extends RecordView {
   name: string;
@@ -100,15 +101,7 @@ async function list(_actor: Actor | undefined, q: ExpertQuery): Promise<ListResu
     const pattern = escapeRegex(q.q);
     filter.$or = [{ name: trusted({ $regex: pattern, $options: 'i' }) }, { keywords: trusted({ $regex: pattern, $options: 'i' }) }];
   }
-  const [docs, total] = await Promise.all([
-    Expert.find(filter)
-      .select('-contact')
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<ExpertDoc[]>(),
-    Expert.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<ExpertDoc>(Expert, filter, { createdAt: -1 }, q, '-contact');
   return { items: docs.map((d) => expertView(d)), total, page: q.page, limit: q.limit };
 }
 

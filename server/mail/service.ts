@@ -8,6 +8,7 @@ import { NotFound } from '../platform/errors.ts';
 import { MailPreference, Outbox, mailStatusLabels, type MailStatus, type OutboxDoc } from './model.ts';
 import { MAIL_CATEGORIES, MAIL_KINDS, categoryOf, isMailKind, type MailCategory, type MailContent, type MailKind } from './messages.ts';
 import { cleanHeader, renderMail, type RenderedMail } from './render.ts';
+import { findPage } from '../platform/db/page.ts';
 
 /** What rendering and sending need from the configuration. */
 export interface MailSettings {
@@ -257,13 +258,6 @@ export async function listOutbox(
   q: { status?: MailStatus | undefined; page: number; limit: number },
 ): Promise<{ items: OutboxItem[]; total: number; page: number; limit: number }> {
   const filter = q.status ? { status: q.status } : {};
-  const [docs, total] = await Promise.all([
-    Outbox.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<OutboxDoc[]>(),
-    Outbox.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<OutboxDoc>(Outbox, filter, { createdAt: -1 }, q);
   return { items: docs.map((d) => item(settings, d)), total, page: q.page, limit: q.limit };
 }

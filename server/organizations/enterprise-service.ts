@@ -15,6 +15,7 @@ import { Enterprise, type EnterpriseDoc } from './model.ts';
 import type { EnterpriseInput, EnterpriseQuery } from './schema.ts';
 import { onEnterpriseChanged, hasActiveRecords } from './dependents.ts';
 import { clock } from '../platform/clock.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface EnterpriseView extends RecordView {
   name: string;
@@ -86,14 +87,7 @@ async function list(_actor: Actor | undefined, q: EnterpriseQuery): Promise<List
   if (q.scale) filter.scale = q.scale;
   if (q.highTech) filter.highTech = true;
   if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
-  const [docs, total] = await Promise.all([
-    Enterprise.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<EnterpriseDoc[]>(),
-    Enterprise.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<EnterpriseDoc>(Enterprise, filter, { createdAt: -1 }, q);
   return { items: docs.map((d) => enterpriseView(d)), total, page: q.page, limit: q.limit };
 }
 

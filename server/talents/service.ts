@@ -18,6 +18,7 @@ import { Campaign } from '../campaigns/model.ts';
 import { Talent, type TalentDoc } from './model.ts';
 import type { TalentInput, TalentQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { findPage } from '../platform/db/page.ts';
 
 export interface TalentView extends RecordView {
   name: string;
@@ -94,14 +95,7 @@ export function listFilter(actor: Actor | undefined, q: TalentQuery): Record<str
 async function list(actor: Actor | undefined, q: TalentQuery): Promise<ListResult<TalentView>> {
   const filter = listFilter(actor, q);
   if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit };
-  const [docs, total] = await Promise.all([
-    Talent.find(filter)
-      .sort({ date: -1, _id: -1 })
-      .skip((q.page - 1) * q.limit)
-      .limit(q.limit)
-      .lean<TalentDoc[]>(),
-    Talent.countDocuments(filter),
-  ]);
+  const { docs, total } = await findPage<TalentDoc>(Talent, filter, { date: -1 }, q);
   return { items: docs.map(talentView), total, page: q.page, limit: q.limit };
 }
 

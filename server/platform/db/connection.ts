@@ -24,7 +24,7 @@ export function withDatabase(uri: string, dbName: string): string {
 }
 
 export async function connect(uri: string, dbName = databaseName(uri)): Promise<typeof mongoose> {
-  // Libraries handed the client (the session store) use its default database: make it ours.
+  // The URI names our database too, so anything that uses the driver's default database gets ours.
   await mongoose.connect(withDatabase(uri, dbName), { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
   if (await isFerretDB()) serializeWrites();
   return mongoose;
@@ -74,12 +74,3 @@ export async function reconnect(uri: string): Promise<void> {
  * a filter, so `{ at: trusted({ $lt: now }) }` is how code says "this operator is mine, not user input".
  */
 export const trusted = <T extends object>(operator: T): T => mongoose.trusted(operator) as T;
-
-/** The driver client once mongoose is connected (the app may be built before the connection opens). */
-export function connectedClient(): Promise<ReturnType<typeof mongoose.connection.getClient>> {
-  return new Promise((resolve) => {
-    const done = () => resolve(mongoose.connection.getClient());
-    if (mongoose.connection.readyState === 1) done();
-    else mongoose.connection.once('connected', done);
-  });
-}

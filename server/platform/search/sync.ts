@@ -7,16 +7,12 @@
 //     adds what is missing and refreshes what is stale;
 //   - a mark is cleared only if the record still has the version that was indexed;
 //   - when the engine fails, work waits and is retried with backoff; nothing in the database changes.
-import type { Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { exclusive, writesSerialized } from '../db/write-lock.ts';
 import { searchChanges } from '../db/searchable.ts';
 import { keyOf, type DocKind, type SearchDoc, type SearchIndex } from './port.ts';
 import { pendingReindex, reindexDone, reindexStarted } from './control.ts';
-
-/** Any model, whatever its virtuals (each schema infers its own, and Model<any> would insist on none). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
-type AnyModel = Model<any, {}, {}, any>;
+import type { AnyModel } from '../db/page.ts';
 
 export interface SearchSource {
   kind: DocKind;

@@ -31,6 +31,7 @@ import searchRoutes from './search/routes.ts';
 import matchingRoutes from './matching/routes.ts';
 import campaignRoutes from './campaigns/routes.ts';
 import { unreadCount } from './notifications/service.ts';
+import { openRequestCount } from './matching/contact-queue.ts';
 import type { SearchIndex } from './platform/search/port.ts';
 import type { SearchSync } from './platform/search/sync.ts';
 import expertRoutes from './experts/routes.ts';
@@ -39,6 +40,8 @@ import contractRoutes from './deals/routes.ts';
 import talentRoutes from './talents/routes.ts';
 import targetRoutes from './targets/routes.ts';
 import mailRoutes, { unsubscribeRoutes } from './mail/routes.ts';
+import membershipRoutes from './memberships/routes.ts';
+import { countPendingClaims } from './memberships/claims.ts';
 import { mailSettings } from './mail/service.ts';
 import { provideMailSettings } from './mail/pages.ts';
 
@@ -69,12 +72,17 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
     { href: '/broker', text: '工作台' },
     { href: '/contracts', text: '技术合同' },
   ],
-  organizer: () => [{ href: '/contracts', text: '合同与人才' }],
+  organizer: () => [
+    { href: '/contact-requests', text: '对接申请' },
+    { href: '/contracts', text: '合同与人才' },
+  ],
 };
 
 /** The organizer's administration pages: one 管理 menu in the header (a <details>, so no script needed). */
 const adminNav = [
   { href: '/admin/users', text: '用户管理' },
+  { href: '/admin/claims', text: '加入申请' },
+  { href: '/admin/invitations', text: '邀请开通账户' },
   { href: '/admin/imports', text: '数据导入' },
   { href: '/admin/search', text: '搜索索引' },
   { href: '/admin/audit', text: '审计日志' },
@@ -146,9 +154,27 @@ export function createApp(deps: AppDeps): Express {
     res.locals.adminNav = active && req.user!.role === 'organizer' ? adminNav.map((l) => ({ ...l, current: req.path.startsWith(l.href) })) : undefined;
     next();
   });
+  // The organizer's review queues, counted for the header's 管理 menu on page views (organizers are few).
+  app.use(async (req, res, next) => {
+    if (res.locals.adminNav && req.authVia === 'session' && req.method === 'GET') {
+      const [claims, users] = await Promise.all([countPendingClaims(), accounts.countUsers({ status: 'pending' })]);
+      const counts: Record<string, number> = { '/admin/claims': claims, '/admin/users': users };
+      res.locals.adminNav = (res.locals.adminNav as { href: string }[]).map((l) => ({ ...l, count: counts[l.href] }));
+      res.locals.adminCount = claims + users;
+    }
+    next();
+  });
   // The unread count in the header, for logged-in page views.
   app.use(async (req, res, next) => {
     if (req.user && req.authVia === 'session' && req.method === 'GET') res.locals.unreadCount = await unreadCount(req.user);
+    next();
+  });
+  // Organizers' page views: the open contact requests beside 对接申请 (matching/contact-queue.ts).
+  app.use(async (req, res, next) => {
+    if (res.locals.adminNav && req.authVia === 'session' && req.method === 'GET') {
+      const open = await openRequestCount();
+      res.locals.navForRole = (res.locals.navForRole as { href: string }[]).map((l) => (l.href === '/contact-requests' ? { ...l, count: open } : l));
+    }
     next();
   });
 
@@ -168,6 +194,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(talentRoutes());
   app.use(targetRoutes());
   app.use(mailRoutes());
+  app.use(membershipRoutes());
 
   app.use(notFound);
   app.use(errorHandler());

@@ -1,10 +1,12 @@
-// Periodic duties of a running app, every hour (and once shortly after start): overdue reminders, and the
+// Periodic duties of a running app, every hour (and once shortly after start): overdue reminders, contact requests
+// unanswered for a week (escalated to the organizers once, whichever instance gets there first), and the
 // housekeeping FerretDB has no TTL indexes for (expired sessions, old throttle windows, old notifications).
 import mongoose from 'mongoose';
 import type { Logger } from './platform/logger.ts';
 import { SESSIONS_COLLECTION } from './platform/auth/session.ts';
 import { purgeExpiredCounters } from './platform/http/rate-limit-store.ts';
 import { remindOverdue } from './matching/service.ts';
+import { escalateStale } from './matching/contact-queue.ts';
 import { purgeOld } from './notifications/service.ts';
 import { clock } from './platform/clock.ts';
 
@@ -12,6 +14,7 @@ const HOUR = 3_600_000;
 
 const tasks: [string, () => Promise<unknown>][] = [
   ['overdue reminders', () => remindOverdue()],
+  ['stale contact requests', () => escalateStale()],
   ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: clock.now() } })],
   ['throttle windows', () => purgeExpiredCounters()],
   ['old notifications', () => purgeOld()],

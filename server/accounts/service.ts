@@ -478,6 +478,36 @@ export async function linkProfile(userId: string, profile: { kind: ProfileKind; 
   await User.updateOne({ _id: userId }, { $set: { profile } });
 }
 
+/**
+ * An account made for an existing record through an organizer's invitation (memberships/invitations.ts):
+ * active at once and bound to the record. Throws Invalid when the address has an account meanwhile.
+ */
+export async function createLinkedUser(
+  fields: { name: string; email: string; role: Role },
+  password: string,
+  profile: { kind: ProfileKind; id: string },
+): Promise<Actor> {
+  const user = await insertUser({ ...fields, status: 'active' }, password);
+  await User.updateOne({ _id: user._id }, { $set: { profile, approvedAt: clock.now() } });
+  const actor = { ...toActor(user), profile };
+  await audit.record({ actor, action: 'register', target: { kind: 'user', id: actor.id, label: actor.email }, detail: `受邀：${profile.kind} ${profile.id}` });
+  return actor;
+}
+
+/**
+ * Binds an account that speaks for no record yet to one (an approved claim, memberships/claims.ts); a pending
+ * account is approved with it, since the organizer who approves the claim has reviewed the person. False when
+ * the account meanwhile got a record, changed role or was disabled.
+ */
+export async function bindProfile(userId: string, role: Role, profile: { kind: ProfileKind; id: string }, by: Actor): Promise<boolean> {
+  const now = clock.now();
+  const res = await User.updateOne(
+    { _id: userId, role, status: trusted({ $in: ['active', 'pending'] as ('active' | 'pending')[] }), 'profile.id': null },
+    { $set: { profile, status: 'active', approvedAt: now, approvedBy: by.id } },
+  );
+  return res.modifiedCount === 1;
+}
+
 export async function countUsers(filter: { role?: Role; status?: Actor['status'] } = {}): Promise<number> {
   return User.countDocuments(filter);
 }

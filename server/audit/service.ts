@@ -33,6 +33,7 @@ export const auditActions: Record<string, string> = {
   'totp.disable': '关闭两步验证',
   'totp.reset': '重置两步验证',
   'contact.reveal': '查看联系方式',
+  'contact.forward': '转交对接申请',
   'demand.assign': '指派技术经纪人',
   'demand.claim': '经纪人认领需求',
   'demand.claim.confirm': '确认经纪人认领',

@@ -9,7 +9,7 @@ import { experts, type ExpertView } from './service.ts';
 import { expertInput, expertPatch, expertQuery, type ExpertInput, type ExpertQuery } from './schema.ts';
 import { expertExport } from './import.ts';
 import { needsForExpertId } from '../matching/suggestions.ts';
-import { requestStateFor } from '../matching/contacts.ts';
+import { contactBox } from '../matching/contact-box.ts';
 
 const contactToForm = (c?: Contact) => ({
   contactName: c?.name ?? '',
@@ -33,16 +33,16 @@ export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
   toForm: (v) => ({ ...v, institution: v.institution ?? '', keywords: v.keywords.join('、'), ...contactToForm(v.contact) }),
   formLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
   listLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
-  async showLocals(record, actor, { search }) {
+  async showLocals(record, actor, { search, query }) {
     const needs = search ? await needsForExpertId(search, record.id, 5) : [];
-    const requestState = await requestStateFor(actor, 'expert', record.id);
+    const box = await contactBox(actor, 'expert', record.id, { demand: query.demand, needs });
     const results = await Result.find({ leadExpert: record.id, deletedAt: null, status: 'published' })
       .sort({ createdAt: -1, _id: -1 })
       .limit(50)
       .lean<ResultDoc[]>();
     return {
       needs,
-      requestState,
+      contactBox: box,
       results: results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName })),
     };
   },

@@ -9,7 +9,7 @@
 export const MAIL_CATEGORIES = {
   contact: { label: '对接申请与答复', description: '有企业申请与您对接，或对方答复了您的申请', optional: true, organizerOnly: false },
   roadshow: { label: '路演报名与候补', description: '本企业报名路演成功，或候补转为正式名额', optional: true, organizerOnly: false },
-  review: { label: '待审核的注册', description: '有高校院所或技术经纪人注册，等待区科技局审核', optional: true, organizerOnly: true },
+  review: { label: '待审核的注册与加入申请', description: '有高校院所或技术经纪人注册，或有人申请加入已登记的单位，等待区科技局审核', optional: true, organizerOnly: true },
   account: { label: '账户与安全', description: '注册审核结果等账户通知，不能关闭', optional: false, organizerOnly: false },
 } as const;
 export type MailCategory = keyof typeof MAIL_CATEGORIES;
@@ -24,9 +24,14 @@ export interface MailData {
   'contact.answer': Link & { accepted: boolean; title: string; answer?: string | undefined };
   'contact.answer-link': Link & { enterpriseName: string; title: string; targetKind: 'result' | 'expert'; message?: string | undefined; expiresOn: string };
   'contact.unreachable': Link & { enterpriseName: string; title: string; counterpartName: string };
+  'contact.forwarded': Link & { enterpriseName: string; title: string; targetKind: 'result' | 'expert'; counterpartName: string; message?: string | undefined; expiresOn: string };
+  'contact.escalated': Link & { enterpriseName: string; title: string; askedOn: string; holderLabel: string };
   'account.pending': Link & { name: string; email: string; roleLabel: string };
   'account.approved': Link & { name: string };
   'account.rejected': Link & { name: string };
+  'account.invitation': Link & { recordName: string; kindLabel: string; invitedByName: string; expiresOn: string };
+  'claim.pending': Link & { name: string; email: string; recordName: string; kindLabel: string; entered: string };
+  'claim.decided': Link & { approved: boolean; recordName: string; kindLabel: string; reason?: string | undefined };
   'roadshow.registered': Link & { title: string; when: string; venue: string; code: string; enterpriseName: string; waitlisted: boolean; position?: number | undefined };
   'roadshow.promoted': Link & { title: string; when: string; venue: string; code: string; enterpriseName: string };
 }
@@ -38,9 +43,14 @@ export const MAIL_KINDS: Record<MailKind, { template: string; category: MailCate
   'contact.answer': { template: 'contact-answer', category: 'contact' },
   'contact.answer-link': { template: 'contact-answer-link', category: 'contact' },
   'contact.unreachable': { template: 'contact-unreachable', category: 'contact' },
+  'contact.forwarded': { template: 'contact-forwarded', category: 'contact' },
+  'contact.escalated': { template: 'contact-escalated', category: 'contact' },
   'account.pending': { template: 'account-pending', category: 'review' },
   'account.approved': { template: 'account-approved', category: 'account' },
   'account.rejected': { template: 'account-rejected', category: 'account' },
+  'account.invitation': { template: 'account-invitation', category: 'account' },
+  'claim.pending': { template: 'claim-pending', category: 'review' },
+  'claim.decided': { template: 'claim-decided', category: 'account' },
   'roadshow.registered': { template: 'roadshow-registered', category: 'roadshow' },
   'roadshow.promoted': { template: 'roadshow-promoted', category: 'roadshow' },
 };
@@ -69,12 +79,30 @@ export const contactAnswerLink = (data: MailData['contact.answer-link']): MailCo
 /** To the organizers: a request reached a record with neither an account nor a contact address (matching/answers.ts). */
 export const contactUnreachable = (data: MailData['contact.unreachable']): MailContent => ({ kind: 'contact.unreachable', data });
 
+/**
+ * To an address an organizer forwarded a request to (matching/contact-queue.ts): the bureau asks the recipient to
+ * answer for the record, through a fresh answer link.
+ */
+export const contactForwarded = (data: MailData['contact.forwarded']): MailContent => ({ kind: 'contact.forwarded', data });
+
+/** To the organizers: a request is still unanswered after 7 days (matching/contact-queue.ts). */
+export const contactEscalated = (data: MailData['contact.escalated']): MailContent => ({ kind: 'contact.escalated', data });
+
 /** To the organizers: a registration waits for approval (accounts/service.ts). */
 export const accountPending = (data: MailData['account.pending']): MailContent => ({ kind: 'account.pending', data });
 
 /** To the applicant: the registration was approved, or rejected (accounts/service.ts). */
 export const accountReviewed = (approved: boolean, data: { name: string }): MailContent =>
   approved ? { kind: 'account.approved', data: { ...data, link: '/account' } } : { kind: 'account.rejected', data: { ...data, link: '/' } };
+
+/** To a person invited to speak for an existing record; the link sets their password (memberships/invitations.ts). */
+export const accountInvitation = (data: MailData['account.invitation']): MailContent => ({ kind: 'account.invitation', data });
+
+/** To the organizers: someone asks to join an enterprise or institution that is already listed (memberships/claims.ts). */
+export const claimPending = (data: MailData['claim.pending']): MailContent => ({ kind: 'claim.pending', data });
+
+/** To the applicant: the claim was approved or rejected (memberships/claims.ts). */
+export const claimDecided = (data: MailData['claim.decided']): MailContent => ({ kind: 'claim.decided', data });
 
 /** To the enterprise's users: registered for a roadshow, with a seat or on the waitlist (campaigns/registration-service.ts). */
 export const roadshowRegistered = (data: MailData['roadshow.registered']): MailContent => ({ kind: 'roadshow.registered', data });

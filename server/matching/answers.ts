@@ -3,7 +3,8 @@
 // `BASE_URL/answer/<token>`. The link shows the request and lets its recipient accept or decline without
 // signing in; accepting reveals both sides' contacts exactly as an accepted request does (contacts/policy.ts).
 // Tokens are random, stored only as their SHA-256 (the `_id` of answer_tokens), single use, valid 14 days.
-// A record with no contact address either: the organizers are told, and the request waits in their queue.
+// A record with no contact address either: the organizers (and the need's broker) are told, and the request waits
+// in their queue, where an organizer can forward it to an address (contact-queue.ts) with a link made here.
 import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { clock } from '../platform/clock.ts';
@@ -14,17 +15,21 @@ import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import type { Contact } from '../contacts/model.ts';
 import * as audit from '../audit/service.ts';
-import { enqueueMail } from '../mail/service.ts';
+import { enqueueMail, type EnqueueOutcome } from '../mail/service.ts';
 import * as mail from '../mail/messages.ts';
-import { notifyUsers, organizers } from '../notifications/service.ts';
+import type { MailContent } from '../mail/messages.ts';
+import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
+import { findLive } from '../platform/db/live.ts';
+import { Demand, type DemandDoc } from '../demands/model.ts';
 import { AnswerToken, ContactRequest, type AnswerTokenDoc, type ContactRequestDoc } from './model.ts';
 import { announceAnswer } from './contact-notices.ts';
+import { setHolder } from './contact-holder.ts';
 
 export const ANSWER_LINK_DAYS = 14;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
-const dayOf = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE }).toFormat('yyyy年M月d日');
+export const dayOf = (d: Date): string => DateTime.fromJSDate(d, { zone: ZONE }).toFormat('yyyy年M月d日');
 
 /** The record that answers for the request: its name and private contact. */
 async function counterpartOf(r: Pick<ContactRequestDoc, 'counterpart'>): Promise<{ name: string; contact?: Contact | null | undefined } | undefined> {
@@ -37,39 +42,47 @@ async function counterpartOf(r: Pick<ContactRequestDoc, 'counterpart'>): Promise
 }
 
 /**
+ * A fresh single-use link for request `id`, mailed to `to` with the content `build` makes of it, keyed `key`.
+ * The token is stored only if its mail was queued; otherwise (the same key again, an address that cannot take
+ * it, or one that turned these mails off) nothing is kept. Returns the outcome and the stored token's `_id`.
+ */
+export async function mailAnswerLink(
+  id: string,
+  to: string,
+  key: string,
+  build: (link: { link: string; expiresOn: string }) => MailContent,
+  toName?: string,
+): Promise<{ status: EnqueueOutcome['status']; tokenId: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const tokenId = hashOf(token);
+  const expiresAt = new Date(clock.ms() + ANSWER_LINK_DAYS * 86_400_000);
+  await AnswerToken.create({ _id: tokenId, request: id, to, expiresAt });
+  const outcome = await enqueueMail({ ...build({ link: `/answer/${token}`, expiresOn: dayOf(expiresAt) }), key, to, toName });
+  if (outcome.status !== 'queued') await AnswerToken.deleteOne({ _id: tokenId });
+  return { status: outcome.status, tokenId };
+}
+
+/**
  * Called right after a request is created when no active account speaks for its counterpart: mails a link to
- * the record's contact address, or, without one, puts the request before the organizers. Keyed by the
- * request, so running it again sends nothing twice.
+ * the record's contact address, or, without one, puts the request before the organizers (and the need's broker
+ * when the request is about a need). Keyed by the request, so running it again sends nothing twice.
  */
 export async function reachWithoutAccount(r: ContactRequestDoc): Promise<void> {
   const id = String(r._id);
   const record = await counterpartOf(r);
   const address = record?.contact?.email?.trim();
   if (address) {
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(clock.ms() + ANSWER_LINK_DAYS * 86_400_000);
-    await AnswerToken.create({ _id: hashOf(token), request: id, to: address, expiresAt });
-    const outcome = await enqueueMail({
-      ...mail.contactAnswerLink({
-        enterpriseName: r.enterpriseName,
-        title: r.target.title ?? '',
-        targetKind: r.target.kind as 'result' | 'expert',
-        message: r.message ?? undefined,
-        expiresOn: dayOf(expiresAt),
-        link: `/answer/${token}`,
-      }),
-      key: `contact-request:${id}:answer-link`,
-      to: address,
-      toName: record?.contact?.name ?? record?.name,
-    });
-    if (outcome.status === 'queued') return;
-    // Not sent: already mailed for this request (a repeated run; the earlier link stands), or the address cannot
-    // take this mail.
-    await AnswerToken.deleteOne({ _id: hashOf(token) });
-    if (outcome.status === 'duplicate') return;
+    const build = ({ link, expiresOn }: { link: string; expiresOn: string }) =>
+      mail.contactAnswerLink({ enterpriseName: r.enterpriseName, title: r.target.title ?? '', targetKind: r.target.kind as 'result' | 'expert', message: r.message ?? undefined, expiresOn, link });
+    const { status } = await mailAnswerLink(id, address, `contact-request:${id}:answer-link`, build, record?.contact?.name ?? record?.name);
+    if (status === 'queued') return setHolder(id, 'contact-mail');
+    // Already mailed for this request (a repeated run; the earlier link stands), or the address cannot take it.
+    if (status === 'duplicate') return;
   }
   // No address that can take mail (or the address turned these mails off): the bureau takes the request up.
-  await notifyUsers(await organizers(), {
+  await setHolder(id, 'bureau', { reason: 'no-address' });
+  const demand = r.demand ? await findLive<DemandDoc>(Demand, r.demand) : null;
+  await notifyUsers([...(await organizers()), ...(await usersOf('broker', demand?.broker))], {
     kind: 'contact.unreachable',
     title: `对接申请无人接收：${r.target.title ?? ''}`,
     body: `${r.enterpriseName}申请对接，但${record?.name ?? '对方'}没有平台账户，也没有可用的联系邮箱。`,
@@ -94,14 +107,16 @@ export interface AnswerView {
 
 const unknownLink = () => new NotFound('这个答复链接不存在。请复制邮件中的完整链接；如有疑问，请联系东宝区科技局。');
 const usedLink = () => new Gone('这个答复链接已经使用过，每个链接只能使用一次。如需修改答复或再次查看对方联系方式，请联系东宝区科技局。');
+const revokedLink = () => new Gone('这个答复链接已失效：区科技局已将这项申请转交给其他联系人处理。如有疑问，请联系东宝区科技局。');
 const expiredLink = () => new Gone(`这个答复链接已过期（有效期 ${ANSWER_LINK_DAYS} 天）。如仍希望答复，请联系东宝区科技局。`);
 
-/** The token's document, or the error the link deserves: unknown or malformed (404), used or expired (410). */
+/** The token's document, or the error the link deserves: unknown or malformed (404), used, revoked or expired (410). */
 async function liveToken(token: string): Promise<AnswerTokenDoc & { _id: string }> {
   if (!TOKEN.test(token)) throw unknownLink();
   const doc = await AnswerToken.findById(hashOf(token)).lean<AnswerTokenDoc & { _id: string }>();
   if (!doc) throw unknownLink();
   if (doc.usedAt) throw usedLink();
+  if (doc.revokedAt) throw revokedLink();
   if (doc.expiresAt.getTime() <= clock.ms()) throw expiredLink();
   return doc;
 }
@@ -141,8 +156,8 @@ export async function readAnswerLink(token: string): Promise<AnswerView> {
 export async function answerByLink(token: string, accept: boolean, answer: string | undefined, opts: { ip?: string | undefined } = {}): Promise<AnswerView> {
   const doc = await liveToken(token);
   const now = clock.now();
-  const taken = await AnswerToken.updateOne({ _id: doc._id, usedAt: null, expiresAt: trusted({ $gt: now }) }, { $set: { usedAt: now } });
-  if (taken.modifiedCount !== 1) throw usedLink(); // another answer through the same link came first
+  const taken = await AnswerToken.updateOne({ _id: doc._id, usedAt: null, revokedAt: null, expiresAt: trusted({ $gt: now }) }, { $set: { usedAt: now } });
+  if (taken.modifiedCount !== 1) throw usedLink(); // another answer through the same link came first (or a forward revoked it)
   const r = await requestOf(doc.request);
   const moved = await ContactRequest.updateOne(
     { _id: r._id, status: 'pending' },

@@ -7,7 +7,8 @@ import { parse } from '../platform/http/validate.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import * as notifications from '../notifications/service.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
-import { answerInput, contactRequestInput, matchesQuery, moveInput, overrideInput, shortlistInput } from './schema.ts';
+import { contactQueue, forwardRequest } from './contact-queue.ts';
+import { answerInput, contactRequestInput, forwardInput, matchesQuery, moveInput, overrideInput, queueQuery, shortlistInput } from './schema.ts';
 import { claim, confirmClaim as confirmBrokerClaim, move, override, pipeline, queue, shortlist } from './service.ts';
 import { needsForExpertId, needsForResultId, suggestionsForDemand } from './suggestions.ts';
 
@@ -79,6 +80,16 @@ export const answerContactRequest: RequestHandler = async (req, res) => {
 
 export const listContactRequests: RequestHandler = async (req, res) => {
   res.json(await myContactRequests(req.user!));
+};
+
+export const contactRequestQueue: RequestHandler = async (req, res) => {
+  res.json(await contactQueue(req.user!, parse(queueQuery, req.query)));
+};
+
+export const forwardContactRequest: RequestHandler = async (req, res) => {
+  const input = parse(forwardInput, req.body ?? {});
+  const { view, repeated } = await forwardRequest(req.user!, idParam(req), input.email, { ip: req.ip });
+  res.json({ ...view, forwarded: { to: input.email, repeated } });
 };
 
 export const listNotifications: RequestHandler = async (req, res) => {

@@ -19,6 +19,7 @@ import { clock } from '../platform/clock.ts';
 import * as mail from '../mail/messages.ts';
 import { announceAnswer } from './contact-notices.ts';
 import { reachWithoutAccount } from './answers.ts';
+import { holderOf, type HolderView } from './contact-holder.ts';
 
 export interface ContactRequestView {
   id: string;
@@ -32,6 +33,9 @@ export interface ContactRequestView {
   answer?: string | null | undefined;
   createdAt: Date;
   answeredAt?: Date | null | undefined;
+  /** who the pending request waits on, and since when (contact-holder.ts); null once answered */
+  holder: HolderView | null;
+  escalatedAt?: Date | null | undefined;
   canAnswer: boolean;
 }
 
@@ -46,7 +50,7 @@ async function canAnswer(actor: Actor, r: ContactRequestDoc): Promise<boolean> {
   return false;
 }
 
-async function view(actor: Actor, r: ContactRequestDoc): Promise<ContactRequestView> {
+export async function contactRequestView(actor: Actor, r: ContactRequestDoc): Promise<ContactRequestView> {
   return {
     id: String(r._id),
     enterprise: { id: r.enterprise, name: r.enterpriseName },
@@ -59,6 +63,8 @@ async function view(actor: Actor, r: ContactRequestDoc): Promise<ContactRequestV
     answer: r.answer,
     createdAt: r.createdAt,
     answeredAt: r.answeredAt,
+    holder: holderOf(r, isOrganizer(actor)) ?? null,
+    escalatedAt: r.escalatedAt,
     canAnswer: r.status === 'pending' && (await canAnswer(actor, r)),
   };
 }
@@ -100,6 +106,7 @@ export async function requestContact(
       counterpart,
       demand: input.demand,
       message: input.message,
+      holder: { kind: 'counterpart', since: clock.now() },
     })
   ).toObject() as ContactRequestDoc;
   const demandBroker = input.demand ? (await findLive<DemandDoc>(Demand, input.demand))?.broker : undefined;
@@ -114,7 +121,7 @@ export async function requestContact(
   });
   // Nobody can answer in the platform: the record's contact address gets a link, or the bureau takes it up.
   if (answerers.length === 0) await reachWithoutAccount(created);
-  return view(actor, created);
+  return contactRequestView(actor, (await ContactRequest.findById(created._id).lean<ContactRequestDoc>()) ?? created);
 }
 
 export async function answerContact(actor: Actor, id: string, accept: boolean, answer?: string): Promise<ContactRequestView> {
@@ -133,7 +140,7 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
   if (res.modifiedCount !== 1) throw new Conflict('该申请已答复过。');
   await audit.record({ actor, action: accept ? 'contact.accept' : 'contact.decline', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
   await announceAnswer(r, accept, answer);
-  return view(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
+  return contactRequestView(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
 }
 
 /** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
@@ -148,12 +155,5 @@ export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRe
     const ids = mine.map((d) => String(d._id));
     received = ids.length ? await ContactRequest.find({ demand: mongoose.trusted({ $in: ids }) }).sort({ createdAt: -1, _id: -1 }).lean<ContactRequestDoc[]>() : [];
   }
-  return { sent: await Promise.all(sent.map((r) => view(actor, r))), received: await Promise.all(received.map((r) => view(actor, r))) };
-}
-
-/** The state of this enterprise's request for a target, for the result or expert page. */
-export async function requestStateFor(actor: Actor | undefined, kind: 'result' | 'expert', id: string): Promise<'none' | 'pending' | 'accepted' | 'declined' | undefined> {
-  if (actor?.role !== 'enterprise' || actor.profile?.kind !== 'enterprise') return undefined;
-  const r = await ContactRequest.findOne({ enterprise: actor.profile.id, 'target.kind': kind, 'target.id': id }).sort({ createdAt: -1, _id: -1 }).lean<ContactRequestDoc>();
-  return (r?.status as 'pending' | 'accepted' | 'declined' | undefined) ?? 'none';
+  return { sent: await Promise.all(sent.map((r) => contactRequestView(actor, r))), received: await Promise.all(received.map((r) => contactRequestView(actor, r))) };
 }

@@ -18,6 +18,13 @@ export const DECLINE_REASONS = {
 } as const;
 export type DeclineReason = keyof typeof DECLINE_REASONS;
 
+/**
+ * Who a pending contact request waits on: the counterpart's account, the record's contact address (a mailed
+ * link), the bureau (no address, or escalated), or an address an organizer forwarded it to.
+ */
+export const HOLDER_KINDS = ['counterpart', 'contact-mail', 'bureau', 'forwarded'] as const;
+export type HolderKind = (typeof HOLDER_KINDS)[number];
+
 const historySchema = new Schema(
   { from: String, to: { type: String, required: true }, at: { type: Date, required: true }, by: String, byName: String, note: String },
   { _id: false },
@@ -79,11 +86,30 @@ const contactRequestSchema = new Schema(
     /** `link`: answered without an account, through the mailed link (answers.ts) */
     answeredVia: { type: String, enum: ['account', 'link'] },
     answeredAt: { type: Date },
+    /** who the pending request waits on, and since when (contact-holder.ts) */
+    holder: {
+      type: new Schema(
+        {
+          kind: { type: String, enum: HOLDER_KINDS, required: true },
+          since: { type: Date, required: true },
+          /** bureau: why the bureau holds it */
+          reason: { type: String, enum: ['no-address', 'escalated'] },
+          /** forwarded: the address an organizer forwarded it to (never shown to the requester) */
+          to: { type: String },
+        },
+        { _id: false },
+      ),
+    },
+    /** when it was escalated to the organizers, unanswered after a week (contact-queue.ts) */
+    escalatedAt: { type: Date },
+    /** how many times an organizer forwarded it; each forward's mail is keyed by its number */
+    forwards: { type: Number, default: 0 },
   },
   { timestamps, collection: 'contact_requests' },
 );
 contactRequestSchema.index({ 'counterpart.kind': 1, 'counterpart.id': 1, status: 1 });
 contactRequestSchema.index({ enterprise: 1 });
+contactRequestSchema.index({ status: 1, createdAt: -1 });
 
 export type ContactRequestDoc = InferSchemaType<typeof contactRequestSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const ContactRequest = mongoose.model('ContactRequest', contactRequestSchema);
@@ -100,6 +126,8 @@ const answerTokenSchema = new Schema(
     to: { type: String, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date },
+    /** an organizer forwarded the request elsewhere: earlier unused links stop working (contact-queue.ts) */
+    revokedAt: { type: Date },
   },
   { timestamps, collection: 'answer_tokens' },
 );

@@ -1,7 +1,8 @@
-// Matching pages: the pipeline of a need, the broker's queue, contact requests, notifications; and the
-// forms behind their buttons. Each posts, then redirects back with a message.
-import type { RequestHandler } from 'express';
-import { Invalid } from '../platform/errors.ts';
+// Matching pages: the pipeline of a need, the broker's queue, contact requests (the organizers' queue among
+// them), notifications; and the forms behind their buttons. Each posts, then redirects back with a message.
+import type { Request, RequestHandler, Response } from 'express';
+import { isOrganizer } from '../platform/auth/actor.ts';
+import { Conflict, Invalid } from '../platform/errors.ts';
 import { idParam, safeReturnPath } from '../platform/http/params.ts';
 import { pageQuery, pager } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
@@ -9,7 +10,8 @@ import * as notifications from '../notifications/service.ts';
 import { indexOf } from './api.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { DECLINE_REASONS } from './model.ts';
-import { answerInput, contactRequestInput, moveInput, overrideInput, shortlistInput } from './schema.ts';
+import { contactQueue, forwardRequest } from './contact-queue.ts';
+import { answerInput, contactRequestInput, forwardInput, moveInput, overrideInput, QUEUE_STATUSES, queueQuery, shortlistInput } from './schema.ts';
 import { claim, confirmClaim, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
 
 const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
@@ -114,9 +116,55 @@ export const answerForm = formAction(async (req) => {
   return r.status === 'accepted' ? `已同意 ${r.enterprise.name} 的对接申请，双方联系方式已互相可见。` : '已婉拒该申请。';
 }, () => '/contact-requests');
 
-export const contactRequestsPage: RequestHandler = async (req, res) => {
+const queueStatusOptions = Object.entries(QUEUE_STATUSES).map(([value, label]) => ({ value, label }));
+
+/**
+ * The contact-request page: for organizers, the queue (a status filter, a page at a time, a forward form on each
+ * pending request); for everyone else, what they sent and received. `query` is the queue's query string.
+ */
+async function renderContactRequests(req: Request, res: Response, query: unknown, extra: Record<string, unknown> = {}): Promise<void> {
   res.set('Cache-Control', 'no-store');
-  res.render('matching/contact-requests', { title: '对接申请', ...(await myContactRequests(req.user!)) });
+  if (!isOrganizer(req.user!)) {
+    res.render('matching/contact-requests', { title: '对接申请', ...(await myContactRequests(req.user!)) });
+    return;
+  }
+  const q = parse(queueQuery, query);
+  const queue = await contactQueue(req.user!, q);
+  res.render('matching/contact-requests', {
+    title: '对接申请',
+    organizerQueue: true,
+    received: queue.items,
+    pager: pager(queue),
+    filters: q,
+    statusOptions: queueStatusOptions,
+    back: req.originalUrl,
+    ...extra,
+  });
+}
+
+export const contactRequestsPage: RequestHandler = (req, res) => renderContactRequests(req, res, req.query);
+
+/** The query string of the page a form was posted from (its `back` field), to show that page again. */
+function queryOf(back: string): Record<string, string> {
+  return Object.fromEntries(new URL(back, 'http://localhost').searchParams);
+}
+
+/** An organizer forwards a pending request; a bad address is shown beside the field, on the page it came from. */
+export const forwardForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const back = safeReturnPath(req.body?.back, '/contact-requests');
+  try {
+    const { email } = parse(forwardInput, { email: req.body?.email });
+    const { repeated } = await forwardRequest(req.user!, id, email, { ip: req.ip });
+    req.flash('success', repeated ? `这项申请已转交给 ${email}，答复链接仍然有效，未重复发送。` : `已将申请转交给 ${email}，答复链接已通过邮件发出。`);
+  } catch (err) {
+    if (err instanceof Conflict) req.flash('error', err.detail);
+    else if (err instanceof Invalid) {
+      res.status(400);
+      return renderContactRequests(req, res, queryOf(back), { forwardError: { id, email: String(req.body?.email ?? ''), message: err.fields.email ?? Object.values(err.fields).join(' ') } });
+    } else throw err;
+  }
+  res.redirect(303, back);
 };
 
 export const notificationsPage: RequestHandler = async (req, res) => {

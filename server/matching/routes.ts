@@ -13,6 +13,7 @@ const answerLimiter = perAddress({ prefix: 'answer:ip:', windowMs: 10 * 60_000, 
 export default function matchingRoutes(): Router {
   const r = Router();
   const brokers = requireRole('broker', 'organizer');
+  const organizers = requireRole('organizer');
 
   r.get('/api/v1/demands/:id/matches', api.demandMatches);
   r.get('/api/v1/results/:id/matches', api.resultMatches);
@@ -36,9 +37,12 @@ export default function matchingRoutes(): Router {
   r.get('/contact-requests', requireUser, pages.contactRequestsPage);
   r.post('/contact-requests', requireActive, pages.contactRequestForm);
   r.post('/contact-requests/:id/answer', requireActive, pages.answerForm);
+  r.post('/contact-requests/:id/forward', organizers, pages.forwardForm);
   r.get('/api/v1/contact-requests', requireUser, api.listContactRequests);
+  r.get('/api/v1/contact-requests/queue', organizers, api.contactRequestQueue);
   r.post('/api/v1/contact-requests', requireActive, api.createContactRequest);
   r.post('/api/v1/contact-requests/:id/answer', requireActive, api.answerContactRequest);
+  r.post('/api/v1/contact-requests/:id/forward', organizers, api.forwardContactRequest);
 
   // A contact request answered without an account, through the mailed link (no sign-in).
   r.get('/answer/:token', answerLimiter, answerPages.answerPage);

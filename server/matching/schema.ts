@@ -1,6 +1,8 @@
-// Inputs of matching: suggestion queries, pipeline steps, overrides and contact requests.
+// Inputs of matching: suggestion queries, pipeline steps, overrides, contact requests and the organizers' queue.
 import { z } from 'zod';
 import { objectId, optionalText, text } from '../platform/http/fields.ts';
+import { pageQuery } from '../platform/http/pager.ts';
+import { isMailAddress } from '../mail/service.ts';
 import { DECLINE_REASONS, MATCH_STATUSES } from './model.ts';
 
 export const matchesQuery = z.object({
@@ -35,4 +37,22 @@ export const contactRequestInput = z.strictObject({
 export const answerInput = z.strictObject({
   accept: z.preprocess((v) => v === true || v === 'true' || v === 'yes' || v === 'accept', z.boolean()),
   answer: optionalText('答复', 300),
+});
+
+/** An address an organizer forwards a request to (contact-queue.ts); it must also be one the outbox can send to. */
+export const forwardInput = z.strictObject({
+  email: z
+    .string({ error: '请填写邮箱地址。' })
+    .trim()
+    .min(1, '请填写邮箱地址。')
+    .max(254, '邮箱地址过长。')
+    .pipe(z.email({ error: '邮箱格式不正确。' }).refine(isMailAddress, '邮箱格式不正确。')),
+});
+
+export const QUEUE_STATUSES = { pending: '待答复', accepted: '已同意', declined: '已拒绝', escalated: '已上报' } as const;
+export type QueueStatus = keyof typeof QUEUE_STATUSES;
+
+/** The organizers' queue: a status (escalated: still pending after a week) and a page. */
+export const queueQuery = pageQuery.extend({
+  status: z.enum(Object.keys(QUEUE_STATUSES) as [QueueStatus, ...QueueStatus[]]).optional().catch(undefined),
 });

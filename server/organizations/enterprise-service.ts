@@ -71,7 +71,7 @@ export async function loadEnterprise(id: string): Promise<EnterpriseDoc> {
 async function assertCodeFree(creditCode: string, exceptId?: string): Promise<void> {
   const clash = await Enterprise.findOne({ creditCode }).lean<EnterpriseDoc>();
   if (clash && String(clash._id) !== exceptId) {
-    throw new Invalid({ creditCode: `该统一社会信用代码已被“${clash.name}”使用。` });
+    throw new Invalid({ creditCode: `该统一社会信用代码已被“${clash.name}”使用。如果您是该企业的员工，请申请加入该企业，不必重复登记。` });
   }
 }
 

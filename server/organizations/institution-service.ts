@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { escapeRegex } from '../platform/db/regex.ts';
-import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
 import { reveal } from '../contacts/policy.ts';
 import type { Contact } from '../contacts/model.ts';
@@ -15,6 +15,7 @@ import { Institution, type InstitutionDoc } from './model.ts';
 import type { InstitutionInput, InstitutionQuery } from './schema.ts';
 import { hasActiveRecords, onInstitutionChanged } from './dependents.ts';
 import { clock } from '../platform/clock.ts';
+import { findClaimable } from '../memberships/claims.ts';
 
 export interface InstitutionView extends RecordView {
   name: string;
@@ -87,6 +88,11 @@ async function create(actor: Actor, input: InstitutionInput): Promise<Institutio
   if (!organizer) {
     if (actor.role !== 'institution' || actor.status !== 'active') throw new Forbidden('只有审核通过的高校院所账户可以登记机构信息。');
     if (actor.profile) throw new Conflict('您的账户已关联一个机构，请编辑该机构的信息。');
+  }
+  // A member of a listed institution joins it (memberships/claims.ts) rather than listing it twice.
+  if (!organizer) {
+    const listed = await findClaimable('institution', input.name);
+    if (listed) throw new Invalid({ name: `“${listed.name}”已在平台登记。如果您在该机构工作，请申请加入该机构，不必重复登记。` });
   }
   const doc = await Institution.create({ ...input, owner: organizer ? undefined : actor.id, createdBy: actor.id });
   if (!organizer) {

@@ -22,3 +22,6 @@ export const isoDate = (d: Date | null | undefined): string => (d ? DateTime.fro
 
 /** The month (1–12) of a date in the district's calendar. */
 export const monthOf = (d: Date): number => DateTime.fromJSDate(d, { zone: ZONE }).month;
+
+/** A Beijing calendar day as Chinese text: "2026年12月19日". */
+export const beijingDay = (d: Date): string => DateTime.fromJSDate(d, { zone: ZONE }).toFormat('yyyy年M月d日');

@@ -7,7 +7,7 @@ import { expertOptions, results, type ResultView } from './service.ts';
 import { resultInput, resultPatch, resultQuery, type ResultInput, type ResultQuery } from './schema.ts';
 import { resultExport } from './import.ts';
 import { needsForResultId } from '../matching/suggestions.ts';
-import { requestStateFor } from '../matching/contacts.ts';
+import { contactBox } from '../matching/contact-box.ts';
 
 const FORM_FIELDS = ['title', 'abstract', 'industry', 'keywords', 'maturity', 'institution', 'leadExpert', 'transferModes', 'askingPrice', 'patents'];
 
@@ -54,9 +54,9 @@ export const resultDef: RecordDef<ResultView, ResultInput, ResultQuery> = {
     canFilterMine: actor?.profile?.kind === 'institution',
     heading: q.mine ? '本机构的科技成果' : '成果库',
   }),
-  async showLocals(record, actor, { search }) {
+  async showLocals(record, actor, { search, query }) {
     const needs = search && record.status === 'published' ? await needsForResultId(search, actor, record.id, 5) : [];
-    return { needs, requestState: await requestStateFor(actor, 'result', record.id) };
+    return { needs, contactBox: await contactBox(actor, 'result', record.id, { demand: query.demand, needs }) };
   },
   export: resultExport,
 };

@@ -14,10 +14,10 @@ import { totpCode } from './agent.ts';
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
 export const PHONE = { width: 390, height: 844 };
 
-/** Listens on a free port of 127.0.0.1 (the app never listens on its own: app.ts). */
-export function serve(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+/** Listens on 127.0.0.1, on port `at` or a free one (the app never listens on its own: app.ts). */
+export function serve(app: Express, at = 0): Promise<{ url: string; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1', () => {
+    const server = app.listen(at, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
@@ -44,13 +44,14 @@ export interface BrowserHarness {
 
 /**
  * Serves the app and launches Chromium for the test file (beforeAll), and closes both (afterAll). Contexts
- * made through the harness are closed after each test.
+ * made through the harness are closed after each test. `port`: serve there rather than on a free port — for an
+ * app whose BASE_URL must be known when it is built (absolute links in mail).
  */
-export function useBrowser(app: Express): BrowserHarness {
+export function useBrowser(app: Express, opts: { port?: number } = {}): BrowserHarness {
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    server = await serve(app);
+    server = await serve(app, opts.port);
     browser = await launch();
   });
   let contexts: BrowserContext[] = [];

@@ -41,12 +41,21 @@ export const absoluteTimeout: RequestHandler = (req, res, next) => {
   });
 };
 
-/** Session-scoped flash messages, shown once on the next rendered page. */
+/**
+ * Session-scoped flash messages, shown once on the next rendered page. A redirect after a flash waits for the
+ * session to be stored: express-session writes the response before its own save ends, and a browser follows a
+ * 303 as soon as it has the headers, so the next page could otherwise read the session without the message.
+ */
 export const flash: RequestHandler = (req, res, next) => {
   req.flash = (type, message) => {
     if (!req.session) return;
     (req.session.flash ??= []).push({ type, message });
   };
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session?.flash?.length) return redirect(...args);
+    req.session.save((err) => (err ? next(err) : redirect(...args)));
+  }) as typeof res.redirect;
   const pending = req.session?.flash;
   if (pending?.length && req.method === 'GET' && req.accepts('html')) {
     res.locals.flash = pending;

@@ -81,7 +81,11 @@ export interface RecordDef<V extends RecordView, In, Q> {
   formLocals?(actor: Actor): Promise<Record<string, unknown>> | Record<string, unknown>;
   listLocals?(query: Q, actor: Actor | undefined): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** related records for the detail page */
-  showLocals?(record: V & { permissions: Permissions }, actor: Actor | undefined, ctx: { search?: SearchIndex | undefined }): Promise<Record<string, unknown>>;
+  showLocals?(
+    record: V & { permissions: Permissions },
+    actor: Actor | undefined,
+    ctx: { search?: SearchIndex | undefined; /** the page's query string (e.g. `?demand=` a link carried) */ query: Record<string, unknown> },
+  ): Promise<Record<string, unknown>>;
   export?: ExportDef<V>;
   /** follow-up work after a record is created (announcing matches …); failures are logged, not shown */
   afterCreate?(record: V, ctx: { search?: SearchIndex | undefined; actor: Actor }): Promise<void>;
@@ -131,7 +135,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     const record = await def.service.get(actorOf(req), idParam(req), { ip: req.ip });
     // A page that may carry a private contact is never cached (docs/security.md 10).
     res.set('Cache-Control', 'no-store');
-    const extra = await def.showLocals?.(record, actorOf(req), { search: req.app.locals.search as SearchIndex | undefined });
+    const extra = await def.showLocals?.(record, actorOf(req), { search: req.app.locals.search as SearchIndex | undefined, query: req.query as Record<string, unknown> });
     res.render(def.views.show, { title: record.label, section: def.section, base: def.base, record, ...extra });
   };
 

@@ -82,7 +82,7 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
 const adminNav = [
   { href: '/admin/users', text: '用户管理' },
   { href: '/admin/claims', text: '加入申请' },
-  { href: '/admin/invitations', text: '邀请开通账户' },
+  { href: '/admin/invitations', text: '邀请账户' },
   { href: '/admin/imports', text: '数据导入' },
   { href: '/admin/search', text: '搜索索引' },
   { href: '/admin/audit', text: '审计日志' },

@@ -39,6 +39,7 @@ export const auditActions: Record<string, string> = {
   'demand.claim.confirm': '确认经纪人认领',
   'broker.claim-limit': '调整经纪人认领上限',
   'data.import': '导入数据',
+  'roadshow.checkin.override': '路演签到时间外补签',
 };
 
 export async function record(input: AuditInput): Promise<void> {

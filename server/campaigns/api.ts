@@ -54,8 +54,8 @@ export const deleteRegistration: RequestHandler = async (req, res) => {
 };
 
 export const postCheckin: RequestHandler = async (req, res) => {
-  const { code } = parse(checkinInput, body(req));
-  res.json(await checkIn(req.user!, idParam(req), code));
+  const input = parse(checkinInput, body(req));
+  res.json(await checkIn(req.user!, idParam(req), input, { ip: req.ip }));
 };
 
 export const listOutcomes: RequestHandler = async (req, res) => {

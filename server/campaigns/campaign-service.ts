@@ -16,6 +16,7 @@ import type { CampaignInput, CampaignQuery } from './schema.ts';
 import { progressOf, type Progress } from './progress.ts';
 import { clock } from '../platform/clock.ts';
 import { findPage } from '../platform/db/page.ts';
+import { calendarDate } from '../platform/time.ts';
 
 export interface CampaignView extends RecordView {
   kind: string;
@@ -38,11 +39,11 @@ export function campaignView(doc: CampaignDoc): CampaignView {
     label: doc.name,
     kind: doc.kind,
     name: doc.name,
-    startsOn: doc.startsOn,
-    endsOn: doc.endsOn,
+    startsOn: calendarDate(doc.startsOn)!,
+    endsOn: calendarDate(doc.endsOn)!,
     description: doc.description,
     goals,
-    institutions: (doc.institutions ?? []).map((p) => ({ id: p.institution, name: p.name, contactedOn: p.contactedOn })),
+    institutions: (doc.institutions ?? []).map((p) => ({ id: p.institution, name: p.name, contactedOn: calendarDate(p.contactedOn) })),
     createdAt: doc.createdAt,
   };
 }

@@ -3,7 +3,8 @@
 // instead of duplicating them.
 import ical from 'ical-generator';
 import { DateTime } from 'luxon';
-import { ZONE, local } from './times.ts';
+import { local } from './times.ts';
+import { ZONE } from '../platform/time.ts';
 
 export interface IcsEvent {
   uid: string;

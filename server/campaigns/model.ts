@@ -76,6 +76,8 @@ const registrationSchema = new Schema({
   cancelledAt: { type: Date },
   checkedInAt: { type: Date },
   checkedInBy: { type: String },
+  /** a check-in an organizer made outside the check-in window, with why (also in the audit log) */
+  checkInOverride: { reason: String, by: String, byName: String },
 });
 
 const outcomeSchema = new Schema({

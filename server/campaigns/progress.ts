@@ -12,6 +12,7 @@ import { Contract, type ContractDoc } from '../deals/model.ts';
 import { GOAL_KEYS, Roadshow, Visit, type CampaignDoc, type GoalKey, type RoadshowDoc, type VisitDoc } from './model.ts';
 import { GOALS } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { calendarDate } from '../platform/time.ts';
 
 export interface FunnelRow {
   institution: { id: string; name: string };
@@ -46,7 +47,7 @@ async function funnelOf(campaign: CampaignDoc, contracts: ContractDoc[]): Promis
     if (!r) rows.set(instId, (r = { institution: { id: instId, name }, listed: false, results: 0, matched: 0, contracts: 0, amount: 0 }));
     return r;
   };
-  for (const p of campaign.institutions ?? []) Object.assign(row(p.institution, p.name), { listed: true, contactedOn: p.contactedOn });
+  for (const p of campaign.institutions ?? []) Object.assign(row(p.institution, p.name), { listed: true, contactedOn: calendarDate(p.contactedOn) });
   for (const r of results) {
     const entry = row(r.institution, r.institutionName);
     entry.results++;

@@ -1,7 +1,8 @@
 // Enterprise sign-up for roadshows: first come, first served up to the capacity, then a waitlist that moves up
 // when someone cancels (the promoted enterprise is told); a short code per registration for check-in at the
-// door. Every change is a compare-and-set on the roadshow's `rev`, so two registrations racing for the last
-// seat cannot both get it.
+// door, accepted from two hours before the start until the end (organizers may check in outside that window
+// with a reason, audited). Every change is a compare-and-set on the roadshow's `rev`, so two registrations
+// racing for the last seat cannot both get it.
 import { randomInt } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
@@ -12,8 +13,9 @@ import { datetime } from '../platform/views/helpers/datetime.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
 import { notifyUsers, usersOf } from '../notifications/service.ts';
 import { Roadshow, type RegistrationDoc, type RoadshowDoc } from './model.ts';
-import { CODE_ALPHABET, CODE_LENGTH, type RegistrationInput } from './schema.ts';
-import { isActive, loadRoadshow, notifyPromoted, registrationOpen, registrationView, type RegistrationView } from './roadshow-service.ts';
+import { CODE_ALPHABET, CODE_LENGTH, type CheckinInput, type RegistrationInput } from './schema.ts';
+import { checkinRefusal, checkinWindow, isActive, loadRoadshow, notifyPromoted, registrationOpen, registrationView, type RegistrationView } from './roadshow-service.ts';
+import * as audit from '../audit/service.ts';
 import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
 import * as mail from '../mail/messages.ts';
@@ -126,11 +128,18 @@ export async function cancel(actor: Actor, roadshowId: string, registrationId: s
   throw new Conflict('报名人数变化太快，请稍后重试。');
 }
 
-/** Marks attendance by the code the registrant shows at the door. */
-export async function checkIn(actor: Actor, roadshowId: string, code: string): Promise<RegistrationView> {
+/**
+ * Marks attendance by the code the registrant shows at the door, while the check-in window is open (from two
+ * hours before the start until the end). Outside it nothing is recorded unless the organizer gives a reason
+ * (`override`), which is kept on the registration and written to the audit log; inside the window a reason
+ * is not needed and is not recorded.
+ */
+export async function checkIn(actor: Actor, roadshowId: string, input: CheckinInput, opts: { ip?: string | undefined } = {}): Promise<RegistrationView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以办理签到。');
+  const { code } = input;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const doc = await loadRoadshow(roadshowId);
+    const now = clock.now();
     const regs = (doc.registrations ?? []) as RegistrationDoc[];
     const index = regs.findIndex((g) => g.code === code);
     const g = regs[index];
@@ -139,11 +148,22 @@ export async function checkIn(actor: Actor, roadshowId: string, code: string): P
     if (g.status === 'cancelled') throw clash(`签到码 ${code}（${g.enterpriseName}）的报名已取消，不能签到。`);
     if (g.status === 'waitlisted') throw clash(`签到码 ${code}（${g.enterpriseName}）仍在候补名单中，尚未获得参会名额。`);
     if (g.checkedInAt) throw clash(`签到码 ${code} 已于 ${datetime(g.checkedInAt)} 签到（${g.enterpriseName}），不能重复使用。`);
-    const res = await Roadshow.updateOne(
-      { _id: roadshowId, rev: doc.rev },
-      { $set: { [`registrations.${index}.checkedInAt`]: clock.now(), [`registrations.${index}.checkedInBy`]: actor.id }, $inc: { rev: 1 } },
-    );
+    const window = checkinWindow(doc, now);
+    const override = window.state === 'open' ? undefined : input.override;
+    if (window.state !== 'open' && !override) throw clash(checkinRefusal(doc, window));
+    const set: Record<string, unknown> = { [`registrations.${index}.checkedInAt`]: now, [`registrations.${index}.checkedInBy`]: actor.id };
+    if (override) set[`registrations.${index}.checkInOverride`] = { reason: override.reason, by: actor.id, byName: actor.name };
+    const res = await Roadshow.updateOne({ _id: roadshowId, rev: doc.rev }, { $set: set, $inc: { rev: 1 } });
     if (res.modifiedCount === 1) {
+      if (override) {
+        await audit.record({
+          actor,
+          action: 'roadshow.checkin.override',
+          target: { kind: 'roadshow', id: roadshowId, label: doc.title },
+          detail: `签到码 ${code}（${g.enterpriseName}）${window.state === 'early' ? '签到开放前' : '路演结束后'}补签：${override.reason}`,
+          ip: opts.ip,
+        });
+      }
       const saved = await loadRoadshow(roadshowId);
       return registrationView(saved, (saved.registrations as RegistrationDoc[])[index]!);
     }

@@ -12,7 +12,7 @@ import { enterpriseOptions } from '../organizations/enterprise-service.ts';
 import { Contract, type ContractDoc } from '../deals/model.ts';
 import { indexOf } from '../matching/api.ts';
 import { campaignOptions } from './campaign-service.ts';
-import { loadRoadshow, roadshows, SLOT_LABELS, type RoadshowView } from './roadshow-service.ts';
+import { CHECKIN_OPENS_HOURS_BEFORE, loadRoadshow, roadshows, SLOT_LABELS, type RoadshowView } from './roadshow-service.ts';
 import { cancel, checkIn, register } from './registration-service.ts';
 import { contractLink, outcomeViews, recordOutcome } from './outcome-service.ts';
 import { outcomeOptions, slotRefOptions } from './options.ts';
@@ -212,26 +212,40 @@ export const outcomeForm = roadshowAction(async (req, actor, id) => {
   return outcome.match ? '已记录合作意向，并列入该需求的对接清单。' : '已记录合作意向。';
 }, '#outcomes');
 
-async function renderCheckin(res: Response, id: string, locals: Record<string, unknown> = {}, status = 200) {
+async function renderCheckin(res: Response, id: string, locals: { errors?: Record<string, string>; typed?: string; reason?: string } = {}, status = 200) {
   const record = await roadshows.get(res.req.user, id);
   if (!record.permissions.manage) throw new Forbidden();
+  const errors = locals.errors ?? {};
   res.set('Cache-Control', 'no-store');
-  res.status(status).render('campaigns/roadshow-checkin', { title: `签到 · ${record.title}`, section: 'campaigns', record, errors: {}, ...locals });
+  res.status(status).render('campaigns/roadshow-checkin', {
+    title: `签到 · ${record.title}`,
+    section: 'campaigns',
+    record,
+    hoursBefore: CHECKIN_OPENS_HOURS_BEFORE,
+    // The reason field is offered outside the window (or when one was typed or refused).
+    showOverride: record.checkin.state !== 'open' || !!locals.reason || !!errors['override.reason'],
+    ...locals,
+    errors,
+    reasonError: errors['override.reason'],
+  });
 }
 
 export const checkinPage: RequestHandler = async (req, res) => renderCheckin(res, idParam(req));
 
 export const checkinForm: RequestHandler = async (req, res) => {
   const id = idParam(req);
-  const typed = str(req.body?.code);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const typed = str(body.code);
+  const reason = str(body['override.reason']);
   try {
-    const { code } = parse(checkinInput, { code: typed });
-    const view = await checkIn(req.user!, id, code);
-    req.flash('success', `签到成功：${view.enterprise.name}${view.attendee ? `（${view.attendee}）` : ''}，签到码 ${view.code}。`);
+    const input = parse(checkinInput, { code: typed, override: reason ? { reason } : undefined });
+    const view = await checkIn(req.user!, id, input, { ip: req.ip });
+    const overridden = view.checkInOverride ? `（签到时间外补签，原因：${view.checkInOverride.reason}）` : '';
+    req.flash('success', `签到成功：${view.enterprise.name}${view.attendee ? `（${view.attendee}）` : ''}，签到码 ${view.code}${overridden}。`);
     res.redirect(303, `/roadshows/${id}/checkin`);
   } catch (err) {
     if (!(err instanceof Invalid) && !(err instanceof Conflict)) throw err;
     const errors = err instanceof Invalid ? err.fields : (err.fields ?? { code: err.detail });
-    await renderCheckin(res, id, { errors, typed }, err.status);
+    await renderCheckin(res, id, { errors, typed, reason }, err.status);
   }
 };

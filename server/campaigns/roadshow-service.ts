@@ -16,6 +16,7 @@ import { assertNoClash, checkCampaign, resolveSlots, sortSlots, storedSlots, typ
 import { venueKey } from './schedule.ts';
 import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
+import { datetime } from '../platform/views/helpers/datetime.ts';
 import * as mail from '../mail/messages.ts';
 
 export const SLOT_LABELS: Record<SlotKind, string> = { result: '成果路演', demand: '需求发布', expert: '专家报告' };
@@ -48,6 +49,8 @@ export interface RegistrationView {
   promotedAt?: Date | null | undefined;
   cancelledAt?: Date | null | undefined;
   checkedInAt?: Date | null | undefined;
+  /** set when an organizer checked the registrant in outside the check-in window */
+  checkInOverride?: { reason: string; byName?: string | null | undefined } | undefined;
   /** place on the waitlist, from 1 */
   position?: number | undefined;
 }
@@ -62,6 +65,7 @@ export interface RoadshowView extends RecordView {
   description?: string | null | undefined;
   slots: SlotView[];
   seats: { confirmed: number; waitlisted: number; remaining: number; checkedIn: number };
+  checkin: CheckinWindow;
   started: boolean;
   ended: boolean;
   createdAt: Date;
@@ -88,6 +92,7 @@ export function registrationView(doc: RoadshowDoc, g: RegistrationDoc): Registra
     promotedAt: g.promotedAt,
     cancelledAt: g.cancelledAt,
     checkedInAt: g.checkedInAt,
+    checkInOverride: g.checkInOverride?.reason ? { reason: g.checkInOverride.reason, byName: g.checkInOverride.byName } : undefined,
     position: status === 'waitlisted' ? waiting.findIndex((w) => String(w._id) === String(g._id)) + 1 : undefined,
   };
 }
@@ -125,6 +130,7 @@ export function roadshowView(doc: RoadshowDoc, now = clock.now()): RoadshowView 
       remaining: Math.max(0, doc.capacity - confirmed),
       checkedIn: regs.filter((r) => r.checkedInAt).length,
     },
+    checkin: checkinWindow(doc, now),
     started: doc.startsAt.getTime() <= now.getTime(),
     ended: doc.endsAt.getTime() <= now.getTime(),
     createdAt: doc.createdAt,
@@ -140,6 +146,32 @@ export async function loadRoadshow(id: string): Promise<RoadshowDoc> {
 /** Enterprises register themselves until the session starts; organizers (for walk-ins) until it ends. */
 export function registrationOpen(doc: RoadshowDoc, actor: Actor | undefined, now = clock.now()): boolean {
   return now.getTime() < (isOrganizer(actor) ? doc.endsAt : doc.startsAt).getTime();
+}
+
+/** Check-in at the door opens this many hours before a roadshow starts, and closes when it ends. */
+export const CHECKIN_OPENS_HOURS_BEFORE = 2;
+
+/** early: before the window opens; open: check-in is accepted; closed: the roadshow has ended. */
+export type CheckinState = 'early' | 'open' | 'closed';
+export interface CheckinWindow {
+  opensAt: Date;
+  closesAt: Date;
+  state: CheckinState;
+}
+
+/** When check-in is accepted for a roadshow, and where `now` falls: [start − 2 h, end). */
+export function checkinWindow(doc: { startsAt: Date; endsAt: Date }, now = clock.now()): CheckinWindow {
+  const opensAt = new Date(doc.startsAt.getTime() - CHECKIN_OPENS_HOURS_BEFORE * 3_600_000);
+  const closesAt = new Date(doc.endsAt.getTime());
+  const t = now.getTime();
+  return { opensAt, closesAt, state: t < opensAt.getTime() ? 'early' : t < closesAt.getTime() ? 'open' : 'closed' };
+}
+
+/** Why a check-in is refused outside the window, and what an organizer can do about it. */
+export function checkinRefusal(doc: { title: string; startsAt: Date; endsAt: Date }, window: CheckinWindow): string {
+  return window.state === 'early'
+    ? `签到尚未开放：路演“${doc.title}”于 ${datetime(doc.startsAt)} 开始，开始前 ${CHECKIN_OPENS_HOURS_BEFORE} 小时（${datetime(window.opensAt)}）起可以签到，本次未记录签到。确需提前签到，请填写补签原因。`
+    : `签到已关闭：路演“${doc.title}”已于 ${datetime(doc.endsAt)} 结束，本次未记录签到。确需补签，请填写补签原因。`;
 }
 
 function permissionsFor(actor: Actor | undefined, doc: RoadshowDoc): RoadshowPermissions {

@@ -158,7 +158,10 @@ export const checkinInput = z.strictObject({
     .transform((v) => v.normalize('NFKC').toUpperCase().replace(/[\s-]/g, ''))
     .refine((v) => v !== '', '请输入签到码。')
     .refine((v) => v === '' || (v.length === CODE_LENGTH && [...v].every((c) => CODE_ALPHABET.includes(c))), `签到码应为 ${CODE_LENGTH} 位字母或数字（不含 0、1、I、O 等易混字符），请核对。`),
+  /** an organizer checking in outside the check-in window says why (recorded and audited) */
+  override: z.strictObject({ reason: text('补签原因', 2, 200) }, { error: '补签信息应为 { reason: 补签原因 }。' }).optional(),
 });
+export type CheckinInput = z.output<typeof checkinInput>;
 
 export const outcomeInput = z.strictObject({
   kind: z.enum(['intention', 'contract'], { error: '请选择成果类型。' }),

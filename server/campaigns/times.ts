@@ -2,8 +2,7 @@
 // time; the API may also send an offset or Z. Everything is stored as a UTC Date and shown in Asia/Shanghai.
 import { DateTime } from 'luxon';
 import { clock } from '../platform/clock.ts';
-
-export const ZONE = 'Asia/Shanghai';
+import { ZONE } from '../platform/time.ts';
 export const MINUTE = 60_000;
 
 const LOCAL = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;

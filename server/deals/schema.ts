@@ -5,6 +5,7 @@ import { code, dateOnly, objectId, optionalText, text, yuan } from '../platform/
 import { pageQuery } from '../platform/http/pager.ts';
 import { contractType, industry, town } from '../vocabulary/index.ts';
 import { clock } from '../platform/clock.ts';
+import { currentYear } from '../platform/time.ts';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optionalId = (label: string) => z.preprocess(blank, objectId(label).optional());
@@ -18,6 +19,9 @@ const registrationNumber = z.preprocess(
     .regex(/^[0-9A-Za-z-]{6,30}$/, '登记号应为 6–30 位字母、数字或短横线，如 2026420502000123。')
     .optional(),
 );
+
+/** Signing and registration dates outside these years are typing errors (a ledger from 1926, a year 2206). */
+const LEDGER_YEARS = { from: 2000, to: () => currentYear() + 1 };
 
 const contractFields = {
   title: text('合同名称', 4, 80),
@@ -33,7 +37,7 @@ const contractFields = {
   broker: optionalId('技术经纪人'),
   amount: yuan('合同成交额').pipe(z.number({ error: '请填写合同成交额。' }).positive('合同成交额应大于 0。')),
   techIncome: yuan('技术交易额'),
-  signedAt: dateOnly('签订日期').pipe(z.date({ error: '请填写签订日期。' })),
+  signedAt: dateOnly('签订日期', { years: LEDGER_YEARS }).pipe(z.date({ error: '请填写签订日期。' })),
   registration: z.preprocess(
     (v) => (v && typeof v === 'object' && Object.values(v).every((x) => x === '' || x === undefined || x === null) ? undefined : v),
     z

@@ -22,7 +22,7 @@ import { brokerOptions } from '../demands/service.ts';
 import { contractMatch, matchForContract } from '../matching/service.ts';
 import type { MatchDoc } from '../matching/model.ts';
 import { Campaign, Roadshow } from '../campaigns/model.ts';
-import { yearOf } from '../platform/time.ts';
+import { calendarDate, yearOf } from '../platform/time.ts';
 import { nameWithRole } from '../vocabulary/index.ts';
 import { Contract, type ContractDoc } from './model.ts';
 import { checkContract, type ContractInput, type ContractQuery } from './schema.ts';
@@ -66,9 +66,9 @@ export function contractView(doc: ContractDoc): ContractView {
     broker: doc.broker ? { id: doc.broker, name: doc.brokerName ?? '' } : undefined,
     amount: doc.amount,
     techIncome: doc.techIncome,
-    signedAt: doc.signedAt,
+    signedAt: calendarDate(doc.signedAt)!,
     signedYear: doc.signedYear,
-    registration: reg?.number && reg.date ? { number: reg.number, date: reg.date } : undefined,
+    registration: reg?.number && reg.date ? { number: reg.number, date: calendarDate(reg.date)! } : undefined,
     registeredYear: doc.registeredYear,
     source: {
       match: doc.source?.match ?? undefined,

@@ -1,6 +1,7 @@
 // How a need appears in the search index: what is searched, filtered and shown in lists.
 import type { SearchDoc } from '../platform/search/port.ts';
 import type { DemandDoc } from './model.ts';
+import { calendarDate } from '../platform/time.ts';
 
 export function demandSearchDoc(d: DemandDoc): SearchDoc {
   const budget = d.budgetMax ?? d.budgetMin ?? undefined;
@@ -37,7 +38,7 @@ export function demandSearchDoc(d: DemandDoc): SearchDoc {
       town: d.town,
       budgetMin: d.budgetMin,
       budgetMax: d.budgetMax,
-      deadline: d.deadline,
+      deadline: calendarDate(d.deadline),
       keywords: d.keywords ?? [],
       cooperationModes: d.cooperationModes ?? [],
       targetMaturity: d.clarification?.targetMaturity,

@@ -22,6 +22,7 @@ import { FINDABLE } from '../search/visibility.ts';
 import type { ClarificationInput, DemandInput, DemandQuery } from './schema.ts';
 import { allowedTransitions, completeness, mayConfirmClaim, partyOf, PUBLIC_STATUSES, type DemandStatus, type Party } from './workflow.ts';
 import { clock } from '../platform/clock.ts';
+import { calendarDate } from '../platform/time.ts';
 
 export interface DemandPermissions extends Permissions {
   transitions: DemandStatus[];
@@ -71,7 +72,7 @@ export function demandView(doc: DemandDoc, party?: Party, contact?: Contact): De
     cooperationModes: doc.cooperationModes ?? [],
     budgetMin: doc.budgetMin,
     budgetMax: doc.budgetMax,
-    deadline: doc.deadline,
+    deadline: calendarDate(doc.deadline),
     jiebang: !!doc.jiebang,
     enterprise: { id: doc.enterprise, name: doc.enterpriseName },
     town: doc.town,

@@ -18,7 +18,7 @@ import { unconfirmedClaims } from '../brokers/service.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { matchesForNeed } from './matcher.ts';
-import { DECLINE_REASONS, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
+import { DECLINE_REASONS, MATCH_STATUSES, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
 import { needProfile } from './suggestions.ts';
 import { clock } from '../platform/clock.ts';
 
@@ -304,7 +304,7 @@ export async function confirmClaim(actor: Actor, demandId: string): Promise<Dema
   return demandView(await loadDemand(demandId), party);
 }
 
-/** The broker's queue: their needs with the state of each pipeline, overdue first. */
+/** The broker's queue: their needs with the count of their pipeline's rows at each stage, overdue first. */
 export async function queue(actor: Actor) {
   if (actor.role !== 'broker' && !isOrganizer(actor)) throw new Forbidden();
   const brokerId = actor.profile?.kind === 'broker' ? actor.profile.id : undefined;
@@ -318,8 +318,11 @@ export async function queue(actor: Actor) {
   const now = clock.ms();
   const rows = needs.map((n) => {
     const mine = matches.filter((m) => m.demand === String(n._id)).map((m) => matchView(m, now));
-    const counts = Object.fromEntries(Object.keys(STATUS_LABELS).map((s) => [s, mine.filter((m) => m.status === s).length]));
-    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, confirmed: !!n.brokerConfirmedAt, counts, overdue: mine.filter((m) => m.overdue), total: mine.length };
+    const counts = Object.fromEntries(MATCH_STATUSES.map((s) => [s, mine.filter((m) => m.status === s).length])) as Record<MatchStatus, number>;
+    // Every stage of the pipeline, 已签约 and 未成 included, so the stages add up to the total. 系统推荐 are
+    // computed suggestions rather than pipeline rows; the stage is shown only should a row ever hold it.
+    const stages = MATCH_STATUSES.filter((s) => s !== 'suggested' || counts[s] > 0).map((s) => ({ status: s, label: STATUS_LABELS[s], count: counts[s] }));
+    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, confirmed: !!n.brokerConfirmedAt, counts, stages, overdue: mine.filter((m) => m.overdue), total: mine.length };
   });
   rows.sort((a, b) => b.overdue.length - a.overdue.length);
   const unassigned = await Demand.find({ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) })

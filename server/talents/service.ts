@@ -9,7 +9,7 @@ import { findLive } from '../platform/db/live.ts';
 import { escapeRegex } from '../platform/db/regex.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, RecordService, RecordView, VerifiablePermissions } from '../platform/http/crud.ts';
-import { yearOf } from '../platform/time.ts';
+import { calendarDate, yearOf } from '../platform/time.ts';
 import { nameWithRole } from '../vocabulary/index.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
@@ -51,7 +51,7 @@ export function talentView(doc: TalentDoc): TalentView {
     employer: { id: doc.employer, name: doc.employerName },
     town: doc.town,
     industry: doc.industry,
-    date: doc.date,
+    date: calendarDate(doc.date)!,
     year: doc.year,
     source: { campaign: doc.source?.campaign ?? undefined, note: doc.source?.note ?? undefined },
     verified: doc.verified,

@@ -28,6 +28,8 @@ import {
   recordsBehind,
   removeEntry,
   STATUS_LABELS,
+  STATUS_ORDER,
+  statusRules,
   targets,
   type ProgressItem,
   type Status,
@@ -51,7 +53,7 @@ function moneyFromForm(body: Record<string, unknown>, field: string): unknown {
   return Number.isFinite(n) ? Math.round(n * 1e4) : v;
 }
 
-const SEVERITY: Record<Status, number> = { red: 0, amber: 1, none: 2, green: 3 };
+const SEVERITY = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<Status, number>;
 
 function yearOptions(year: number) {
   const now = currentYear();
@@ -78,8 +80,7 @@ export const dashboard: RequestHandler = async (req, res) => {
   const organizer = isOrganizer(req.user);
   const { year, items, ledger } = await progress({ ...q, scope: q.scope || undefined });
   const ordered = [...items].sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status]);
-  const counts = { red: 0, amber: 0, green: 0, none: 0 } as Record<Status, number>;
-  for (const i of items) counts[i.status]++;
+  const summary = STATUS_ORDER.map((status) => ({ status, label: STATUS_LABELS[status], count: items.filter((i) => i.status === status).length }));
 
   const money = (v: number) => formatValue(indicator('contract-value')!, v);
   const months = await contractMonths(year, ledger);
@@ -108,7 +109,8 @@ export const dashboard: RequestHandler = async (req, res) => {
     yearOptions: yearOptions(year),
     scopeOptions: scopeOptions(),
     items: ordered.map((i) => decorate(i, organizer)),
-    counts,
+    summary,
+    statusRules: statusRules(),
     statusLabels: STATUS_LABELS,
     chart,
     townBars,
@@ -179,7 +181,9 @@ export const targetDef: RecordDef<TargetView, TargetInput, TargetQuery> = {
   formLocals: () => ({ indicatorOptions: indicatorOptions(), scopeOptions: scopeOptions(), unitOptions: units.map((u) => ({ value: u, label: u })) }),
   listLocals: (_q, actor) => ({ indicatorOptions: indicatorOptions(), canEdit: isOrganizer(actor), thisYear: currentYear() }),
   async showLocals(record) {
-    const { items } = await progress({ year: Math.min(record.endYear, currentYear()), indicator: record.indicator, scope: record.scope });
+    // This year's progress, the last year's once the period is over, the first year's (未开始) before it begins.
+    const year = Math.max(record.startYear, Math.min(record.endYear, currentYear()));
+    const { items } = await progress({ year, indicator: record.indicator, scope: record.scope });
     const item = items.find((i) => i.id === record.id);
     return { item: item ? decorate(item, true) : undefined };
   },

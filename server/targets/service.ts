@@ -1,6 +1,6 @@
 // The target ledger: the breakdown table (organizers edit it), manual entries with evidence for what the
 // platform does not record, and progress against each target with a red/amber/green status measured against
-// the share of the target's period that has passed.
+// the share of the target's period that has passed (未开始 while the period has not begun).
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { findLive } from '../platform/db/live.ts';
@@ -159,8 +159,14 @@ export const targets: RecordService<TargetView, TargetInput, TargetQuery> = { li
 
 // ---- progress ---------------------------------------------------------------------------------------------
 
-export type Status = 'green' | 'amber' | 'red' | 'none';
-export const STATUS_LABELS: Record<Status, string> = { green: '正常', amber: '需关注', red: '滞后', none: '暂无数据' };
+export type Status = 'green' | 'amber' | 'red' | 'none' | 'not-started';
+export const STATUS_LABELS: Record<Status, string> = { green: '正常', amber: '需关注', red: '滞后', none: '暂无数据', 'not-started': '未开始' };
+/** Most urgent first: the dashboard's order of rows and of the summary. */
+export const STATUS_ORDER: readonly Status[] = ['red', 'amber', 'none', 'green', 'not-started'];
+
+/** Green from this share of the progress due by now, amber from this one, red below it. */
+export const GREEN_AT = 0.9;
+export const AMBER_AT = 0.7;
 
 export interface ProgressItem {
   id: string;
@@ -191,17 +197,34 @@ export interface ProgressItem {
 }
 
 /**
- * The status of a figure: a flow (money signed, talents brought in) is judged against the share of its period
- * that has passed — 60% of the way through the plan, 60% of the target is on track; a level (a count of
- * enterprises, a ratio) is judged against the target itself. Green at ≥ 90% of that, amber at ≥ 70%.
+ * The status of a figure: a period that has not begun is not judged at all (未开始). A flow (money signed,
+ * talents brought in) is judged against the share of its period that has passed — 60% of the way through the
+ * plan, 60% of the target is on track; a level (a count of enterprises, a ratio) is judged against the target
+ * itself. Green at ≥ GREEN_AT of that, amber at ≥ AMBER_AT, red below; a manual indicator with no entry yet
+ * has no data. `statusRules` says the same in words on the dashboard.
  */
-export function statusOf(ind: Indicator, ratio: number, expected: number, hasData: boolean): Status {
+export function statusOf(ind: Indicator, ratio: number, expected: number, hasData: boolean, started = true): Status {
+  if (!started) return 'not-started';
   if (!hasData) return 'none';
   if (ratio >= 1) return 'green';
   const pace = ind.aggregate === 'flow' ? (expected > 0 ? ratio / expected : 1) : ratio;
-  if (pace >= 0.9) return 'green';
-  if (pace >= 0.7) return 'amber';
+  if (pace >= GREEN_AT) return 'green';
+  if (pace >= AMBER_AT) return 'amber';
   return 'red';
+}
+
+const percentText = (share: number) => `${Math.round(share * 100)}%`;
+
+/** What each status means, from the thresholds `statusOf` uses, for the dashboard's legend. */
+export function statusRules(): { status: Status; label: string; rule: string }[] {
+  const rules: Record<Status, string> = {
+    green: `完成值达到应有进度的 ${percentText(GREEN_AT)} 及以上，或已完成目标。`,
+    amber: `完成值达到应有进度的 ${percentText(AMBER_AT)}，不足 ${percentText(GREEN_AT)}。`,
+    red: `完成值不足应有进度的 ${percentText(AMBER_AT)}。`,
+    none: '平台不记录、由责任单位填报的指标，在目标期内还没有填报数据。',
+    'not-started': '目标期尚未开始（首年 1 月 1 日之前），不评判进度。',
+  };
+  return STATUS_ORDER.map((status) => ({ status, label: STATUS_LABELS[status], rule: rules[status] }));
 }
 
 /** The moment progress is measured at for a year: its last day, or now while it is running. */
@@ -219,7 +242,9 @@ export async function progressFor(doc: TargetDoc, year: number, ledger: Ledger):
   const ratio = doc.value > 0 ? figure.actual / doc.value : 0;
   const expected = elapsedShare(doc.startYear, doc.endYear, asOf(year, ledger.now));
   const hasData = ind.source !== 'manual' || figure.records.length > 0;
-  const status = statusOf(ind, ratio, expected, hasData);
+  // Measured at the year's end or now, whichever comes first: before the period's first year it has not begun.
+  const started = currentYear(asOf(year, ledger.now)) >= doc.startYear;
+  const status = statusOf(ind, ratio, expected, hasData, started);
   return {
     id: String(doc._id),
     indicator: doc.indicator,

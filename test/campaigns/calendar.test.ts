@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { apiToken, csrfFrom, loginAgent } from '../support/agent.ts';
 import { owner, resultOf } from '../support/directory.ts';
-import { at, decoded, icsLines, icsLocal, makeCampaign, monday, roadshowBody, venue } from './support.ts';
+import { advanceClock } from '../support/clock.ts';
+import { clock } from '../../server/platform/clock.ts';
+import { at, decoded, icsLines, icsLocal, makeCampaign, monday, roadshowBody, utc, venue } from './support.ts';
 
 const { app } = buildTestApp();
 
@@ -227,11 +229,34 @@ describe('forms and check-in pages', () => {
     expect(clash.text).toContain('class="form-errors"');
   });
 
+  it('when a good code is typed days before the roadshow, then the page says when check-in opens, offers the reason field and records nothing', async () => {
+    const agent = await loginAgent(app, organizer.user.email);
+    const code = (await request(app).get(`/api/v1/roadshows/${roadshow.id}/registrations`).set(ent.auth)).body.items[0].code as string;
+    const page = await agent.get(`/roadshows/${roadshow.id}/checkin`).expect(200);
+    expect(page.text).toContain(`签到时间：${at(WEEK, 2, '07:00').replace('T', ' ')} 至 ${at(WEEK, 2, '11:30').replace('T', ' ')}`);
+    expect(page.text).toContain('<strong>尚未开放</strong>');
+    expect(page.text).toContain('name="override.reason"');
+    const early = await agent.post(`/roadshows/${roadshow.id}/checkin`).type('form').send({ _csrf: csrfFrom(page.text), code });
+    expect(early.status).toBe(409);
+    expect(early.text).toMatch(/id="e-code" class="field-error" role="alert">签到尚未开放：路演“电子信息专场[^”]*”于 [^<]+起可以签到，本次未记录签到。确需提前签到，请填写补签原因。/);
+    expect(early.text).toContain(`value="${code}"`);
+    expect(early.text).toContain('已签到 <strong>0</strong>');
+    // A reason that says nothing is refused next to its own field.
+    const blank = await agent.post(`/roadshows/${roadshow.id}/checkin`).type('form').send({ _csrf: csrfFrom(page.text), code, 'override.reason': '补' });
+    expect(blank.status).toBe(400);
+    expect(blank.text).toMatch(/id="e-override-reason" class="field-error" role="alert">补签原因至少 2 个字。/);
+    expect((await request(app).get(`/api/v1/roadshows/${roadshow.id}/registrations`).set(ent.auth)).body.items[0].checkedInAt).toBeUndefined();
+  });
+
   it('when codes are typed at the door, then a good code is welcomed and a wrong or used one is explained next to the field', async () => {
+    // The door: an hour before the start, inside the window (it opens two hours before).
+    advanceClock(Date.parse(utc(at(WEEK, 2, '09:00'))) - 3_600_000 - clock.ms());
     const agent = await loginAgent(app, organizer.user.email);
     const code = (await request(app).get(`/api/v1/roadshows/${roadshow.id}/registrations`).set(ent.auth)).body.items[0].code as string;
     const page = await agent.get(`/roadshows/${roadshow.id}/checkin`).expect(200);
     expect(page.text).toContain(code);
+    expect(page.text).toContain('<strong>正在签到</strong>');
+    expect(page.text).not.toContain('name="override.reason"');
     const wrong = await agent.post(`/roadshows/${roadshow.id}/checkin`).type('form').send({ _csrf: csrfFrom(page.text), code: 'ZZZZZZ' });
     expect(wrong.status).toBe(400);
     expect(wrong.text).toMatch(/id="e-code" class="field-error" role="alert">签到码 ZZZZZZ 不是本场路演的报名码/);

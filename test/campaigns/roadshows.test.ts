@@ -1,12 +1,17 @@
 // Issue 7: roadshows planned without clashes — every conflict rule through the API, and the cases that must not
 // clash (back-to-back slots, different venues, one expert in two events that do not overlap); permissions and
 // field errors; sign-up with capacity and a waitlist that moves up; check-in by code; outcomes into the pipeline.
+// Issue 15: check-in only from two hours before the start until the end, unless an organizer gives a reason.
+import { DateTime } from 'luxon';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { apiToken } from '../support/agent.ts';
+import { advanceClock } from '../support/clock.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
-import { at, makeCampaign, roadshowBody, utc, venue } from './support.ts';
+import { Audit } from '../../server/audit/model.ts';
+import { clock } from '../../server/platform/clock.ts';
+import { at, makeCampaign, roadshowBody, utc, venue, ZONE } from './support.ts';
 
 const { app } = buildTestApp();
 
@@ -287,6 +292,8 @@ describe('sign-up, waitlist and check-in', () => {
     const waiting = items.find((g) => g.status === 'waitlisted')!;
     const cancelled = items.find((g) => g.status === 'cancelled')!;
     const checkin = (code: string, auth = organizer.auth) => request(app).post(`/api/v1/roadshows/${roadshow}/checkin`).set(auth).send({ code });
+    // The door: an hour before the 09:00 start, inside the check-in window (it opens two hours before).
+    advanceClock(Date.parse(utc(at(14, 0, '09:00'))) - 3_600_000 - clock.ms());
 
     const spaced = `${confirmed.code.slice(0, 3).toLowerCase()} ${confirmed.code.slice(3).toLowerCase()}`;
     const ok = await checkin(spaced).expect(200);
@@ -355,5 +362,93 @@ describe('outcomes', () => {
     expect((await request(app).post(`/api/v1/roadshows/${held}/outcomes`).set(ent.auth).send(body)).status).toBe(403);
     const empty = await request(app).post(`/api/v1/roadshows/${held}/outcomes`).set(organizer.auth).send({ kind: 'intention' });
     expect(empty.body.errors.note).toBeDefined();
+  });
+});
+
+describe('the check-in window', () => {
+  const HOUR = 3_600_000;
+  /** A `datetime-local` value `ms` from now on the server's clock, in Beijing time. */
+  const fromNow = (ms: number) => DateTime.fromMillis(clock.ms() + ms, { zone: ZONE }).startOf('minute').toFormat("yyyy-MM-dd'T'HH:mm");
+  let roadshow: string;
+  let startsAt: string;
+  let endsAt: string;
+  const codes: Record<'early' | 'needless' | 'late' | 'overridden', string> = { early: '', needless: '', late: '', overridden: '' };
+  const checkin = (body: object) => request(app).post(`/api/v1/roadshows/${roadshow}/checkin`).set(organizer.auth).send(body);
+  const registrations = async () =>
+    (await request(app).get(`/api/v1/roadshows/${roadshow}/registrations`).set(organizer.auth).expect(200)).body.items as { code: string; checkedInAt?: string; checkInOverride?: { reason: string; byName: string } }[];
+  const checkedIn = async () => (await request(app).get(`/api/v1/campaigns/${campaign}`).expect(200)).body.progress.events.checkedIn as number;
+
+  beforeAll(async () => {
+    // Starts three hours from now, for two hours.
+    startsAt = fromNow(3 * HOUR);
+    endsAt = fromNow(5 * HOUR);
+    roadshow = (await post(roadshowBody(campaign, { title: '签到时间测试路演', startsAt, endsAt })).expect(201)).body.id;
+    for (const key of Object.keys(codes) as (keyof typeof codes)[]) {
+      const e = await owner('enterprise', { name: `签到时间测试企业-${key}` });
+      codes[key] = (await request(app).post(`/api/v1/roadshows/${roadshow}/registrations`).set(e.auth).send({}).expect(201)).body.code;
+    }
+  });
+
+  it('when a code is checked in before the window opens (3 hours before the start), then 409 says when it opens and nothing is recorded', async () => {
+    const before = await checkedIn();
+    const shown = (await request(app).get(`/api/v1/roadshows/${roadshow}`).expect(200)).body;
+    expect(shown.checkin).toEqual({ opensAt: new Date(Date.parse(utc(startsAt)) - 2 * HOUR).toISOString(), closesAt: utc(endsAt), state: 'early' });
+
+    const early = await checkin({ code: codes.early });
+    expect(early.status).toBe(409);
+    expect(early.headers['content-type']).toContain('application/problem+json');
+    const opens = DateTime.fromISO(startsAt, { zone: ZONE }).minus({ hours: 2 }).toFormat('yyyy-MM-dd HH:mm');
+    expect(early.body.detail).toBe(
+      `签到尚未开放：路演“签到时间测试路演”于 ${startsAt.replace('T', ' ')} 开始，开始前 2 小时（${opens}）起可以签到，本次未记录签到。确需提前签到，请填写补签原因。`,
+    );
+    expect(early.body.errors.code).toBe(early.body.detail);
+    // An override needs a reason that says something.
+    const blank = await checkin({ code: codes.early, override: { reason: ' ' } });
+    expect(blank.status).toBe(400);
+    expect(blank.body.errors['override.reason']).toBe('请填写补签原因。');
+    expect((await registrations()).every((g) => !g.checkedInAt)).toBe(true);
+    expect(await checkedIn()).toBe(before);
+  });
+
+  it('when the window has opened, then a code is checked in without a reason, and a reason given anyway is not recorded as an override', async () => {
+    advanceClock(Date.parse(utc(startsAt)) - 2 * HOUR + 60_000 - clock.ms()); // a minute after it opens
+    expect((await request(app).get(`/api/v1/roadshows/${roadshow}`).expect(200)).body.checkin.state).toBe('open');
+    const ok = await checkin({ code: codes.early }).expect(200);
+    expect(ok.body.checkedInAt).toBeTruthy();
+    expect(ok.body.checkInOverride).toBeUndefined();
+    const needless = await checkin({ code: codes.needless, override: { reason: '提前到场' } }).expect(200);
+    expect(needless.body.checkedInAt).toBeTruthy();
+    expect(needless.body.checkInOverride).toBeUndefined();
+    expect(await Audit.countDocuments({ action: 'roadshow.checkin.override', targetId: roadshow })).toBe(0);
+  });
+
+  it('when a code is checked in after the end, then 409 says check-in has closed and nothing is recorded', async () => {
+    const before = await checkedIn();
+    advanceClock(Date.parse(utc(endsAt)) + 60_000 - clock.ms()); // a minute after the end
+    const late = await checkin({ code: codes.late });
+    expect(late.status).toBe(409);
+    expect(late.body.detail).toBe(`签到已关闭：路演“签到时间测试路演”已于 ${endsAt.replace('T', ' ')} 结束，本次未记录签到。确需补签，请填写补签原因。`);
+    expect(late.body.errors.code).toBe(late.body.detail);
+    expect((await registrations()).find((g) => g.code === codes.late)?.checkedInAt).toBeUndefined();
+    expect(await checkedIn()).toBe(before);
+  });
+
+  it('when an organizer overrides the window with a reason, then the check-in is recorded with the reason, audited, and counts on the campaign', async () => {
+    const before = await checkedIn();
+    const reason = '路演延时，企业代表散场后补签';
+    const res = await checkin({ code: codes.overridden, override: { reason } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.checkedInAt).toBeTruthy();
+    expect(res.body.checkInOverride).toEqual({ reason, byName: organizer.user.name });
+    expect((await registrations()).find((g) => g.code === codes.overridden)?.checkInOverride).toEqual({ reason, byName: organizer.user.name });
+    const entries = await Audit.find({ action: 'roadshow.checkin.override', targetId: roadshow }).lean();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorId: organizer.user.id, targetKind: 'roadshow', targetLabel: '签到时间测试路演' });
+    expect(entries[0]!.detail).toBe(`签到码 ${codes.overridden}（签到时间测试企业-overridden）路演结束后补签：${reason}`);
+    expect(await checkedIn()).toBe(before + 1);
+    // The override does not reopen the door for a code already used.
+    const again = await checkin({ code: codes.overridden, override: { reason } });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain('不能重复使用');
   });
 });

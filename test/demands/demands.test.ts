@@ -42,7 +42,7 @@ describe('posting a need', () => {
       budgetMin: 500_000,
       budgetMax: 1_500_000,
     });
-    expect(res.body.deadline).toBe('2027-06-29T16:00:00.000Z'); // midnight in Asia/Shanghai
+    expect(res.body.deadline).toBe('2027-06-30'); // a calendar date (stored as midnight in Asia/Shanghai)
   });
 
   it('when the input is wrong, then each field gets its own message and nothing is written', async () => {

@@ -22,7 +22,7 @@ const REPORT = path.join(repoRoot, 'test-results', 'a11y-report.txt');
 
 const t = buildTestApp();
 const b = useBrowser(t.app);
-const ids = { need: '', brokerNeed: '', result: '', expert: '', roadshow: '' };
+const ids = { need: '', brokerNeed: '', result: '', expert: '', roadshow: '', institution: '' };
 
 beforeAll(async () => {
   await seedDemo(DEMO_NOW);
@@ -36,6 +36,7 @@ beforeAll(async () => {
   ids.result = String(byTitle(await Result.find({ deletedAt: null, status: 'published', industry: 'chemicals' }).lean<ResultDoc[]>())[0]!._id);
   const experts = (await Expert.find({ deletedAt: null }).lean<ExpertDoc[]>()).sort((a, c) => a.name.localeCompare(c.name, 'zh-CN'));
   ids.expert = String(experts[0]!._id);
+  ids.institution = String((await Result.findById(ids.result).lean<ResultDoc>())!.institution);
   ids.roadshow = String((await Roadshow.findOne({ title: '磷化工与新材料专场' }).lean<RoadshowDoc>())!._id);
   mkdirSync(path.dirname(REPORT), { recursive: true });
   writeFileSync(REPORT, `axe-core on the demo data (${DEMO_NOW.toISOString()}), all impacts\n\n`);
@@ -80,6 +81,10 @@ const PAGES: { name: string; path: () => string; as: Who }[] = [
   { name: 'a need, organizer', path: () => `/demands/${ids.need}`, as: 'organizer' },
   { name: 'a roadshow, organizer', path: () => `/roadshows/${ids.roadshow}`, as: 'organizer' },
   { name: 'new roadshow', path: () => '/roadshows/new', as: 'organizer' },
+  { name: 'contact-request queue', path: () => '/contact-requests', as: 'organizer' },
+  { name: 'accounts of an institution', path: () => `/admin/accounts/institution/${ids.institution}`, as: 'organizer' },
+  { name: 'bulk invitations', path: () => '/admin/invitations?kind=institution', as: 'organizer' },
+  { name: 'claims', path: () => '/admin/claims?status=', as: 'organizer' },
 ];
 
 describe('accessibility', () => {

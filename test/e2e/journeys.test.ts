@@ -108,7 +108,7 @@ describe('an enterprise, a broker and the district bureau', () => {
     await go(company, top.getByRole('button', { name: '申请对接' }));
     expect(new URL(company.url()).pathname).toBe(needUrl);
     await go(company, company.getByRole('link', { name: TITLES.result }).first());
-    await company.getByText('已申请对接，等待对方答复。').waitFor();
+    await company.getByText(/^已申请对接，等待对方答复/).waitFor();
     await company.goto('/contact-requests');
     await company.locator('li').filter({ hasText: TITLES.result }).getByText('等待答复').waitFor();
     await shot(company, J, 'contact-requested');

@@ -129,7 +129,7 @@ describe('without JavaScript', () => {
     await page.getByLabel('给对方留言（可选）').fill('我公司有磷石膏综合利用需求，希望了解石膏板生产线的投资规模。');
     await go(page, page.getByRole('main').getByRole('button', { name: '申请对接' }));
     expect(new URL(page.url()).pathname).toBe(`/results/${fx.results.phospho2}`);
-    await page.getByText('已申请对接，等待对方答复。').waitFor();
+    await page.getByText(/^已申请对接，等待对方答复/).waitFor();
     await shot(page, J, 'contact-requested');
 
     // The institution sees the request with its message.

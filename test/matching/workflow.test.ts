@@ -142,6 +142,30 @@ describe('a need from publication to intention', () => {
   });
 });
 
+describe("the broker's workbench", () => {
+  it('when a need has a signed, a failed and an open match, then /broker counts every stage and the stages add up to the pipeline rows', async () => {
+    const own = await owner('broker');
+    const need = (await demandOf(ent.actor, { title: '磷石膏建材工作台计数', keywords: ['磷石膏', '建筑石膏'] })).id;
+    await request(app).post(`/api/v1/demands/${need}/claim`).set(own.auth).expect(204);
+    const take = async (kind: 'result' | 'expert', id: string) => (await request(app).post(`/api/v1/demands/${need}/matches`).set(own.auth).send({ kind, id }).expect(201)).body.id as string;
+    const step = (id: string, body: Record<string, string>) => request(app).post(`/api/v1/matches/${id}/status`).set(own.auth).send(body).expect(200);
+    const signed = await take('result', resultId);
+    for (const status of ['contacted', 'meeting', 'intention', 'contracted']) await step(signed, { status });
+    await step(await take('result', otherResultId), { status: 'declined', reason: 'price' });
+    await take('expert', expert.id); // still 已入围
+
+    const pipeline = (await request(app).get(`/api/v1/demands/${need}/pipeline`).set(own.auth).expect(200)).body.matches as { status: string }[];
+    expect(pipeline.map((m) => m.status).sort()).toEqual(['contracted', 'declined', 'shortlisted']);
+    const row = (await request(app).get('/api/v1/broker/queue').set(own.auth).expect(200)).body.needs.find((n: { id: string }) => n.id === need);
+    expect(row.total).toBe(pipeline.length);
+    expect(row.stages.reduce((sum: number, s: { count: number }) => sum + s.count, 0)).toBe(pipeline.length);
+    for (const s of row.stages as { status: string; count: number }[]) expect(s.count, s.status).toBe(pipeline.filter((m) => m.status === s.status).length);
+
+    const page = await (await loginAgent(app, own.user.email)).get('/broker').expect(200);
+    expect(page.text).toContain('3（已入围 1 · 已联系 0 · 已约见 0 · 达成意向 0 · 已签约 1 · 未成 1）');
+  });
+});
+
 describe('contact requests', () => {
   it('when an enterprise asks for a result contact and the institution accepts, then each sees the other, audited', async () => {
     const before = await request(app).get(`/api/v1/results/${resultId}`).set(ent.auth).expect(200);

@@ -11,6 +11,7 @@ import { Contract } from '../../server/deals/model.ts';
 import { Demand } from '../../server/demands/model.ts';
 import { Match } from '../../server/matching/model.ts';
 import { currentYear } from '../../server/platform/time.ts';
+import { AMBER_AT, GREEN_AT, statusRules } from '../../server/targets/service.ts';
 
 const { app, settle } = buildTestApp();
 const WAN = 10_000;
@@ -167,6 +168,30 @@ describe('the dashboard and the public board', () => {
     expect(res.text).toContain(`${year}年目标进度`);
     expect(res.text).toMatch(/技术合同成交额<\/span>\s*<strong>200.5 万元<\/strong> <small class="muted">\/ 10 亿元/);
     expect(res.text).not.toContain('即将举行的路演'); // none planned in this file
+  });
+
+  it('when a flow target is set for next year and nothing is done yet, then it shows 未开始 rather than green, and the status rules are written beside it', async () => {
+    const next = year + 1;
+    const made = await request(app).post('/api/v1/targets').set(organizer.auth).send({ indicator: 'demands-published', year: next, value: 40 }).expect(201);
+    const api = await request(app).get('/api/v1/targets/progress').query({ year: next }).expect(200);
+    expect(api.body.items).toEqual([expect.objectContaining({ id: made.body.id, actual: 0, status: 'not-started', statusLabel: '未开始' })]);
+
+    const res = await page.get(`/targets?year=${next}`).expect(200);
+    const firstRow = res.text.slice(res.text.indexOf('<tbody>'), res.text.indexOf('</tr>', res.text.indexOf('<tbody>')));
+    expect(firstRow).toContain('发布技术需求');
+    expect(firstRow).toContain('<span class="rag rag-not-started">未开始</span>');
+    expect(firstRow).not.toContain('rag-green');
+    expect(res.text).toContain('<strong>1</strong> 项未开始');
+    expect(res.text).toContain('<strong>0</strong> 项正常');
+    // Beside the table, what each status means, with the thresholds the code judges by.
+    const rules = statusRules();
+    expect(rules.map((r) => r.label)).toEqual(['滞后', '需关注', '暂无数据', '正常', '未开始']);
+    for (const r of rules) expect(res.text).toContain(`<dt><span class="rag rag-${r.status}">${r.label}</span></dt><dd>${r.rule}</dd>`);
+    expect(res.text).toContain(`完成值达到应有进度的 ${Math.round(GREEN_AT * 100)}% 及以上`);
+    expect(res.text).toContain(`完成值不足应有进度的 ${Math.round(AMBER_AT * 100)}%`);
+    expect(res.text).toContain('目标期尚未开始');
+    // The target's own page says the same.
+    expect((await page.get(`/targets/plan/${made.body.id}`).expect(200)).text).toContain('<span class="rag rag-not-started">未开始</span>');
   });
 
   it('says so when a year has no targets', async () => {

@@ -2,6 +2,7 @@
 // importer sends spreadsheet cells, and one schema takes all three. Every user-typed text goes through the
 // text hygiene below (`cleanString`), so what is stored is what is shown.
 import { z } from 'zod';
+import { parseCalendarDate, yearOf } from '../time.ts';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -147,19 +148,30 @@ export const flag = z.preprocess(
   z.boolean(),
 );
 
-/** A calendar date "YYYY-MM-DD" (or an ISO timestamp), as a Date at midnight Asia/Shanghai. */
-export const dateOnly = (label: string) =>
+/**
+ * A calendar date (server/platform/time.ts `parseCalendarDate`: "2026-12-03", "2026/12/3", "2026年12月3日", an
+ * ISO instant, a spreadsheet's date cell), as the Date of midnight in Beijing. A day that does not exist is an
+ * error, never rolled over; `years` bounds the year (signing and registration dates: 2000 to next year).
+ */
+export const dateOnly = (label: string, opts: { years?: { from: number; to: () => number } } = {}) =>
   z.preprocess(
     blankToUndefined,
     z
-      .union([z.string(), z.date()], { error: `${label}格式应为 年-月-日。` })
+      .union([z.string(), z.date()], { error: `${label}格式应为 年-月-日，如 2026-12-31。` })
       .transform((v, ctx) => {
-        if (v instanceof Date) return v;
-        const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/.exec(v.trim());
-        const d = m ? new Date(`${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}T00:00:00+08:00`) : null;
-        if (!d || Number.isNaN(d.getTime())) {
-          ctx.addIssue({ code: 'custom', message: `${label}格式应为 年-月-日，如 2026-12-31。` });
+        const d = parseCalendarDate(v);
+        if (!d) {
+          ctx.addIssue({ code: 'custom', message: `${label}不是有效的日期，请写成 2026-12-31、2026/12/31 或 2026年12月31日。` });
           return z.NEVER;
+        }
+        const years = opts.years;
+        if (years) {
+          const year = yearOf(d);
+          const to = years.to();
+          if (year < years.from || year > to) {
+            ctx.addIssue({ code: 'custom', message: `${label}应在 ${years.from} 年到 ${to} 年之间。` });
+            return z.NEVER;
+          }
         }
         return d;
       })

@@ -24,6 +24,7 @@ export default tseslint.config(
         'error',
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use clock.ms() from server/platform/clock.ts (or performance.now() for elapsed time).' },
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use clock.now() from server/platform/clock.ts.' },
+        { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|local)$/][arguments.length=0]", message: "Use DateTime.fromJSDate(clock.now(), { zone: ZONE }) (server/platform/clock.ts, time.ts)." },
       ],
     },
   },

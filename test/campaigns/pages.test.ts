@@ -6,6 +6,7 @@ import { buildTestApp } from '../support/app.ts';
 import { csrfFrom, loginAgent, makeUser, type Agent } from '../support/agent.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
 import { ZONE, decoded } from './support.ts';
+import { clock } from '../../server/platform/clock.ts';
 
 const { app } = buildTestApp();
 
@@ -16,7 +17,7 @@ let result: string;
 let demand: string;
 
 /** The month being planned (five months ahead) and its four Tuesdays, all inside it. */
-const month = DateTime.now().setZone(ZONE).plus({ months: 5 }).startOf('month');
+const month = DateTime.fromJSDate(clock.now(), { zone: ZONE }).plus({ months: 5 }).startOf('month');
 const firstTuesday = month.plus({ days: (2 - month.weekday + 7) % 7 });
 const tuesdays = [0, 1, 2, 3].map((w) => firstTuesday.plus({ weeks: w }));
 const local = (day: DateTime, hhmm: string) => `${day.toISODate()}T${hhmm}`;

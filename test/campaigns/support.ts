@@ -4,11 +4,12 @@ import type { Express } from 'express';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { expect } from 'vitest';
+import { clock } from '../../server/platform/clock.ts';
 
 export const ZONE = 'Asia/Shanghai';
 
 /** Monday of the week `weeks` weeks from now, at 00:00 Beijing time. */
-export const monday = (weeks: number): DateTime => DateTime.now().setZone(ZONE).startOf('week').plus({ weeks });
+export const monday = (weeks: number): DateTime => DateTime.fromJSDate(clock.now(), { zone: ZONE }).startOf('week').plus({ weeks });
 
 /** "2026-12-07T09:30" — a `datetime-local` value, `days` after the Monday `weeks` from now. */
 export function at(weeks: number, days: number, hhmm: string): string {
@@ -33,8 +34,8 @@ export async function makeCampaign(app: Express, auth: Record<string, string>, b
     .send({
       kind: 'hundred-universities',
       name: `测试活动${++seq}`,
-      startsOn: DateTime.now().setZone(ZONE).minus({ years: 1 }).toISODate(),
-      endsOn: DateTime.now().setZone(ZONE).plus({ years: 1 }).toISODate(),
+      startsOn: DateTime.fromJSDate(clock.now(), { zone: ZONE }).minus({ years: 1 }).toISODate(),
+      endsOn: DateTime.fromJSDate(clock.now(), { zone: ZONE }).plus({ years: 1 }).toISODate(),
       ...body,
     });
   expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -12,15 +12,16 @@ import { targets } from '../../server/targets/service.ts';
 import { targetInput } from '../../server/targets/schema.ts';
 import { makeUser, PASSWORD } from '../support/agent.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
+import { clock } from '../../server/platform/clock.ts';
 
 export const ZONE = 'Asia/Shanghai';
 export { PASSWORD };
 
 /** Today in Beijing, as a date input wants it ("2026-11-27"). */
-export const today = (): string => DateTime.now().setZone(ZONE).toISODate()!;
-export const thisYear = (): number => DateTime.now().setZone(ZONE).year;
+export const today = (): string => DateTime.fromJSDate(clock.now(), { zone: ZONE }).toISODate()!;
+export const thisYear = (): number => DateTime.fromJSDate(clock.now(), { zone: ZONE }).year;
 /** A Beijing day `days` from today as "yyyy-MM-dd". */
-export const dayFromToday = (days: number): string => DateTime.now().setZone(ZONE).plus({ days }).toISODate()!;
+export const dayFromToday = (days: number): string => DateTime.fromJSDate(clock.now(), { zone: ZONE }).plus({ days }).toISODate()!;
 
 /** A valid 统一社会信用代码 that no other fixture uses (n is the caller's own number). */
 export const creditCodeFor = (n: number): string => makeCreditCode(900_000 + n);

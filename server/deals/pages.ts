@@ -8,7 +8,9 @@ import { isoDate } from '../platform/time.ts';
 import { labelOf, optionsOf } from '../vocabulary/index.ts';
 import { campaignOptions, roadshowOptions } from './sources.ts';
 import { contracts, partyOptions, prefillFromMatch, verify, type ContractView } from './service.ts';
-import { contractInput, contractPatch, contractQuery, type ContractInput, type ContractQuery } from './schema.ts';
+import { contractInput, contractPatch, contractQuery, verifyInput, type ContractInput, type ContractQuery } from './schema.ts';
+import { parse } from '../platform/http/validate.ts';
+import { Invalid } from '../platform/errors.ts';
 
 const wan = (v?: number | null) => (v == null ? '' : v / 10_000);
 const idOrUndefined = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{24}$/i.test(v) ? v : undefined);
@@ -127,12 +129,21 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
   },
 };
 
+/** The verify form on a contract's page: the registration fields, when filled, are recorded in the same step. */
 export const verifyPage: RequestHandler = async (req, res) => {
-  const view = await verify(req.user!, idParam(req));
-  req.flash('success', `已核实技术合同“${view.title}”，计入目标进度。`);
-  res.redirect(303, `/contracts/${view.id}`);
+  const id = idParam(req);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  try {
+    const input = parse(verifyInput, { registration: { number: body.registrationNumber, date: body.registrationDate } });
+    const view = await verify(req.user!, id, input);
+    req.flash('success', view.registeredYear ? `已核实技术合同“${view.title}”，计入 ${view.registeredYear} 年技术合同成交额。` : `已核实技术合同“${view.title}”，尚未登记：登记后计入技术合同成交额。`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    req.flash('error', Object.values(err.fields).join(' '));
+  }
+  res.redirect(303, `/contracts/${id}`);
 };
 
 export const verifyApi: RequestHandler = async (req, res) => {
-  res.json(await verify(req.user!, idParam(req)));
+  res.json(await verify(req.user!, idParam(req), parse(verifyInput, req.body ?? {})));
 };

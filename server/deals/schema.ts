@@ -41,7 +41,7 @@ const contractFields = {
   registration: z.preprocess(
     (v) => (v && typeof v === 'object' && Object.values(v).every((x) => x === '' || x === undefined || x === null) ? undefined : v),
     z
-      .strictObject({ number: registrationNumber, date: dateOnly('登记日期') }, { error: '登记信息格式不正确。' })
+      .strictObject({ number: registrationNumber, date: dateOnly('登记日期', { years: LEDGER_YEARS }) }, { error: '登记信息格式不正确。' })
       .optional(),
   ),
   source: z.preprocess(
@@ -111,6 +111,20 @@ export const contractRow = z
   })
   .superRefine(consistent, always);
 export type ContractRow = z.output<typeof contractRow>;
+
+/**
+ * Verifying a contract, with its registration (认定登记号 and 登记日期) when the organizer has it: both or neither.
+ * Without them the contract is verified but counts only once registered.
+ */
+export const verifyInput = z
+  .strictObject({ registration: contractFields.registration })
+  .partial()
+  .superRefine((v, ctx) => {
+    const reg = v.registration;
+    if (reg && !reg.number) ctx.addIssue({ code: 'custom', path: ['registration', 'number'], message: '已填登记日期，请同时填写登记号。' });
+    if (reg && !reg.date) ctx.addIssue({ code: 'custom', path: ['registration', 'date'], message: '已填登记号，请同时填写登记日期。' });
+  }, always);
+export type VerifyInput = z.output<typeof verifyInput>;
 
 export const contractQuery = pageQuery.extend({
   q: z.string().trim().max(60).optional(),

@@ -25,7 +25,7 @@ import { Campaign, Roadshow } from '../campaigns/model.ts';
 import { calendarDate, yearOf } from '../platform/time.ts';
 import { nameWithRole } from '../vocabulary/index.ts';
 import { Contract, type ContractDoc } from './model.ts';
-import { checkContract, type ContractInput, type ContractQuery } from './schema.ts';
+import { checkContract, type ContractInput, type ContractQuery, type VerifyInput } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 
 export interface ContractView extends RecordView {
@@ -340,16 +340,30 @@ export const contracts: RecordService<ContractView, ContractInput, ContractQuery
   remove,
 };
 
-/** An organizer confirms a contract against its registration papers; from then on it counts. */
-export async function verify(actor: Actor, id: string): Promise<ContractView> {
+/**
+ * An organizer confirms a contract against its papers, and records its registration (认定登记号, 登记日期) in the
+ * same step when it has one. A verified contract counts toward the contract-value target from its registration
+ * year; verified without a registration it waits ("已核实，待登记后计入").
+ */
+export async function verify(actor: Actor, id: string, input: VerifyInput = {}): Promise<ContractView> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以核实技术合同。');
   const doc = await loadContract(id);
   if (doc.verified) throw new Conflict('该合同已核实。');
-  const res = await Contract.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } });
+  const set: Record<string, unknown> = { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) };
+  const reg = input.registration;
+  if (reg?.number && reg.date) {
+    if (reg.date < doc.signedAt) throw new Invalid({ 'registration.date': '登记日期不能早于签订日期。' });
+    if (reg.date.getTime() > clock.ms() + 24 * 3600_000) throw new Invalid({ 'registration.date': '登记日期不能晚于今天。' });
+    await duplicateRegistration(reg.number, id);
+    Object.assign(set, { registration: { number: reg.number, date: reg.date }, registeredYear: yearOf(reg.date) });
+  }
+  const res = await Contract.updateOne({ _id: id, verified: false }, { $set: set });
   if (res.modifiedCount !== 1) throw new Conflict('该合同刚刚被其他人核实。');
-  await audit.record({ actor, action: 'contract.verify', target: { kind: 'contract', id, label: doc.title } });
-  await notifyUsers(doc.createdBy ? [doc.createdBy] : [], { kind: 'contract.verified', title: `技术合同“${doc.title}”已核实`, link: `/contracts/${id}` });
-  return contractView(await loadContract(id));
+  const after = await loadContract(id);
+  const counted = after.registeredYear ? `计入 ${after.registeredYear} 年` : '待登记后计入';
+  await audit.record({ actor, action: 'contract.verify', target: { kind: 'contract', id, label: doc.title }, detail: reg?.number ? `${counted}，登记号 ${reg.number}` : counted });
+  await notifyUsers(doc.createdBy ? [doc.createdBy] : [], { kind: 'contract.verified', title: `技术合同“${doc.title}”已核实（${counted}）`, link: `/contracts/${id}` });
+  return contractView(after);
 }
 
 /** Values for the contract form: the buyer, seller and broker to choose from. */

@@ -163,8 +163,9 @@ describe('an enterprise, a broker and the district bureau', () => {
     await bureau.goto('/contracts');
     await go(bureau, bureau.getByRole('link', { name: '磷石膏高值化利用' }).first());
     expect(new URL(bureau.url()).pathname).toBe(contractPath);
-    await go(bureau, bureau.getByRole('button', { name: '核实无误，计入目标' }));
-    await bureau.getByText('已核实，计入目标').waitFor();
+    expect(await bureau.getByLabel('认定登记号').inputValue()).toBe(`${year}4208020001`); // as the broker entered it
+    await go(bureau, bureau.getByRole('button', { name: '核实', exact: true }));
+    await bureau.getByText(`已核实，计入 ${year} 年目标`).waitFor();
     const after = await dashboardFigure(bureau, '技术合同成交额', '全区');
     expect(after).toBeCloseTo(before + 120, 1);
     await shot(bureau, J, 'dashboard-after');

@@ -6,7 +6,6 @@ import type { Actor } from '../server/platform/auth/actor.ts';
 import { parse } from '../server/platform/http/validate.ts';
 import { currentYear, isoDate } from '../server/platform/time.ts';
 import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from '../server/organizations/model.ts';
-import { Expert, type ExpertDoc } from '../server/experts/model.ts';
 import { Broker, type BrokerDoc } from '../server/brokers/model.ts';
 import { Result, type ResultDoc } from '../server/results/model.ts';
 import { Contract, type ContractDoc } from '../server/deals/model.ts';
@@ -19,6 +18,7 @@ import { Target, ProgressEntry, type TargetDoc, type EntryDoc } from '../server/
 import { addEntry, targets as targetService } from '../server/targets/service.ts';
 import { entryInput, scopeKey, targetInput, type Scope } from '../server/targets/schema.ts';
 import { mulberry32, pick } from './random.ts';
+import { planContracts } from './contracts.ts';
 import { clock } from '../server/platform/clock.ts';
 
 const YI = 100_000_000;
@@ -42,21 +42,23 @@ function planTargets(thisYear: number) {
     { indicator: 'sci-tech-finance', year: 2022, value: 8 * YI, lead: '区市场监管局', responsible: ['区科技局', '区经信局', '区投融资服务中心'], note: '任务 13：全区科技金融支持力度达到 8 亿元' },
   ];
   const note = `演示数据：${thisYear} 年度目标分解（示意）`;
+  // The contract targets are set at the scale of the demo's enterprises (seeds/contracts.ts: about 50 contracts
+  // and under 1 亿元 a year), for the towns where those sign most, so that the year shows partial progress.
+  const contractNote = `演示数据：${thisYear} 年度目标分解（示意，按演示企业的合同规模设定）`;
   const current = [
-    { indicator: 'contract-value', year: thisYear, value: 9 * YI, responsible: ['区经信局', '区市场监管局'] },
-    { indicator: 'contract-value', year: thisYear, scope: 'industrial-park', value: 3.2 * YI },
-    { indicator: 'contract-value', year: thisYear, scope: 'shiqiaoyi', value: 1.5 * YI },
-    { indicator: 'contract-value', year: thisYear, scope: 'zilingpu', value: 1.2 * YI },
-    { indicator: 'contract-value', year: thisYear, scope: 'longquan', value: 0.8 * YI },
-    { indicator: 'contract-value', year: thisYear, scope: 'mahe', value: 0.5 * YI },
-    { indicator: 'contract-count', year: thisYear, value: 60 },
+    { indicator: 'contract-value', year: thisYear, value: 9000 * WAN, responsible: ['区经信局', '区市场监管局'], note: contractNote },
+    { indicator: 'contract-value', year: thisYear, scope: 'industrial-park', value: 5000 * WAN, note: contractNote },
+    { indicator: 'contract-value', year: thisYear, scope: 'shiqiaoyi', value: 2800 * WAN, note: contractNote },
+    { indicator: 'contract-value', year: thisYear, scope: 'zilingpu', value: 500 * WAN, note: contractNote },
+    { indicator: 'contract-value', year: thisYear, scope: 'lixi', value: 150 * WAN, note: contractNote },
+    { indicator: 'contract-count', year: thisYear, value: 60, note: contractNote },
     { indicator: 'talent-graduate', year: thisYear, value: 30 },
     { indicator: 'demands-published', year: thisYear, value: 150 },
     { indicator: 'matches-made', year: thisYear, value: 40 },
     { indicator: 'roadshows-held', year: thisYear, value: 6 },
     { indicator: 'expert-visits', year: thisYear, value: 60 },
     { indicator: 'high-tech-enterprises', year: thisYear, value: 110 },
-  ].map((t) => ({ ...t, note }));
+  ].map((t) => ({ note, ...t }));
   return [...plan, ...current];
 }
 
@@ -87,71 +89,53 @@ export async function seedLedger(system: Actor, now = clock.now()): Promise<Reco
   }
 
   // ---- contracts ------------------------------------------------------------------------------------------
-  const [enterprises, institutions, experts, brokers, results] = await Promise.all([
+  // Planned from the demo data (seeds/contracts.ts), each found here by its records' names; a contract whose
+  // records are gone is left out.
+  const [enterprises, institutions, brokers, results] = await Promise.all([
     Enterprise.find(live).lean<EnterpriseDoc[]>(),
-    Institution.find(live).lean<InstitutionDoc[]>(),
-    Expert.find(live).lean<ExpertDoc[]>(),
-    Broker.find(live).lean<BrokerDoc[]>(),
-    Result.find(live).select('title institution').lean<ResultDoc[]>(),
+    Institution.find(live).select('name').lean<InstitutionDoc[]>(),
+    Broker.find(live).select('name organization').lean<BrokerDoc[]>(),
+    Result.find(live).select('title institution leadExpert').lean<ResultDoc[]>(),
   ]);
   if (!enterprises.length || !institutions.length) return created;
-  const existingNumbers = new Set((await Contract.find(live).select('registration').lean<ContractDoc[]>()).map((c) => c.registration?.number).filter(Boolean));
-  // Registered value per year in 亿元: behind in 2022 (amber against 6.5), growing since.
-  const yearly: Record<number, { total: number; count: number }> = {
-    2021: { total: 4.3 * YI, count: 24 },
-    2022: { total: 5.7 * YI, count: 28 },
-    2023: { total: 6.6 * YI, count: 30 },
-    2024: { total: 7.4 * YI, count: 32 },
-    2025: { total: 8.1 * YI, count: 34 },
+  const firstId = <T extends { _id: unknown }>(docs: T[], key: (d: T) => string) => {
+    const ids = new Map<string, string>();
+    for (const d of docs) if (!ids.has(key(d))) ids.set(key(d), String(d._id));
+    return ids;
   };
-  // This year up to today: about 80% of the way to the illustrative 9 亿.
-  const elapsed = Math.max(0.05, (now.getTime() - Date.UTC(thisYear, 0, 1)) / (365 * 86_400_000));
-  yearly[thisYear] = { total: Math.round(7.3 * YI * Math.min(1, elapsed / 0.9)), count: Math.max(3, Math.round(36 * elapsed)) };
-  const types = ['development', 'development', 'transfer', 'license', 'consulting', 'service', 'service'] as const;
-  const weighted = enterprises.filter((e) => e.town === 'industrial-park').concat(enterprises); // the park signs most
-  let seq = 0;
-  for (const [yearText, plan] of Object.entries(yearly)) {
-    const year = Number(yearText);
-    if (year > thisYear) continue;
-    // Amounts that sum to the year's total: random weights, rounded to 万元.
-    const weights = Array.from({ length: plan.count }, () => 0.3 + rand() * rand() * 4);
-    const scale = plan.total / weights.reduce((s, w) => s + w, 0);
-    for (let i = 0; i < plan.count; i++) {
-      seq++;
-      const number = `${year}4208${String(seq).padStart(5, '0')}`;
-      const amount = Math.max(5 * WAN, Math.round((weights[i]! * scale) / WAN) * WAN);
-      const buyer = pick(rand, weighted);
-      const fromResult = rand() < 0.6 && results.length > 0;
-      const result = fromResult ? pick(rand, results) : undefined;
-      const expert = !fromResult ? pick(rand, experts) : undefined;
-      const sellerInstitution = result ? result.institution : undefined;
-      const maxDay = year === thisYear ? Math.max(1, Math.floor((now.getTime() - Date.UTC(year, 0, 1)) / 86_400_000) - 20) : 340;
-      const signed = new Date(Date.UTC(year, 0, 1) + Math.floor(rand() * maxDay) * 86_400_000);
-      // Registered within a month of signing; the last ones of a year land in the next (counted there).
-      const registered = new Date(signed.getTime() + (5 + Math.floor(rand() * 25)) * 86_400_000);
-      const type = pick(rand, types);
-      const title = result ? `“${result.title}”技术${type === 'license' ? '许可' : type === 'transfer' ? '转让' : '开发'}合同` : `${buyer.name}技术${type === 'consulting' ? '咨询' : '服务'}合同（${expert!.name}）`;
-      const broker = brokers.length && rand() < 0.7 ? pick(rand, brokers) : undefined;
-      const techShare = 0.6 + rand() * 0.4;
-      // Every draw is made before skipping an existing record, so a second run walks the same sequence.
-      if (existingNumbers.has(number)) continue;
-      const input = parse(contractInput, {
-        title: title.slice(0, 80),
-        type,
-        buyer: String(buyer._id),
-        seller: result ? { kind: 'institution', id: sellerInstitution } : { kind: 'expert', id: String(expert!._id) },
-        broker: broker ? String(broker._id) : undefined,
-        amount,
-        techIncome: Math.round((amount * techShare) / WAN) * WAN,
-        signedAt: isoDate(signed),
-        registration: registered <= now ? { number, date: isoDate(registered) } : undefined,
-      });
-      const view = await contractService.create(system, input);
-      created.contracts++;
-      // A few of this year's contracts stand for brokers' entries still waiting for the bureau's check.
-      if (year === thisYear && i % 9 === 4) await Contract.updateOne({ _id: view.id }, { $set: { verified: false }, $unset: { verifiedAt: 1, verifiedBy: 1, verifiedByName: 1 } });
-    }
+  const enterpriseIds = firstId(enterprises, (d) => d.name);
+  const institutionIds = firstId(institutions, (d) => d.name);
+  const brokerIds = firstId(brokers, (d) => `${d.organization}|${d.name}`);
+  const resultsByKey = new Map(results.map((r) => [`${r.institution}|${r.title}`, r]));
+  // A contract exists by its registration number or, not registered yet, by its buyer, title and signing day.
+  const existing = new Set(
+    (await Contract.find(live).select('registration buyer title signedAt').lean<ContractDoc[]>()).flatMap((c) => [c.registration?.number ?? '', `${c.buyer}|${c.title}|${isoDate(c.signedAt)}`]),
+  );
+  for (const plan of planContracts(now)) {
+    const buyer = enterpriseIds.get(plan.buyer.name);
+    const institution = institutionIds.get(plan.result.institution);
+    const result = institution ? resultsByKey.get(`${institution}|${plan.result.title}`) : undefined;
+    if (!buyer || !institution || !result) continue;
+    if (existing.has(plan.number) || existing.has(`${buyer}|${plan.title}|${isoDate(plan.signedAt)}`)) continue;
+    // Consultations and services are signed by the result's lead expert when it has one, else its institution.
+    const seller = plan.sellerKind === 'expert' && result.leadExpert ? { kind: 'expert', id: result.leadExpert } : { kind: 'institution', id: institution };
+    const broker = plan.broker ? brokerIds.get(`${plan.broker.organization}|${plan.broker.name}`) : undefined;
+    const input = parse(contractInput, {
+      title: plan.title,
+      type: plan.type,
+      buyer,
+      seller,
+      broker,
+      amount: plan.amount,
+      techIncome: plan.techIncome,
+      signedAt: isoDate(plan.signedAt),
+      registration: plan.registeredAt ? { number: plan.number, date: isoDate(plan.registeredAt) } : undefined,
+    });
+    const view = await contractService.create(system, input);
+    created.contracts++;
+    if (plan.pending) await Contract.updateOne({ _id: view.id }, { $set: { verified: false }, $unset: { verifiedAt: 1, verifiedBy: 1, verifiedByName: 1 } });
   }
+  const weighted = enterprises.filter((e) => e.town === 'industrial-park').concat(enterprises); // the park employs most
 
   // ---- talents ---------------------------------------------------------------------------------------------
   const existingTalents = new Set((await Talent.find(live).select('name employer').lean<TalentDoc[]>()).map((t) => `${t.name}|${t.employer}`));

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Actor } from './platform/auth/actor.ts';
 import { clock, clockFrom, setClock } from './platform/clock.ts';
-import { exportAll, startImport } from './imports/service.ts';
+import { exportAll, reasonText, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
 import { createSearchIndex } from './platform/search/index.ts';
@@ -131,29 +131,33 @@ const commands: Record<string, Command> = {
     },
   },
   import: {
-    usage: 'import <kind> <file.xlsx|file.csv> [--dry-run]',
-    summary: 'import records from Excel or CSV; any bad row → nothing is written',
-    options: { 'dry-run': { type: 'boolean' } },
+    usage: 'import <kind> <file.xlsx|file.csv> [--dry-run] [--mode all|valid]',
+    summary: 'import records from Excel or CSV; any bad row → nothing is written (--mode valid: the good rows are)',
+    options: { 'dry-run': { type: 'boolean' }, mode: { type: 'string' } },
     async run({ args, options }) {
       const [kind, file] = args;
-      if (!kind || !file) throw new CliError(`Usage: import <${KIND_NAMES.join('|')}> <file.xlsx|file.csv> [--dry-run]`);
+      if (!kind || !file) throw new CliError(`Usage: import <${KIND_NAMES.join('|')}> <file.xlsx|file.csv> [--dry-run] [--mode all|valid]`);
+      const mode = options.mode ?? 'all';
+      if (mode !== 'all' && mode !== 'valid') throw new CliError('--mode is all (any bad row → nothing is written) or valid (the good rows are written).');
       const { job, writing } = await startImport(CLI_ACTOR, {
         kind,
         filename: path.basename(file),
         buffer: readFileSync(file),
         dryRun: !!options['dry-run'],
+        mode,
       });
       console.log(`${job.kindLabel}: ${job.counts.create} to create, ${job.counts.update} to update, ${job.counts.error} bad rows.`);
       if (job.missingColumns.length) console.error(`Missing columns: ${job.missingColumns.join(', ')}`);
-      for (const row of job.errors) console.error(`  line ${row.line} (${row.label}): ${Object.values(row.errors ?? {}).join(' ')}`);
+      for (const row of job.errors) console.error(`  line ${row.line} (${row.label}): ${reasonText(row.problems ?? [])}`);
       if (job.status === 'invalid') throw new CliError('Nothing was written. Fix the rows above and run again.');
       if (!writing) {
-        console.log('Dry run: the file is valid; nothing was written.');
+        console.log(job.counts.error ? 'Dry run: the bad rows above would be left out; nothing was written.' : 'Dry run: the file is valid; nothing was written.');
         return;
       }
       const final = await writing;
       if (final.status !== 'done') throw new CliError(final.error ?? 'The import failed.');
       console.log(`Imported ${final.done} rows (job ${final.id}).`);
+      if (final.rejected) console.log(`${final.rejected} bad rows were left out; download them with their reasons from /admin/imports/${final.id}/rejected.xlsx.`);
     },
   },
   export: {

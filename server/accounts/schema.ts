@@ -2,17 +2,12 @@
 // stripped (mass assignment, docs/security.md 11): a registration cannot choose its status or become organizer.
 import { z } from 'zod';
 import { ROLES } from '../platform/auth/actor.ts';
-import { cleanString, reservedNameProblem } from '../platform/http/fields.ts';
+import { cleanString, emailAddress, reservedNameProblem } from '../platform/http/fields.ts';
 import { passwordProblem } from './passwords.ts';
 
 export const SELF_SERVICE_ROLES = ['enterprise', 'institution', 'expert', 'broker'] as const;
 
-const email = z
-  .string({ error: '请填写邮箱。' })
-  .trim()
-  .min(1, '请填写邮箱。')
-  .max(254, '邮箱过长。')
-  .pipe(z.email({ error: '邮箱格式不正确。' }));
+const email = emailAddress;
 
 const name = cleanString('名称', { required: '请填写姓名或单位名称。' }).min(2, '名称至少 2 个字。').max(60, '名称不能超过 60 个字。');
 

@@ -54,7 +54,7 @@ async function funnelOf(campaign: CampaignDoc, contracts: ContractDoc[]): Promis
     if (matchedResults.has(String(r._id))) entry.matched++;
   }
   for (const c of contracts) {
-    if (c.seller?.kind !== 'institution') continue;
+    if (c.seller?.kind !== 'institution' || !c.seller.id) continue;
     const entry = row(c.seller.id, c.seller.name);
     entry.contracts++;
     entry.amount += c.amount ?? 0;

@@ -6,18 +6,38 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { contractType, industry, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
 
+export const BUYER_KINDS = ['enterprise', 'outside'] as const;
+export const SELLER_KINDS = ['enterprise', 'institution', 'expert', 'outside'] as const;
+export const DIRECTIONS = ['absorb', 'export', 'both'] as const;
+export type BuyerKind = (typeof BUYER_KINDS)[number];
+export type SellerKind = (typeof SELLER_KINDS)[number];
+export type Direction = (typeof DIRECTIONS)[number];
+
 const contractSchema = new Schema(
   {
     title: { type: String, required: true, trim: true },
     type: { type: String, required: true, enum: contractType.keys },
-    buyer: { type: String, required: true }, // enterprise id
+    buyer: { type: String }, // the enterprise's id; absent for a buyer outside the platform
     buyerName: { type: String, required: true },
-    town: { type: String, enum: town.keys }, // the buyer's, for figures by town
+    /** a buyer outside the platform (buyerKind "outside") is known by name and, if given, its credit code */
+    buyerKind: { type: String, enum: BUYER_KINDS, default: 'enterprise' },
+    buyerCreditCode: { type: String },
+    town: { type: String, enum: town.keys }, // the district enterprise's (the buyer's, else the seller's), for figures by town
     industry: { type: String, enum: industry.keys },
     seller: {
-      type: new Schema({ kind: { type: String, enum: ['institution', 'expert'], required: true }, id: { type: String, required: true }, name: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        {
+          kind: { type: String, enum: SELLER_KINDS, required: true },
+          id: { type: String }, // absent for a seller outside the platform
+          name: { type: String, required: true },
+          creditCode: { type: String },
+        },
+        { _id: false },
+      ),
       required: true,
     },
+    /** what the contract is for the district (directionOf): 吸纳 (a district enterprise buys), 输出 (a district party sells), both */
+    direction: { type: String, enum: DIRECTIONS },
     broker: { type: String },
     brokerName: { type: String },
     amount: { type: Number, required: true }, // 合同成交额, 元
@@ -51,6 +71,7 @@ const contractSchema = new Schema(
 contractSchema.index({ signedYear: 1 });
 contractSchema.index({ registeredYear: 1 });
 contractSchema.index({ buyer: 1 });
+contractSchema.index({ 'seller.id': 1 });
 contractSchema.index({ 'source.campaign': 1 });
 contractSchema.index({ 'source.roadshow': 1 });
 

@@ -12,14 +12,27 @@ import { contractInput, contractPatch, contractQuery, verifyInput, type Contract
 import { parse } from '../platform/http/validate.ts';
 import { Invalid } from '../platform/errors.ts';
 
+const SELLER_KIND_LABELS: Record<string, string> = { institution: '高校院所', expert: '专家', enterprise: '企业', outside: '平台外单位' };
+export const DIRECTION_LABELS: Record<string, string> = { absorb: '技术吸纳', export: '技术输出', both: '技术吸纳、技术输出' };
+
 const wan = (v?: number | null) => (v == null ? '' : v / 10_000);
 const idOrUndefined = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{24}$/i.test(v) ? v : undefined);
 
-/** "institution:<id>" from the seller select → { kind, id }. */
-function sellerFrom(value: unknown): unknown {
+const filled = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** "institution:<id>" from the seller select → { kind, id }; "outside" → the name and code typed below it. */
+function sellerFrom(body: Record<string, unknown>): unknown {
+  const value = body.seller;
+  if (value === 'outside') return { kind: 'outside', name: filled(body.sellerOutsideName), creditCode: filled(body.sellerOutsideCode) };
   if (typeof value !== 'string' || value === '') return undefined;
   const [kind, id] = value.split(':');
   return { kind, id };
+}
+
+/** The buyer select's enterprise, or "outside" → the name and code typed below it. */
+function buyerFrom(body: Record<string, unknown>): unknown {
+  if (body.buyer === 'outside') return { name: filled(body.buyerOutsideName), creditCode: filled(body.buyerOutsideCode) };
+  return body.buyer === '' ? undefined : body.buyer;
 }
 
 export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> = {
@@ -33,8 +46,8 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
     const input: Record<string, unknown> = {
       title: body.title,
       type: body.type,
-      buyer: body.buyer,
-      seller: sellerFrom(body.seller),
+      buyer: buyerFrom(body),
+      seller: sellerFrom(body),
       amount: body.amount,
       techIncome: body.techIncome,
       signedAt: body.signedAt,
@@ -48,8 +61,12 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
   toForm: (v) => ({
     title: v.title,
     type: v.type,
-    buyer: v.buyer.id,
-    seller: `${v.seller.kind}:${v.seller.id}`,
+    buyer: v.buyer.kind === 'outside' ? 'outside' : v.buyer.id,
+    buyerOutsideName: v.buyer.kind === 'outside' ? v.buyer.name : '',
+    buyerOutsideCode: v.buyer.kind === 'outside' ? (v.buyer.creditCode ?? '') : '',
+    seller: v.seller.kind === 'outside' ? 'outside' : `${v.seller.kind}:${v.seller.id}`,
+    sellerOutsideName: v.seller.kind === 'outside' ? v.seller.name : '',
+    sellerOutsideCode: v.seller.kind === 'outside' ? (v.seller.creditCode ?? '') : '',
     broker: v.broker?.id ?? '',
     amount: yuanToWan(v.amount),
     techIncome: yuanToWan(v.techIncome),
@@ -98,6 +115,7 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
       { header: '合同名称', width: 36 },
       { header: '合同类型' },
       { header: '委托方（买方）', width: 28 },
+      { header: '委托方类型' },
       { header: '所在镇街' },
       { header: '受托方（卖方）', width: 28 },
       { header: '受托方类型' },
@@ -114,9 +132,10 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
       v.title,
       labelOf('contractType', v.type),
       v.buyer.name,
+      v.buyer.kind === 'outside' ? '平台外单位' : '企业',
       labelOf('town', v.town),
       v.seller.name,
-      v.seller.kind === 'institution' ? '高校院所' : '专家',
+      SELLER_KIND_LABELS[v.seller.kind],
       v.broker?.name ?? '',
       wan(v.amount),
       wan(v.techIncome),

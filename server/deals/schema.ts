@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { code, dateOnly, objectId, optionalText, text, yuan } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { contractType, industry, town } from '../vocabulary/index.ts';
+import { creditCodeProblem } from '../organizations/credit-code.ts';
 import { clock } from '../platform/clock.ts';
 import { currentYear } from '../platform/time.ts';
 
@@ -23,16 +24,44 @@ const registrationNumber = z.preprocess(
 /** Signing and registration dates outside these years are typing errors (a ledger from 1926, a year 2206). */
 const LEDGER_YEARS = { from: 2000, to: () => currentYear() + 1 };
 
+/** A party outside the platform (某某大学 not yet listed, a company outside the district): its name, and credit code if known. */
+function outsideParty(label: string) {
+  return z.strictObject({
+    name: text(`${label}名称`, 2, 100),
+    creditCode: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .transform((v) => v.toUpperCase())
+        .superRefine((v, ctx) => {
+          const problem = creditCodeProblem(v);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
+    ),
+  });
+}
+
 const contractFields = {
   title: text('合同名称', 4, 80),
   type: code(contractType.keys, '合同类型'),
-  buyer: objectId('委托方（买方）企业'),
-  seller: z.strictObject(
-    {
-      kind: z.enum(['institution', 'expert'], { error: '请选择受托方（卖方）类型。' }),
-      id: objectId('受托方（卖方）'),
-    },
-    { error: '请选择受托方（卖方）。' },
+  // The buyer: an enterprise's id ("<id>" or { kind: "enterprise", id }), or a party outside the platform ({ name, creditCode? }).
+  buyer: z.preprocess(
+    (v) => (typeof v === 'string' ? { kind: 'enterprise', id: v } : v && typeof v === 'object' && !('kind' in v) ? { kind: 'outside', ...v } : v),
+    z.discriminatedUnion(
+      'kind',
+      [z.strictObject({ kind: z.literal('enterprise'), id: objectId('委托方（买方）企业') }), outsideParty('委托方（买方）').extend({ kind: z.literal('outside') })],
+      { error: '请选择委托方（买方）企业，或填写平台外委托方的名称。' },
+    ),
+  ),
+  seller: z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.enum(['enterprise', 'institution', 'expert']), id: objectId('受托方（卖方）') }),
+      outsideParty('受托方（卖方）').extend({ kind: z.literal('outside') }),
+    ],
+    { error: '请选择受托方（卖方），或填写平台外受托方的名称。' },
   ),
   broker: optionalId('技术经纪人'),
   amount: yuan('合同成交额').pipe(z.number({ error: '请填写合同成交额。' }).positive('合同成交额应大于 0。')),
@@ -92,8 +121,9 @@ export type ContractPatch = z.output<typeof contractPatch>;
 export const checkContract = (merged: Draft) => z.custom<Draft>().superRefine(consistent, always).safeParse(merged);
 
 /**
- * A row of a contract spreadsheet (技术合同登记台账): the parties by name (the buyer also by its 统一社会信用代码),
- * the seller's kind when a name could be either, amounts already in 元. The same rules across fields.
+ * A row of a contract spreadsheet (技术合同登记台账): the parties by name (enterprises also by their 统一社会信用代码),
+ * each party's kind when the name alone does not tell (a party outside the platform is always named so), amounts
+ * already in 元. The same rules across fields.
  */
 export const contractRow = z
   .strictObject({
@@ -101,7 +131,8 @@ export const contractRow = z
     type: contractFields.type,
     buyer: text('委托方（买方）', 2, 100),
     seller: text('受托方（卖方）', 2, 100),
-    sellerKind: z.preprocess(blank, z.enum(['institution', 'expert'], { error: '受托方类型应为“高校院所”或“专家”。' }).optional()),
+    buyerKind: z.preprocess(blank, z.enum(['enterprise', 'outside'], { error: '委托方类型应为“企业”或“平台外单位”。' }).optional()),
+    sellerKind: z.preprocess(blank, z.enum(['enterprise', 'institution', 'expert', 'outside'], { error: '受托方类型应为“高校院所”“专家”“企业”或“平台外单位”。' }).optional()),
     broker: optionalText('技术经纪人', 50),
     amount: contractFields.amount,
     techIncome: contractFields.techIncome,

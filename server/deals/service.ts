@@ -24,17 +24,20 @@ import type { MatchDoc } from '../matching/model.ts';
 import { Campaign, Roadshow } from '../campaigns/model.ts';
 import { calendarDate, yearOf } from '../platform/time.ts';
 import { nameWithRole } from '../vocabulary/index.ts';
-import { Contract, type ContractDoc } from './model.ts';
+import { Contract, type BuyerKind, type ContractDoc, type Direction, type SellerKind } from './model.ts';
 import { checkContract, type ContractInput, type ContractQuery, type VerifyInput } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 
 export interface ContractView extends RecordView {
   title: string;
   type: string;
-  buyer: { id: string; name: string };
+  /** an enterprise on the platform (with its id), or a party outside it (kind "outside", by name) */
+  buyer: { kind: BuyerKind; id?: string | undefined; name: string; creditCode?: string | undefined };
   town?: string | null | undefined;
   industry?: string | null | undefined;
-  seller: { kind: 'institution' | 'expert'; id: string; name: string };
+  seller: { kind: SellerKind; id?: string | undefined; name: string; creditCode?: string | undefined };
+  /** 技术吸纳 (absorb), 技术输出 (export) or both, for the district */
+  direction?: Direction | undefined;
   broker?: { id: string; name: string } | undefined;
   amount: number;
   techIncome?: number | null | undefined;
@@ -59,10 +62,11 @@ export function contractView(doc: ContractDoc): ContractView {
     label: doc.title,
     title: doc.title,
     type: doc.type,
-    buyer: { id: doc.buyer, name: doc.buyerName },
+    buyer: { kind: (doc.buyerKind ?? 'enterprise') as BuyerKind, id: doc.buyer ?? undefined, name: doc.buyerName, creditCode: doc.buyerCreditCode ?? undefined },
     town: doc.town,
     industry: doc.industry,
-    seller: { kind: doc.seller.kind as 'institution' | 'expert', id: doc.seller.id, name: doc.seller.name },
+    seller: { kind: doc.seller.kind as SellerKind, id: doc.seller.id ?? undefined, name: doc.seller.name, creditCode: doc.seller.creditCode ?? undefined },
+    direction: (doc.direction ?? undefined) as Direction | undefined,
     broker: doc.broker ? { id: doc.broker, name: doc.brokerName ?? '' } : undefined,
     amount: doc.amount,
     techIncome: doc.techIncome,
@@ -96,7 +100,7 @@ function partyOf(actor: Actor | undefined, doc: ContractDoc): Party | undefined 
   if (!p) return undefined;
   if (p.kind === 'broker' && doc.broker === p.id) return 'broker';
   if (p.kind === 'enterprise' && doc.buyer === p.id) return 'buyer';
-  if ((p.kind === 'institution' || p.kind === 'expert') && doc.seller.kind === p.kind && doc.seller.id === p.id) return 'seller';
+  if (doc.seller.kind === p.kind && doc.seller.id === p.id) return 'seller';
   return undefined;
 }
 
@@ -128,7 +132,7 @@ function scopeFilter(actor: Actor | undefined): Record<string, unknown> | null {
   const p = actor.profile;
   if (p?.kind === 'broker') or.push({ broker: p.id });
   if (p?.kind === 'enterprise') or.push({ buyer: p.id });
-  if (p?.kind === 'institution' || p?.kind === 'expert') or.push({ 'seller.kind': p.kind, 'seller.id': p.id });
+  if (p?.kind === 'enterprise' || p?.kind === 'institution' || p?.kind === 'expert') or.push({ 'seller.kind': p.kind, 'seller.id': p.id });
   return { $or: or };
 }
 
@@ -175,23 +179,83 @@ async function get(actor: Actor | undefined, id: string) {
   return { ...contractView(doc), permissions: permissionsOf(party, doc) };
 }
 
-/** The names and places a contract copies from the records it refers to. */
-async function resolveParties(input: Partial<ContractInput>): Promise<Record<string, unknown>> {
-  const set: Record<string, unknown> = {};
-  if (input.buyer) {
-    const buyer = await findLive<EnterpriseDoc>(Enterprise, input.buyer);
-    if (!buyer) throw new Invalid({ buyer: '所选委托方企业不存在。' });
-    Object.assign(set, { buyer: input.buyer, buyerName: buyer.name, town: buyer.town, industry: buyer.industry });
+type BuyerInput = ContractInput['buyer'];
+type SellerInput = ContractInput['seller'];
+type StoredBuyer = { kind: BuyerKind; id?: string | undefined; name: string; creditCode?: string | undefined; enterprise?: EnterpriseDoc | undefined };
+type StoredSeller = { kind: SellerKind; id?: string | undefined; name: string; creditCode?: string | undefined; enterprise?: EnterpriseDoc | undefined; district?: boolean };
+
+/** The city whose institutions are the district's own (the district is part of it): their sales are 技术输出. */
+export const DISTRICT_CITY = '荆门市';
+
+async function buyerOf(input: BuyerInput): Promise<StoredBuyer> {
+  if (input.kind === 'outside') return { kind: 'outside', name: input.name, creditCode: input.creditCode };
+  const buyer = await findLive<EnterpriseDoc>(Enterprise, input.id);
+  if (!buyer) throw new Invalid({ buyer: '所选委托方企业不存在。' });
+  return { kind: 'enterprise', id: input.id, name: buyer.name, enterprise: buyer };
+}
+
+async function sellerOf(input: SellerInput): Promise<StoredSeller> {
+  if (input.kind === 'outside') return { kind: 'outside', name: input.name, creditCode: input.creditCode };
+  if (input.kind === 'enterprise') {
+    const doc = await findLive<EnterpriseDoc>(Enterprise, input.id);
+    if (!doc) throw new Invalid({ seller: '所选受托方企业不存在。' });
+    return { kind: 'enterprise', id: input.id, name: doc.name, enterprise: doc, district: true };
   }
-  if (input.seller) {
-    const seller =
-      input.seller.kind === 'institution'
-        ? await findLive<InstitutionDoc>(Institution, input.seller.id)
-        : await findLive<ExpertDoc>(Expert, input.seller.id);
-    if (!seller) throw new Invalid({ seller: `所选受托方${input.seller.kind === 'institution' ? '机构' : '专家'}不存在。` });
-    set.seller = { kind: input.seller.kind, id: input.seller.id, name: seller.name };
+  if (input.kind === 'institution') {
+    const doc = await findLive<InstitutionDoc>(Institution, input.id);
+    if (!doc) throw new Invalid({ seller: '所选受托方机构不存在。' });
+    return { kind: 'institution', id: input.id, name: doc.name, district: doc.city === DISTRICT_CITY };
   }
-  return set;
+  const doc = await findLive<ExpertDoc>(Expert, input.id);
+  if (!doc) throw new Invalid({ seller: '所选受托方专家不存在。' });
+  return { kind: 'expert', id: input.id, name: doc.name };
+}
+
+/**
+ * What the contract is for the district: 技术吸纳 when a district enterprise (every listed enterprise is one) buys,
+ * 技术输出 when a district enterprise or an institution in the district's city sells, both when both. A contract
+ * with neither is not the district's and is refused.
+ */
+export function directionOf(buyer: { kind: string }, seller: { district?: boolean | undefined }): Direction | undefined {
+  const absorb = buyer.kind === 'enterprise';
+  const exported = !!seller.district;
+  return absorb && exported ? 'both' : absorb ? 'absorb' : exported ? 'export' : undefined;
+}
+
+/** The stored parties of a contract, for recomputing its direction when only one side changes. */
+async function currentParties(doc: ContractDoc): Promise<{ buyer: StoredBuyer; seller: StoredSeller }> {
+  const buyer: StoredBuyer = doc.buyer ? { kind: 'enterprise', id: doc.buyer, name: doc.buyerName, enterprise: (await findLive<EnterpriseDoc>(Enterprise, doc.buyer)) ?? undefined } : { kind: 'outside', name: doc.buyerName };
+  const kind = doc.seller.kind as SellerKind;
+  let seller: StoredSeller = { kind, id: doc.seller.id ?? undefined, name: doc.seller.name };
+  if (kind !== 'outside' && doc.seller.id) seller = await sellerOf({ kind, id: doc.seller.id }).catch(() => seller);
+  return { buyer, seller };
+}
+
+/**
+ * The names, places and direction a contract copies from the parties it names (both given when creating; either
+ * on a PATCH, the other taken from the stored contract).
+ */
+async function resolveParties(input: Partial<ContractInput>, doc?: ContractDoc): Promise<Record<string, unknown>> {
+  if (!input.buyer && !input.seller) return {};
+  const stored = doc ? await currentParties(doc) : undefined;
+  const buyer = input.buyer ? await buyerOf(input.buyer) : stored!.buyer;
+  const seller = input.seller ? await sellerOf(input.seller) : stored!.seller;
+  const direction = directionOf(buyer, seller);
+  if (!direction) {
+    throw new Invalid({ buyer: `合同双方至少一方应为本区单位：委托方为本区企业（技术吸纳），或受托方为本区企业、${DISTRICT_CITY}的高校院所（技术输出）。` });
+  }
+  if (buyer.kind === 'enterprise' && seller.kind === 'enterprise' && buyer.id === seller.id) throw new Invalid({ seller: '委托方和受托方不能是同一家企业。' });
+  const local = buyer.enterprise ?? seller.enterprise;
+  return {
+    buyer: buyer.id,
+    buyerName: buyer.name,
+    buyerKind: buyer.kind,
+    buyerCreditCode: buyer.creditCode,
+    seller: { kind: seller.kind, id: seller.id, name: seller.name, creditCode: seller.creditCode },
+    direction,
+    town: local?.town,
+    industry: local?.industry,
+  };
 }
 
 async function brokerFields(actor: Actor, requested: string | undefined): Promise<Record<string, unknown>> {
@@ -206,7 +270,7 @@ async function brokerFields(actor: Actor, requested: string | undefined): Promis
   return { broker: String(broker._id), brokerName: broker.name };
 }
 
-async function checkSource(actor: Actor, source: ContractInput['source'], parties: { buyer?: string; seller?: { kind: string; id: string } }): Promise<MatchDoc | undefined> {
+async function checkSource(actor: Actor, source: ContractInput['source'], parties: { buyer?: string | undefined; seller?: { kind: string; id?: string | undefined } }): Promise<MatchDoc | undefined> {
   if (!source) return undefined;
   if (source.campaign && !(await findLive(Campaign, source.campaign))) throw new Invalid({ 'source.campaign': '所选活动不存在。' });
   if (source.roadshow && !(await findLive(Roadshow, source.roadshow))) throw new Invalid({ 'source.roadshow': '所选路演不存在。' });
@@ -244,7 +308,7 @@ async function duplicateRegistration(number: string | undefined, except?: string
 async function create(actor: Actor, input: ContractInput): Promise<ContractView> {
   mayRecord(actor);
   const parties = await resolveParties(input);
-  const match = await checkSource(actor, input.source, input);
+  const match = await checkSource(actor, input.source, { buyer: parties.buyer as string | undefined, seller: parties.seller as { kind: string; id?: string } });
   await duplicateRegistration(input.registration?.number);
   const organizer = isOrganizer(actor);
   const now = clock.now();
@@ -290,7 +354,7 @@ async function update(actor: Actor, id: string, input: Partial<ContractInput>): 
   };
   const checked = checkContract(merged);
   if (!checked.success) throw new Invalid(fieldErrors(checked.error));
-  const set: Record<string, unknown> = await resolveParties(input);
+  const set: Record<string, unknown> = await resolveParties(input, doc);
   const unset: Record<string, 1> = {};
   for (const key of ['title', 'type', 'amount', 'signedAt', 'note'] as const) if (input[key] !== undefined) set[key] = input[key];
   if ('techIncome' in input) {
@@ -308,8 +372,8 @@ async function update(actor: Actor, id: string, input: Partial<ContractInput>): 
     else Object.assign(unset, { broker: 1, brokerName: 1 });
   }
   if ('source' in input) {
-    const buyer = (set.buyer as string | undefined) ?? doc.buyer;
-    const seller = (set.seller as { kind: string; id: string } | undefined) ?? doc.seller;
+    const buyer = 'buyerName' in set ? (set.buyer as string | undefined) : (doc.buyer ?? undefined);
+    const seller = (set.seller as { kind: string; id?: string } | undefined) ?? { kind: doc.seller.kind, id: doc.seller.id ?? undefined };
     const match = await checkSource(actor, input.source, { buyer, seller });
     set.source = sourceFields(input.source, match);
     if (match && match.status !== 'contracted') await contractMatch(actor, match, (set.title as string | undefined) ?? doc.title);
@@ -371,10 +435,12 @@ export async function partyOptions() {
   const [buyerOptions, institutions, experts, brokers] = await Promise.all([enterpriseOptions(), institutionOptions(), expertOptions(), brokerOptions()]);
   const prefixed = (kind: string, options: { value: string; label: string }[]) => options.map((o) => ({ value: `${kind}:${o.value}`, label: o.label }));
   return {
-    buyerOptions,
+    buyerOptions: [...buyerOptions, { value: 'outside', label: '平台外单位（在下方填写名称）' }],
     sellerGroups: [
       { label: '高校院所', options: prefixed('institution', institutions) },
       { label: '专家', options: prefixed('expert', experts) },
+      { label: '本区企业（技术输出）', options: prefixed('enterprise', buyerOptions) },
+      { label: '平台外单位', options: [{ value: 'outside', label: '平台外单位（在下方填写名称）' }] },
     ],
     brokerOptions: brokers,
   };

@@ -1,5 +1,7 @@
 // Imports and exports for organizers (pages, API and CLI alike). A file is read and every row validated
-// before anything is written; a file with any bad row writes nothing and reports each one. A good file is
+// before anything is written. In mode "all" (the default) a file with any bad row writes nothing and reports
+// each one; in mode "valid" the good rows are written and the bad ones listed, and kept as uploaded so that
+// they can be downloaded as a workbook with a column 错误原因, corrected and imported again. What is written is
 // written in chunks while the job records progress; if writing fails, or the process dies mid-way, the
 // records created by the batch are removed (rows that updated existing records stay updated).
 import { randomUUID } from 'node:crypto';
@@ -8,12 +10,18 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { BadRequest, Forbidden, NotFound } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { readTable, writeCsv, writeXlsx } from '../platform/io/tabular.ts';
-import { validateTable, writeAll, type RowOutcome } from '../platform/io/import.ts';
+import { readTable, writeCsv, writeXlsx, type Table } from '../platform/io/tabular.ts';
+import { validateTable, writeAll, type RowOutcome, type RowProblem } from '../platform/io/import.ts';
 import * as audit from '../audit/service.ts';
 import { dataKind, KIND_NAMES } from './registry.ts';
-import { ImportJob, type ImportJobDoc } from './model.ts';
+import { ImportJob, ImportReject, REJECT_CHUNK, type ImportJobDoc, type ImportRejectDoc } from './model.ts';
 import { clock } from '../platform/clock.ts';
+
+export type ImportMode = 'all' | 'valid';
+export const IMPORT_MODES = ['all', 'valid'] as const;
+
+/** The header of the reasons column added to the workbook of rejected rows. */
+export const REASON_HEADER = '错误原因';
 
 export interface JobView {
   id: string;
@@ -21,11 +29,14 @@ export interface JobView {
   kindLabel: string;
   filename: string;
   dryRun: boolean;
+  mode: ImportMode;
   status: string;
   total: number;
   done: number;
   counts: { create: number; update: number; error: number };
   missingColumns: string[];
+  /** rows in the downloadable workbook of rejected rows (mode "valid"); 0 when there is none */
+  rejected: number;
   errors: RowOutcome[];
   /** every row's outcome, kept for files of up to 2,000 rows (a dry run lists them) */
   rows: RowOutcome[];
@@ -41,13 +52,19 @@ function kindOf(name: string) {
   return kind;
 }
 
+type StoredProblems = { field: string; column?: string | null; message: string }[] | Record<string, string>; // reports saved before 2026-11-26 hold an object
+
+function problemsOf(p: StoredProblems | undefined): RowProblem[] {
+  if (!p) return [];
+  return Array.isArray(p) ? p.map((x) => ({ field: x.field, column: x.column ?? '', message: x.message })) : Object.entries(p).map(([field, message]) => ({ field, column: '', message }));
+}
+
 export function jobView(doc: ImportJobDoc): JobView {
-  type Stored = { field: string; message: string }[] | Record<string, string>; // reports saved before 2026-11-26 hold an object
-  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: Stored }[];
-  const errorsOf = (p: Stored | undefined) => (Array.isArray(p) ? (p.length ? Object.fromEntries(p.map((x) => [x.field, x.message])) : undefined) : p && Object.keys(p).length ? p : undefined);
+  const outcomes = (doc.outcomes ?? []) as unknown as { line: number; action: RowOutcome['action']; label: string; problems?: StoredProblems }[];
   const rows: RowOutcome[] = outcomes.map((o) => {
-    const errors = errorsOf(o.problems);
-    return { line: o.line, action: o.action, label: o.label, ...(errors ? { errors } : {}) };
+    const problems = problemsOf(o.problems);
+    if (!problems.length) return { line: o.line, action: o.action, label: o.label };
+    return { line: o.line, action: o.action, label: o.label, errors: Object.fromEntries(problems.map((x) => [x.field, x.message])), problems };
   });
   return {
     id: String(doc._id),
@@ -55,11 +72,13 @@ export function jobView(doc: ImportJobDoc): JobView {
     kindLabel: dataKind(doc.kind)?.spec.label ?? doc.kind,
     filename: doc.filename,
     dryRun: !!doc.dryRun,
+    mode: doc.mode === 'valid' ? 'valid' : 'all',
     status: doc.status,
     total: doc.total ?? 0,
     done: doc.done ?? 0,
     counts: { create: doc.counts?.create ?? 0, update: doc.counts?.update ?? 0, error: doc.counts?.error ?? 0 },
     missingColumns: doc.missingColumns ?? [],
+    rejected: doc.rejected ?? 0,
     errors: rows.filter((o) => o.action === 'error'),
     rows,
     createdAt: doc.createdAt,
@@ -74,32 +93,47 @@ export interface StartImport {
   filename: string;
   buffer: Buffer;
   dryRun: boolean;
+  /** all (default): any bad row → nothing written · valid: write the good rows, list the bad ones */
+  mode?: ImportMode | undefined;
 }
 
 /**
- * Validates the file and records the job. Returns at once with the job, and — when the file is good and this
- * is not a dry run — a promise of the write, which runs on in the background (pages show its progress).
+ * Validates the file and records the job. Returns at once with the job, and — when there is something to
+ * write and this is not a dry run — a promise of the write, which runs on in the background (pages show its
+ * progress). In mode "all" a file with a bad row writes nothing; in mode "valid" only the good rows are
+ * written, and the bad ones are kept for the workbook of rejected rows (`rejectedWorkbook`).
  */
 export async function startImport(actor: Actor, input: StartImport, logger?: Logger): Promise<{ job: JobView; writing?: Promise<JobView> }> {
   if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以导入数据。');
   const kind = kindOf(input.kind);
+  const mode: ImportMode = input.mode ?? 'all';
   const table = await readTable(input.buffer);
   const validation = await validateTable(kind.spec, table);
-  const invalid = validation.missingColumns.length > 0 || validation.counts.error > 0 || table.rows.length === 0;
+  const unreadable = validation.missingColumns.length > 0 || table.rows.length === 0;
+  const invalid = unreadable || validation.valid.length === 0 || (mode === 'all' && validation.counts.error > 0);
   const status = invalid ? 'invalid' : input.dryRun ? 'checked' : 'running';
+  const errorLines = validation.outcomes.filter((o) => o.action === 'error').map((o) => o.line);
+  const keepRejected = mode === 'valid' && !input.dryRun && !unreadable && errorLines.length > 0;
+  const id = new mongoose.Types.ObjectId();
+  // The rejected rows first: a job that offers them has them.
+  if (keepRejected) await saveRejected(String(id), table, errorLines);
   const doc = await ImportJob.create({
+    _id: id,
     kind: input.kind,
     filename: input.filename.slice(0, 200),
     dryRun: input.dryRun,
+    mode,
     status,
     total: validation.valid.length,
     done: 0,
     counts: validation.counts,
     missingColumns: validation.missingColumns,
+    headers: keepRejected ? table.headers : undefined,
+    rejected: keepRejected ? errorLines.length : 0,
     // Keep every bad row, and the good ones only for small files (a dry run lists them).
     outcomes: validation.outcomes
       .filter((o) => o.action === 'error' || validation.outcomes.length <= 2000)
-      .map(({ errors, ...o }) => ({ ...o, problems: errors ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined })),
+      .map(({ errors: _errors, problems, ...o }) => ({ ...o, problems })),
     batch: status === 'running' ? randomUUID() : undefined,
     error: table.rows.length === 0 ? '文件中没有数据行。' : undefined,
     createdBy: actor.id,
@@ -109,12 +143,47 @@ export async function startImport(actor: Actor, input: StartImport, logger?: Log
     actor,
     action: 'data.import',
     target: { kind: 'import', id: String(doc._id), label: input.filename },
-    detail: `${kind.spec.label}：${status}，新建 ${validation.counts.create}，更新 ${validation.counts.update}，错误 ${validation.counts.error}`,
+    detail: `${kind.spec.label}${mode === 'valid' ? '（导入无误的行）' : ''}：${status}，新建 ${validation.counts.create}，更新 ${validation.counts.update}，错误 ${validation.counts.error}`,
   });
   const job = jobView(doc.toObject() as ImportJobDoc);
   if (status !== 'running') return { job };
   const writing = runWrite(String(doc._id), doc.batch!, validation.valid, input.kind, logger);
   return { job, writing };
+}
+
+/** Keeps the cells of the rejected rows, as uploaded, in chunks of REJECT_CHUNK rows. */
+async function saveRejected(jobId: string, table: Table, lines: number[]): Promise<void> {
+  const wanted = new Set(lines);
+  const rows = table.rows.filter((r) => wanted.has(r.line)).map((r) => ({ line: r.line, cells: table.headers.map((h) => (h ? (r.cells[h] ?? '') : '')) }));
+  for (let i = 0; i * REJECT_CHUNK < rows.length; i++) {
+    await ImportReject.create({ _id: `${jobId}.${i}`, rows: rows.slice(i * REJECT_CHUNK, (i + 1) * REJECT_CHUNK) });
+  }
+}
+
+/** "合同成交额（万元）：合同成交额必须是数字。 整行：与第 3 行重复。" — each problem with its column. */
+export const reasonText = (problems: RowProblem[]): string => problems.map((p) => `${p.column || '整行'}：${p.message}`).join(' ');
+
+/**
+ * The rows a "valid"-mode import left out, as a workbook in the uploaded file's columns plus 错误原因, so that the
+ * bureau can correct them and import the file again (the reasons column is not read on import).
+ */
+export async function rejectedWorkbook(actor: Actor, id: string): Promise<{ filename: string; body: Buffer }> {
+  if (!isOrganizer(actor)) throw new Forbidden();
+  const doc = await getJobDoc(id);
+  const job = jobView(doc);
+  if (!job.rejected) throw new NotFound('这次导入没有需要下载的有误行。');
+  const reasons = new Map(job.errors.map((e) => [e.line, reasonText(e.problems ?? [])]));
+  // The file's headers, without the reasons column of an earlier round (it is written afresh) or blank headers.
+  const headers = doc.headers ?? [];
+  const keep = headers.map((h, i) => (h && h !== REASON_HEADER ? i : -1)).filter((i) => i >= 0);
+  const rows: unknown[][] = [];
+  for (let i = 0; i * REJECT_CHUNK < job.rejected; i++) {
+    const chunk = await ImportReject.findById(`${id}.${i}`).lean<ImportRejectDoc>();
+    for (const r of chunk?.rows ?? []) rows.push([...keep.map((j) => r.cells[j] ?? ''), reasons.get(r.line) ?? '']);
+  }
+  const columns = [...keep.map((j) => ({ header: headers[j]!, width: Math.max(12, headers[j]!.length * 2 + 4) })), { header: REASON_HEADER, width: 60 }];
+  const base = job.filename.replace(/\.(xlsx|csv)$/i, '');
+  return { filename: `${base}-有误的行.xlsx`, body: await writeXlsx(job.kindLabel, columns, rows) };
 }
 
 async function runWrite(id: string, batch: string, rows: unknown[], kindName: string, logger?: Logger): Promise<JobView> {

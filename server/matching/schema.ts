@@ -1,6 +1,6 @@
 // Inputs of matching: suggestion queries, pipeline steps, overrides, contact requests and the organizers' queue.
 import { z } from 'zod';
-import { objectId, optionalText, text } from '../platform/http/fields.ts';
+import { emailAddress, objectId, optionalText, text } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { isMailAddress } from '../mail/service.ts';
 import { DECLINE_REASONS, MATCH_STATUSES } from './model.ts';
@@ -41,12 +41,7 @@ export const answerInput = z.strictObject({
 
 /** An address an organizer forwards a request to (contact-queue.ts); it must also be one the outbox can send to. */
 export const forwardInput = z.strictObject({
-  email: z
-    .string({ error: '请填写邮箱地址。' })
-    .trim()
-    .min(1, '请填写邮箱地址。')
-    .max(254, '邮箱地址过长。')
-    .pipe(z.email({ error: '邮箱格式不正确。' }).refine(isMailAddress, '邮箱格式不正确。')),
+  email: emailAddress.refine(isMailAddress, '邮箱格式不正确。'),
 });
 
 export const QUEUE_STATUSES = { pending: '待答复', accepted: '已同意', declined: '已拒绝', escalated: '已上报' } as const;

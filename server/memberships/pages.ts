@@ -1,7 +1,8 @@
 // Pages of invitations and claims: the invitation link's page (no sign-in), the organizer's "accounts and
 // invitations" page of a record, the bulk invitation with its progress, the claim form and the claims queue.
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError, Conflict, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
+import { orGone, privatePage } from '../platform/http/link-pages.ts';
 import { parse } from '../platform/http/validate.ts';
 import { echoValues, renderInvalid } from '../platform/http/forms.ts';
 import { idParam } from '../platform/http/params.ts';
@@ -25,28 +26,13 @@ function kindParam(req: Request): RecordKind {
   return kind as RecordKind;
 }
 
-function privatePage(res: Response): void {
-  res.set('Cache-Control', 'no-store');
-  res.set('Referrer-Policy', 'no-referrer');
-}
-
 // ---- the invitation link ------------------------------------------------------------------------------------------
 
 const token = (req: Request) => String(req.params.token ?? '');
 
-/** The link's own errors (404 unknown, 410 used, revoked, expired, record gone) get a page saying why. */
-async function orGone(res: Response, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    if (!(err instanceof AppError) || (err.status !== 404 && err.status !== 410)) throw err;
-    res.status(err.status).render('memberships/invitation-gone', { title: err.title, status: err.status, detail: err.detail });
-  }
-}
-
 export const invitationPage: RequestHandler = async (req, res) => {
   privatePage(res);
-  await orGone(res, async () => {
+  await orGone(res, 'memberships/invitation-gone', async () => {
     const invitation = await readInvitation(token(req));
     res.render('memberships/invitation', { title: `开通账户：${invitation.record.name}`, invitation, token: token(req), minLength: MIN_LENGTH, values: {}, signedIn: !!req.user });
   });
@@ -54,7 +40,7 @@ export const invitationPage: RequestHandler = async (req, res) => {
 
 export const acceptInvitationForm: RequestHandler = async (req, res) => {
   privatePage(res);
-  await orGone(res, async () => {
+  await orGone(res, 'memberships/invitation-gone', async () => {
     const invitation = await readInvitation(token(req));
     const locals = { title: `开通账户：${invitation.record.name}`, invitation, token: token(req), minLength: MIN_LENGTH, values: echoValues(req.body), signedIn: !!req.user };
     try {

@@ -1,17 +1,12 @@
 // Inputs of invitations and claims: one zod schema each, for forms and the API alike.
 import { z } from 'zod';
-import { cleanString, displayName, optionalText } from '../platform/http/fields.ts';
+import { cleanString, displayName, emailAddress, optionalText } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
 import { newPassword } from '../accounts/schema.ts';
 import { passwordProblem } from '../accounts/passwords.ts';
 import { CLAIM_KINDS, CLAIM_STATUSES, RECORD_KINDS } from './model.ts';
 
-const email = z
-  .string({ error: '请填写邮箱。' })
-  .trim()
-  .min(1, '请填写邮箱。')
-  .max(254, '邮箱过长。')
-  .pipe(z.email({ error: '邮箱格式不正确。' }));
+const email = emailAddress;
 
 const recordKind = z.enum(RECORD_KINDS, { error: '记录类型必须是 enterprise、institution、expert 或 broker。' });
 const id = z.string({ error: '请指定记录。' }).regex(/^[0-9a-f]{24}$/i, '记录编号无效。');

@@ -37,7 +37,7 @@ export const resultImport: ImportSpec<ResultRow, Ready> = {
     { header: '成果简介', field: 'abstract', required: true, aliases: ['简介', '摘要'] },
     { header: '关键词', field: 'keywords', required: true, hint: '用顿号分隔' },
     { header: '转化方式', field: 'transferModes', hint: '如：技术转让、技术许可' },
-    { header: '转让报价（万元）', field: 'askingPrice', aliases: ['报价', '转让报价'], hint: '空白表示面议' },
+    { header: '转让报价（万元）', field: 'askingPrice', type: 'money', aliases: ['报价', '转让报价'], hint: '空白表示面议' },
     { header: '成果负责人', field: 'leadExpert', aliases: ['负责人'], hint: '已登记专家的姓名（可空）' },
     { header: '专利', field: 'patents', hint: '“专利号 名称”，多项用分号分隔' },
   ],

@@ -45,7 +45,7 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
     { header: '引进方式', field: 'mode', required: true, hint: '全职引进、柔性引进或科技副总' },
     { header: '用人企业', field: 'employer', required: true, aliases: ['引进单位', '企业'], hint: '企业名称或统一社会信用代码，须已登记' },
     { header: '所属行业', field: 'industry', hint: '空白时取用人企业的行业' },
-    { header: '引进日期', field: 'date', required: true, hint: '如 2026-03-15' },
+    { header: '引进日期', field: 'date', required: true, type: 'date', hint: '如 2026-03-15、2026/3/15、2026年3月15日或 Excel 日期' },
     { header: '来源说明', field: 'source', aliases: ['备注'] },
   ],
   schema: talentRow,

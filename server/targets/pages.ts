@@ -71,6 +71,10 @@ function decorate(item: ProgressItem, organizer: boolean) {
     expectedPercent: Math.round(item.expected * 100),
     signedText: item.signed !== undefined ? formatValue(indicator(item.indicator)!, item.signed) : undefined,
     pendingText: organizer && item.pending ? formatValue(indicator(item.indicator)!, item.pending) : undefined,
+    directionText:
+      item.absorb !== undefined && item.actual > 0
+        ? `吸纳 ${formatValue(indicator(item.indicator)!, item.absorb ?? 0)} · 输出 ${formatValue(indicator(item.indicator)!, item.export ?? 0)}`
+        : undefined,
     drill: organizer ? `/targets/records?indicator=${item.indicator}&from=${item.counted.from}&to=${item.counted.to}&scope=${encodeURIComponent(item.scope)}` : undefined,
   };
 }

@@ -41,6 +41,8 @@ export interface Contribution {
   scope?: Scope | undefined;
   evidence?: { id: string; name: string } | undefined;
   enteredByName?: string | undefined;
+  /** contracts: 技术吸纳, 技术输出 or both, for the district (deals/service.ts directionOf) */
+  direction?: string | null | undefined;
 }
 
 export interface Figure {
@@ -49,6 +51,10 @@ export interface Figure {
   /** contract-value only: verified amounts by signing year, and amounts still waiting for verification */
   signed?: number;
   pending?: number;
+  /** contract-value only: the counted amount of contracts in which a district enterprise buys (吸纳) or a district
+   *  party sells (输出); a contract that is both is in both, so the two may add up to more than the figure */
+  absorb?: number;
+  export?: number;
 }
 
 const sum = (records: Contribution[]) => records.reduce((s, r) => s + r.value, 0);
@@ -99,6 +105,7 @@ export class Ledger {
           town: d.town,
           value: d.amount,
           href: `/contracts/${String(d._id)}`,
+          direction: d.direction ?? 'absorb', // contracts from before directions were recorded all had a district buyer
         });
       }
       return out;
@@ -273,6 +280,8 @@ export class Ledger {
       const inScope = (r: Contribution) => r.year >= from && r.year <= to && (scope.kind !== 'town' || r.town === scope.code);
       result.signed = sum((await this.contracts('signed')).filter(inScope));
       result.pending = sum((await this.contracts('signed', false)).filter(inScope));
+      result.absorb = sum(records.filter((r) => r.direction === 'absorb' || r.direction === 'both'));
+      result.export = sum(records.filter((r) => r.direction === 'export' || r.direction === 'both'));
     }
     return result;
   }

@@ -191,6 +191,9 @@ export interface ProgressItem {
   statusLabel: string;
   signed?: number | undefined;
   pending?: number | undefined;
+  /** contract value: the part from 技术吸纳 and from 技术输出 contracts */
+  absorb?: number | undefined;
+  export?: number | undefined;
   lead?: string | null | undefined;
   responsible: string[];
   records: number;
@@ -265,6 +268,8 @@ export async function progressFor(doc: TargetDoc, year: number, ledger: Ledger):
     statusLabel: STATUS_LABELS[status],
     signed: figure.signed,
     pending: figure.pending,
+    absorb: figure.absorb,
+    export: figure.export,
     lead: doc.lead,
     responsible: doc.responsible ?? [],
     records: figure.records.length,

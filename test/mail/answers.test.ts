@@ -3,60 +3,34 @@
 // recipient answers without signing in; the link then says it is used (410), expires after 14 days (410), and a
 // link that never existed is a 404. The token never reaches the log. A record without any address goes to the
 // organizers instead.
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
+import { capturedLog, useMailDelivery } from '../support/mail.ts';
 import { advanceClock } from '../support/clock.ts';
 import { csrf, csrfFrom, makeUser } from '../support/agent.ts';
 import { owner, PHONE, resultOf } from '../support/directory.ts';
-import { createLogger } from '../../server/platform/logger.ts';
-import { loadConfig } from '../../server/platform/config.ts';
 import { parse } from '../../server/platform/http/validate.ts';
 import { institutions } from '../../server/organizations/institution-service.ts';
 import { institutionInput } from '../../server/organizations/schema.ts';
-import { mailSettings } from '../../server/mail/service.ts';
-import { MailWorker } from '../../server/mail/worker.ts';
 import { ContactRequest, type ContactRequestDoc } from '../../server/matching/model.ts';
 import { Notification } from '../../server/notifications/model.ts';
 import { Outbox } from '../../server/mail/model.ts';
-import { TestSmtp } from './smtp.ts';
 
 const BASE = 'http://kj.dongbao.test:8080';
-let captured = '';
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    captured += chunk.toString();
-    done();
-  },
-});
-const t = buildTestApp({ env: { BASE_URL: BASE }, logger: createLogger('info', { destination: sink }) });
+const log = capturedLog();
+const t = buildTestApp({ env: { BASE_URL: BASE }, logger: log.logger });
 const { app } = t;
-const smtp = new TestSmtp();
-const workers: MailWorker[] = [];
 let seq = 0;
 
-async function deliver(): Promise<void> {
-  const settings = mailSettings(
-    loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, SESSION_SECRET: t.config.sessionSecret, BASE_URL: BASE, SMTP_URL: smtp.url, MAIL_FROM: '东宝科技对接 <noreply@kj.dongbao.test>' }),
-  );
-  const w = new MailWorker(settings, t.logger);
-  workers.push(w);
-  await w.runOnce();
-}
+const { smtp, deliver } = useMailDelivery(t, BASE);
 
 let organizer: Awaited<ReturnType<typeof makeUser>>;
 let ent: Awaited<ReturnType<typeof owner>>;
 
 beforeAll(async () => {
-  await smtp.start();
   organizer = await makeUser('organizer');
   ent = await owner('enterprise', { name: '荆门市东宝区新材料科技有限公司' });
-});
-
-afterAll(async () => {
-  for (const w of workers) await w.stop();
-  await smtp.stop();
 });
 
 /** An institution the bureau imported: no account; its contact address as given. */
@@ -177,8 +151,8 @@ describe('answers without an account', () => {
   });
 
   it('when answer links were used, then no token reached the log', async () => {
-    expect(captured).toContain('/answer/…');
+    expect(log.text()).toContain('/answer/…');
     expect(tokens.length).toBeGreaterThan(0);
-    for (const token of tokens) expect(captured).not.toContain(token);
+    for (const token of tokens) expect(log.text()).not.toContain(token);
   });
 });

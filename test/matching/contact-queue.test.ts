@@ -4,40 +4,28 @@
 // organizers once; the requester reads who holds the request and since when; the organizers' navigation counts
 // the open requests; and a request from a result or expert page can be about one of the enterprise's needs.
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
+import { useMailDelivery } from '../support/mail.ts';
 import { advanceClock } from '../support/clock.ts';
 import { csrfFrom, loginAgent, makeUser, type Agent } from '../support/agent.ts';
 import { demandOf, owner, resultOf } from '../support/directory.ts';
-import { loadConfig } from '../../server/platform/config.ts';
 import { parse } from '../../server/platform/http/validate.ts';
 import { institutions } from '../../server/organizations/institution-service.ts';
 import { institutionInput } from '../../server/organizations/schema.ts';
 import { createToken } from '../../server/accounts/service.ts';
-import { mailSettings } from '../../server/mail/service.ts';
-import { MailWorker } from '../../server/mail/worker.ts';
 import { Outbox } from '../../server/mail/model.ts';
 import { Audit } from '../../server/audit/model.ts';
 import { Notification } from '../../server/notifications/model.ts';
 import { ContactRequest, type ContactRequestDoc } from '../../server/matching/model.ts';
 import { escalateStale } from '../../server/matching/contact-queue.ts';
-import { TestSmtp } from '../mail/smtp.ts';
 
 const BASE = 'http://kj.dongbao.test:8080';
 const t = buildTestApp({ env: { BASE_URL: BASE } });
 const { app, settle } = t;
-const smtp = new TestSmtp();
-const workers: MailWorker[] = [];
 let seq = 0;
 
-async function deliver(): Promise<void> {
-  const settings = mailSettings(
-    loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, SESSION_SECRET: t.config.sessionSecret, BASE_URL: BASE, SMTP_URL: smtp.url, MAIL_FROM: '东宝科技对接 <noreply@kj.dongbao.test>' }),
-  );
-  const w = new MailWorker(settings, t.logger, { batch: 200 });
-  workers.push(w);
-  await w.runOnce();
-}
+const { smtp, deliver } = useMailDelivery(t, BASE, { batch: 200 });
 
 type Owner = Awaited<ReturnType<typeof owner>>;
 let organizer: Awaited<ReturnType<typeof makeUser>>;
@@ -48,18 +36,12 @@ let ent: Owner;
 let entAgent: Agent;
 
 beforeAll(async () => {
-  await smtp.start();
   organizer = await makeUser('organizer', { name: '区科技局王科长' });
   organizer2 = await makeUser('organizer', { name: '区科技局李干事' });
   orgAuth = { Authorization: `Bearer ${(await createToken(organizer, 'test')).token}` };
   orgAgent = await loginAgent(app, organizer.email);
   ent = await owner('enterprise', { name: '荆门市东宝区磷化工有限公司' });
   entAgent = await loginAgent(app, ent.user.email);
-});
-
-afterAll(async () => {
-  for (const w of workers) await w.stop();
-  await smtp.stop();
 });
 
 /** A result of an institution the bureau imported: no account, and the contact address given (or none). */

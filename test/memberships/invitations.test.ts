@@ -3,58 +3,32 @@
 // record, which then edits the record as its owner. Inviting again revokes the earlier link; wrong, used, expired
 // or revoked links and deleted records get a Chinese page and change nothing; a record takes at most 20 accounts;
 // the bulk invitation reports what it sent and resumes a batch whose process stopped.
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
+import { capturedLog, useMailDelivery } from '../support/mail.ts';
 import { advanceClock } from '../support/clock.ts';
 import { apiToken, csrf, csrfFrom, loginAgent, makeUser, PASSWORD, type Agent } from '../support/agent.ts';
-import { createLogger } from '../../server/platform/logger.ts';
-import { loadConfig } from '../../server/platform/config.ts';
 import { parse } from '../../server/platform/http/validate.ts';
 import { institutions } from '../../server/organizations/institution-service.ts';
 import { institutionInput } from '../../server/organizations/schema.ts';
-import { mailSettings } from '../../server/mail/service.ts';
-import { MailWorker } from '../../server/mail/worker.ts';
 import { User } from '../../server/accounts/model.ts';
 import * as accounts from '../../server/accounts/service.ts';
 import { Invitation, InvitationBatch } from '../../server/memberships/model.ts';
 import { MAX_ACCOUNTS } from '../../server/memberships/records.ts';
-import { TestSmtp } from '../mail/smtp.ts';
 
 const BASE = 'http://kj.dongbao.test:8080';
-let captured = '';
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    captured += chunk.toString();
-    done();
-  },
-});
-const t = buildTestApp({ env: { BASE_URL: BASE }, logger: createLogger('info', { destination: sink }) });
+const log = capturedLog();
+const t = buildTestApp({ env: { BASE_URL: BASE }, logger: log.logger });
 const { app } = t;
-const smtp = new TestSmtp();
-const workers: MailWorker[] = [];
 let seq = 0;
 
-async function deliver(): Promise<void> {
-  const settings = mailSettings(
-    loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, SESSION_SECRET: t.config.sessionSecret, BASE_URL: BASE, SMTP_URL: smtp.url, MAIL_FROM: '东宝科技对接 <noreply@kj.dongbao.test>' }),
-  );
-  const w = new MailWorker(settings, t.logger);
-  workers.push(w);
-  await w.runOnce();
-}
+const { smtp, deliver } = useMailDelivery(t, BASE);
 
 let organizer: Awaited<ReturnType<typeof apiToken>>;
 
 beforeAll(async () => {
-  await smtp.start();
   organizer = await apiToken('organizer');
-});
-
-afterAll(async () => {
-  for (const w of workers) await w.stop();
-  await smtp.stop();
 });
 
 const address = (name: string) => `${name}.${process.pid}.${++seq}@example.cn`;
@@ -136,7 +110,7 @@ describe('invitations to existing records', () => {
     const again = await request(app).get(mail.path);
     expect(again.status).toBe(410);
     expect(again.text).toContain('已经使用过');
-    expect(captured).not.toContain(mail.token);
+    expect(log.text()).not.toContain(mail.token);
   });
 
   it('when the same person is invited again, then the earlier link stops working and says a newer one replaced it', async () => {

@@ -8,6 +8,9 @@ import { buildTestApp } from '../support/app.ts';
 import { apiToken, loginAgent } from '../support/agent.ts';
 import { owner } from '../support/directory.ts';
 import { Contract } from '../../server/deals/model.ts';
+import { trusted } from '../../server/platform/db/connection.ts';
+
+const trustedIn = (values: string[]) => trusted({ $in: values });
 import { Talent } from '../../server/talents/model.ts';
 
 const { app } = buildTestApp();
@@ -59,7 +62,7 @@ describe('importing technology contracts', () => {
     const byLine = Object.fromEntries((res.body.errors as { line: number; errors: Record<string, string> }[]).map((e) => [e.line, e.errors]));
     expect(byLine[5]!.buyer).toContain('不存在的企业');
     expect(byLine[6]).toEqual({ techIncome: '技术交易额不能超过合同成交额。', 'registration.date': '登记日期不能早于签订日期。' });
-    expect(byLine[7]).toEqual({ seller: '受托方“不存在的大学”尚未登记为高校院所。', broker: '技术经纪人“不存在的经纪人”尚未登记。' });
+    expect(byLine[7]).toEqual({ seller: '受托方“不存在的大学”尚未登记为高校院所；如为平台外单位，请在“受托方类型”填写“平台外单位”。', broker: '技术经纪人“不存在的经纪人”尚未登记。' });
     expect(await Contract.countDocuments()).toBe(0);
   });
 
@@ -92,6 +95,38 @@ describe('importing technology contracts', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(201);
     expect(again.body.counts).toMatchObject({ create: 0, update: count, error: 0 });
     expect(await Contract.countDocuments({ deletedAt: null })).toBe(count);
+  });
+});
+
+describe('importing contracts with enterprise and outside parties', () => {
+  it('when a ledger names an enterprise seller, an outside buyer and an outside seller, then each contract gets its direction and counts once registered', async () => {
+    const headers = ['合同名称', '合同类型', '委托方（买方）', '委托方类型', '受托方（卖方）', '受托方类型', '成交金额（元）', '签订日期', '登记号', '登记日期'];
+    const seller = '荆门东宝导入测试装备有限公司';
+    await owner('enterprise', { name: seller });
+    const before = (await contractValue()).actual;
+    const rows = [
+      ['磷化装备技术转让合同', '技术转让合同', '宜昌某化工有限公司', '平台外单位', seller, '', '500000', `${YEAR}年7月1日`, `${YEAR}4208030001`, `${YEAR}/7/20`],
+      ['磷石膏建材技术开发', '技术开发', names.buyer, '', '某某大学材料学院', '平台外单位', '800000', `${YEAR}-07-02`, `${YEAR}4208030002`, `${YEAR}-07-21`],
+      ['区外双方的合同', '技术服务', '外地甲公司', '平台外单位', '外地乙大学', '平台外单位', '100000', `${YEAR}-07-03`, '', ''],
+      ['卖方不在平台也未注明', '技术服务', names.buyer, '', '外地丙研究所', '', '100000', `${YEAR}-07-04`, '', ''],
+    ];
+    const refused = await upload(await xlsx(rows, headers), false);
+    expect(refused.status).toBe(422);
+    const byLine = Object.fromEntries((refused.body.errors as { line: number; errors: Record<string, string> }[]).map((e) => [e.line, e.errors]));
+    expect(byLine[4]!.buyer).toContain('至少一方应为本区单位');
+    expect(byLine[5]!.seller).toContain('平台外单位');
+
+    const res = await upload(await xlsx(rows.slice(0, 2), headers));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const exported = await Contract.findOne({ title: '磷化装备技术转让合同' }).lean();
+    expect(exported).toMatchObject({ direction: 'export', buyerKind: 'outside', buyerName: '宜昌某化工有限公司', seller: { kind: 'enterprise', name: seller }, amount: 500_000 });
+    expect(exported!.buyer).toBeUndefined();
+    const absorbed = await Contract.findOne({ title: '磷石膏建材技术开发' }).lean();
+    expect(absorbed).toMatchObject({ direction: 'absorb', seller: { kind: 'outside', name: '某某大学材料学院' }, amount: 800_000 });
+    expect((await contractValue()).actual).toBe(before + 1_300_000);
+    // Imported again: updated in place.
+    await upload(await xlsx(rows.slice(0, 2), headers)).expect(201);
+    expect(await Contract.countDocuments({ title: trustedIn(['磷化装备技术转让合同', '磷石膏建材技术开发']) })).toBe(2);
   });
 });
 

@@ -75,7 +75,7 @@ describe('recording contracts on the pages', () => {
     expect(res.status).toBe(303);
     const show = await page.get(res.headers.location!).expect(200);
     expect(show.text).toContain('120.5 万元');
-    expect(show.text).toContain('已核实，计入目标');
+    expect(show.text).toContain(`已核实，计入 ${year} 年目标`);
     const doc = await Contract.findOne({ title: '磷石膏制砖技术许可合同' }).lean();
     expect(doc).toMatchObject({ amount: 1_205_000, techIncome: 1_000_000, verified: true, town: 'industrial-park' });
   });

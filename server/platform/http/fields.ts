@@ -178,21 +178,52 @@ export const dateOnly = (label: string, opts: { years?: { from: number; to: () =
       .optional(),
   );
 
+/** An e-mail address a person types: trimmed, at most 254 characters, well formed. */
+export const emailAddress = z
+  .string({ error: '请填写邮箱。' })
+  .trim()
+  .min(1, '请填写邮箱。')
+  .max(254, '邮箱过长。')
+  .pipe(z.email({ error: '邮箱格式不正确。' }));
+
 /** A record id. */
 export const objectId = (label: string) =>
   z.string({ error: `请选择${label}。` }).trim().regex(/^[0-9a-f]{24}$/i, `${label}无效。`);
 
+/** The money units people write, in 元. */
+export const MONEY_UNITS = { 元: 1, 万元: 10_000, 亿元: 100_000_000 } as const;
+export type MoneyUnit = keyof typeof MONEY_UNITS;
+
+/** A unit written after an amount: 元, 万元, 亿元, or 万 / 亿 alone. */
+export const UNIT_AFTER_AMOUNT = /(亿元|万元|元|亿|万)$/;
+
 /**
- * Forms and spreadsheets give money in 万元; the schemas take integer 元. Converts the named fields in
- * place; anything that is not a number is left for the schema to report.
+ * An amount as people write it, in 元: "120" (in `unit`, 万元 unless said), "120万元", "1.2亿元", "1,200,000元",
+ * "¥120万", full-width digits. Thousands separators must group by three ("1,2" is not an amount). Rounded to
+ * whole 元; undefined when the text is not an amount.
+ */
+export function yuanFromText(text: string, unit: MoneyUnit = '万元'): number | undefined {
+  let t = text.normalize('NFKC').replace(/\s+/g, '').replace(/^(?:人民币|¥|RMB)/i, '');
+  const named = UNIT_AFTER_AMOUNT.exec(t)?.[1];
+  if (named) t = t.slice(0, -named.length);
+  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t)) t = t.replace(/,/g, '');
+  if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(t)) return undefined;
+  const factor = named ? MONEY_UNITS[(named.endsWith('元') ? named : `${named}元`) as MoneyUnit] : MONEY_UNITS[unit];
+  return Math.round(Number(t) * factor);
+}
+
+/**
+ * Forms and spreadsheets give money in 万元 unless the text names its unit ("120万元", "1.2亿元", "1,200,000元",
+ * see yuanFromText); the schemas take integer 元. Converts the named fields in place; anything that is not an
+ * amount is left for the schema to report.
  */
 export function wanToYuan(input: Record<string, unknown>, fields: string[]): Record<string, unknown> {
   const out = { ...input };
   for (const f of fields) {
     const v = out[f];
     if (typeof v === 'string' && v.trim() !== '') {
-      const n = Number(v.trim().replace(/,/g, ''));
-      if (Number.isFinite(n)) out[f] = Math.round(n * 10_000);
+      const yuanValue = yuanFromText(v);
+      if (yuanValue !== undefined) out[f] = yuanValue;
     } else if (typeof v === 'number') {
       out[f] = Math.round(v * 10_000);
     }

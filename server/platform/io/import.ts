@@ -1,10 +1,12 @@
 // The import pipeline every record type shares (docs/security.md 22): map spreadsheet columns to fields, validate
-// every row with the module's own zod schema and reference lookups, and report each bad row with its reason.
-// A file with any bad row writes nothing; a dry run only reports. Writing happens in chunks so a job can show
+// every row with the module's own zod schema and reference lookups, and report each bad row with its reason and
+// the column it is about. Which rows are written is the caller's choice (server/imports/service.ts: the whole
+// file or nothing, or the good rows only); a dry run only reports. Writing happens in chunks so a job can show
 // progress; created records carry the batch id, so an interrupted import can be rolled back.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { fieldErrors } from '../http/validate.ts';
+import { UNIT_AFTER_AMOUNT, type MoneyUnit } from '../http/fields.ts';
 import type { Table } from './tabular.ts';
 import { yielder } from './yielder.ts';
 
@@ -17,6 +19,22 @@ export interface ImportColumn {
   hint?: string;
   /** a file without this column cannot be imported (other columns may be left out) */
   required?: boolean;
+  /**
+   * money: an amount whose unit (元, 万元, 亿元) the header ("成交金额（元）") or the cell ("120万元") may name; a
+   * cell that names none gets the header's, and prepare converts (`wanToYuan`: 万元 when neither says).
+   * date: a spreadsheet's day number (46359, a date cell Excel stores as a plain number) and 20261203 are read
+   * as dates, and a time after the day ("2026/12/3 0:00") is dropped; the schema parses the rest.
+   */
+  type?: 'money' | 'date';
+  /** cell text → what prepare expects ("技术开发合同" → "技术开发"), after the type's reading */
+  normalise?(text: string): string;
+}
+
+/** A problem of a row: the schema's field path, the column of the file it is about ('' for the whole row), why. */
+export interface RowProblem {
+  field: string;
+  column: string;
+  message: string;
 }
 
 export interface RowOutcome {
@@ -24,6 +42,8 @@ export interface RowOutcome {
   action: 'create' | 'update' | 'error';
   label: string;
   errors?: Record<string, string>;
+  /** the errors again, each with the column it is about */
+  problems?: RowProblem[];
 }
 
 export type Resolution<Ready> = { ready: Ready; existingId?: string | undefined } | { errors: Record<string, string> };
@@ -55,52 +75,135 @@ export interface Validation<Ready> {
   missingColumns: string[];
 }
 
-function headerIndex(spec: ImportSpec<unknown, unknown>, headers: string[]): { map: Map<string, string>; missing: string[] } {
+// ---- headers ---------------------------------------------------------------------------------------------------
+// A header matches a column's name or alias ignoring spaces, full- or half-width brackets and what they hold,
+// a required-mark "*" and a unit suffix: "合同成交额（万元）", "合同成交额(元)", "合同成交额 万元" and "合同成交额"
+// are one column.
+
+const BRACKETED = /[([【〔][^)\]】〕]*[)\]】〕]/g;
+const UNIT_SUFFIX = /(?:[/_:-]|单位:?)?(?:亿元|万元|元)$/;
+
+/** A header reduced to what identifies its column. */
+export function headerKey(header: string): string {
+  return header.normalize('NFKC').replace(/[\s*]/g, '').replace(BRACKETED, '').replace(UNIT_SUFFIX, '');
+}
+
+const UNIT_WORDS: Record<string, MoneyUnit> = { 元: '元', 万元: '万元', 万: '万元', 亿元: '亿元', 亿: '亿元' };
+
+/** The money unit a header names — "（元）", "(万元)", "【单位：亿元】", "…/万元", "…万元" — if any. */
+export function headerUnit(header: string): MoneyUnit | undefined {
+  const t = header.normalize('NFKC').replace(/[\s*]/g, '');
+  for (const [inner] of t.matchAll(BRACKETED)) {
+    const word = /^.(?:单位:?)?(亿元|万元|元|亿|万).$/.exec(inner)?.[1];
+    if (word) return UNIT_WORDS[word];
+  }
+  const suffix = /(亿元|万元|元)$/.exec(t.replace(BRACKETED, ''))?.[1];
+  return suffix ? UNIT_WORDS[suffix] : undefined;
+}
+
+interface HeaderIndex {
+  /** field → the header it has in the file */
+  map: Map<string, string>;
+  missing: string[];
+  /** field → the money unit its header names */
+  units: Map<string, MoneyUnit>;
+}
+
+function headerIndex(spec: ImportSpec<unknown, unknown>, headers: string[]): HeaderIndex {
   const map = new Map<string, string>();
-  const normalised = new Map(headers.map((h) => [h.replace(/\s|（.*?）|\(.*?\)|\*/g, ''), h]));
+  const units = new Map<string, MoneyUnit>();
+  const byKey = new Map<string, string>();
+  for (const h of headers) if (h && !byKey.has(headerKey(h))) byKey.set(headerKey(h), h);
   for (const col of spec.columns) {
     for (const name of [col.header, ...(col.aliases ?? [])]) {
-      const key = name.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
-      const found = normalised.get(key);
+      const found = byKey.get(headerKey(name));
       if (found) {
         map.set(col.field, found);
+        const unit = col.type === 'money' ? headerUnit(found) : undefined;
+        if (unit) units.set(col.field, unit);
         break;
       }
     }
   }
-  return { map, missing: spec.columns.filter((c) => c.required && !map.has(c.field)).map((c) => c.header) };
+  return { map, units, missing: spec.columns.filter((c) => c.required && !map.has(c.field)).map((c) => c.header) };
+}
+
+// ---- cells -----------------------------------------------------------------------------------------------------
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A date column's cell as text the date parser reads: a day number as Excel stores dates (1900 system: day 1 is
+ * 1900-01-01, with its phantom 1900-02-29; only five-digit numbers, 1927–2173, so a year typed alone stays an
+ * error), "20261203", or a day followed by a time. Anything else is returned as it is.
+ */
+export function dateCellText(text: string): string {
+  const t = text.normalize('NFKC').trim();
+  if (/^\d{5}(\.\d+)?$/.test(t)) {
+    const day = new Date(Date.UTC(1899, 11, 30) + Math.floor(Number(t)) * 86_400_000);
+    return `${day.getUTCFullYear()}-${pad(day.getUTCMonth() + 1)}-${pad(day.getUTCDate())}`;
+  }
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+  if (compact) return `${compact[1]}-${compact[2]}-${compact[3]}`;
+  const withTime = /^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$/.exec(t);
+  return withTime ? withTime[1]! : text;
+}
+
+function cellOf(col: ImportColumn | undefined, text: string, unit: MoneyUnit | undefined): string {
+  let t = text;
+  if (t !== '' && col?.type === 'money' && unit && !UNIT_AFTER_AMOUNT.test(t.normalize('NFKC').trim())) t = `${t}${unit}`;
+  if (t !== '' && col?.type === 'date') t = dateCellText(t);
+  return t !== '' && col?.normalise ? col.normalise(t) : t;
+}
+
+/** The column of the file an error is about: its field's, else the column a field path ("registration.date") names. */
+function columnOf(spec: ImportSpec<unknown, unknown>, map: Map<string, string>, field: string): string {
+  if (field === '_') return '';
+  const first = field.split('.')[0]!;
+  const camel = field.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
+  const col =
+    spec.columns.find((c) => c.field === field) ??
+    spec.columns.find((c) => c.field === camel) ??
+    spec.columns.find((c) => c.field === first) ??
+    spec.columns.find((c) => c.field.startsWith(first) && map.has(c.field)) ??
+    spec.columns.find((c) => c.field.startsWith(first));
+  return col ? (map.get(col.field) ?? col.header) : '';
 }
 
 export async function validateTable<Input, Ready>(spec: ImportSpec<Input, Ready>, table: Table): Promise<Validation<Ready>> {
-  const { map, missing } = headerIndex(spec as ImportSpec<unknown, unknown>, table.headers);
+  const loose = spec as ImportSpec<unknown, unknown>;
+  const { map, missing, units } = headerIndex(loose, table.headers);
+  const columns = new Map(spec.columns.map((c) => [c.field, c]));
   const outcomes: RowOutcome[] = [];
   const valid: Validation<Ready>['valid'] = [];
   const counts = { create: 0, update: 0, error: 0 };
   const lookups = await spec.preload?.();
   const seen = new Map<string, number>();
   const pause = yielder(); // 20,000 rows of checks must not hold the event loop (docs/security.md, "Uploads")
+  const failed = (line: number, label: string, errors: Record<string, string>) => {
+    const problems = Object.entries(errors).map(([field, message]) => ({ field, column: columnOf(loose, map, field), message }));
+    outcomes.push({ line, action: 'error', label, errors, problems });
+    counts.error++;
+  };
   for (const row of table.rows) {
     await pause();
     const cells: Record<string, string> = {};
-    for (const [field, header] of map) cells[field] = row.cells[header] ?? '';
+    for (const [field, header] of map) cells[field] = cellOf(columns.get(field), row.cells[header] ?? '', units.get(field));
     const prepared = spec.prepare ? spec.prepare(cells) : cells;
     const parsed = spec.schema.safeParse(prepared);
     if (!parsed.success) {
-      outcomes.push({ line: row.line, action: 'error', label: labelFromCells(cells), errors: fieldErrors(parsed.error) });
-      counts.error++;
+      failed(row.line, labelFromCells(cells), fieldErrors(parsed.error));
       continue;
     }
     const resolved = await spec.resolve(parsed.data, lookups);
     if ('errors' in resolved) {
-      outcomes.push({ line: row.line, action: 'error', label: spec.labelOf(parsed.data), errors: resolved.errors });
-      counts.error++;
+      failed(row.line, spec.labelOf(parsed.data), resolved.errors);
       continue;
     }
     const key = spec.keyOf(resolved.ready);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      outcomes.push({ line: row.line, action: 'error', label: spec.labelOf(resolved.ready), errors: { _: `与第 ${earlier} 行重复。` } });
-      counts.error++;
+      failed(row.line, spec.labelOf(resolved.ready), { _: `与第 ${earlier} 行重复。` });
       continue;
     }
     seen.set(key, row.line);

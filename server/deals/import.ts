@@ -16,7 +16,7 @@ import { enterprisesByReference } from '../organizations/import.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import { Contract, type BuyerKind, type ContractDoc, type Direction, type SellerKind } from './model.ts';
-import { directionOf, DISTRICT_CITY } from './service.ts';
+import { directionOf, DISTRICT_CITY } from './parties.ts';
 import { contractRow, type ContractRow } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 

@@ -308,3 +308,57 @@ describe('a talent ledger in mode "valid"', () => {
     expect(await Talent.findOne({ name: '台账张三' }).lean()).toMatchObject({ degree: 'other', year: YEAR });
   });
 });
+
+describe('a real-shaped ledger of 300 rows (issue 15, "Done when")', () => {
+  it('when 300 rows with 20 enterprise sellers, 10 Chinese dates and 5 bad rows are imported in mode "valid", then 295 are written, the 5 come back with reasons and the figure moves by exactly the registered sum', async () => {
+    const Y = 2024; // apart from the other tests' year
+    await request(app).post('/api/v1/targets').set(organizer.auth).send({ indicator: 'contract-value', year: Y, scope: 'district', value: 500_000_000 }).expect(201);
+    const makers = ['荆门东宝台账装备一厂', '荆门东宝台账装备二厂'];
+    for (const name of makers) await owner('enterprise', { name });
+    const figure = async () => (await request(app).get('/api/v1/targets/progress').query({ year: Y, indicator: 'contract-value', scope: 'district' }).expect(200)).body.items[0].actual as number;
+    const before = await figure();
+    const headers = ['序号', '合同编号', '项目名称', '技术交易类型', '买方', '买方类型', '卖方', '卖方类型', '成交金额（元）', '签订日期', '登记日期'];
+    const rows: Cell[][] = [];
+    let registeredSum = 0;
+    for (let i = 1; i <= 300; i++) {
+      const amount = 100_000 + i * 1_000;
+      const registered = i % 4 !== 0; // a quarter not registered yet: written, not counted
+      const number = registered ? `${Y}4208${String(i).padStart(6, '0')}` : '';
+      const month = (i % 12) + 1;
+      const dayOfMonth = (i % 27) + 1;
+      const chinese = i <= 10; // 10 rows dated the way people write by hand
+      const signed = chinese ? `${Y}年${month}月${dayOfMonth}日` : `${Y}-${String(month).padStart(2, '0')}-${String(dayOfMonth).padStart(2, '0')}`;
+      const registeredOn = registered ? (chinese ? `${Y}年${month}月${dayOfMonth + 1}日` : `${Y}/${month}/${dayOfMonth + 1}`) : '';
+      const enterpriseSeller = i > 280; // 20 rows where a district enterprise sells to a company outside the district
+      rows.push(
+        enterpriseSeller
+          ? [i, number, `磷化装备技术转让合同${i}`, '技术转让', `区外某化工公司${i}`, '平台外单位', makers[i % 2]!, '企业', String(amount), signed, registeredOn]
+          : [i, number, `磷石膏利用技术开发合同${i}`, '技术开发', names.buyer, '', names.institution, '', String(amount), signed, registeredOn],
+      );
+      if (registered) registeredSum += amount;
+    }
+    // Five bad rows, each for its own reason; the ledger has 300 rows in all.
+    const bad = (i: number, row: Cell[]) => {
+      const old = rows[i - 1]!;
+      if (old[1]) registeredSum -= Number(old[8]);
+      rows[i - 1] = row;
+    };
+    bad(11, [11, `${Y}4208900011`, '日期有误的合同', '技术开发', names.buyer, '', names.institution, '', '100000', `${Y}-02-30`, `${Y}-03-01`]);
+    bad(12, [12, `${Y}4208900012`, '卖方不明的合同', '技术开发', names.buyer, '', '外地某研究所', '', '100000', `${Y}-03-01`, `${Y}-03-02`]);
+    bad(13, [13, `${Y}4208900013`, '金额有误的合同', '技术开发', names.buyer, '', names.institution, '', '十万', `${Y}-03-01`, `${Y}-03-02`]);
+    bad(14, [14, `${Y}4208900014`, '类型有误的合同', '技术入股', names.buyer, '', names.institution, '', '100000', `${Y}-03-01`, `${Y}-03-02`]);
+    bad(15, [15, `${Y}4208900015`, '登记早于签订的合同', '技术开发', names.buyer, '', names.institution, '', '100000', `${Y}-05-01`, `${Y}-04-01`]);
+
+    const res = await upload(await workbook(headers, rows), { mode: 'valid' });
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(201);
+    expect(res.body.counts).toMatchObject({ create: 295, error: 5 });
+    expect(res.body.errors.map((e: Outcome) => e.line).sort((a: number, b: number) => a - b)).toEqual([12, 13, 14, 15, 16]);
+    const rejected = await rejectedOf(res.body.id);
+    expect(rejected.rows).toHaveLength(5);
+    const reasons = rejected.rows.map((r) => r[rejected.headers.indexOf('错误原因')]!);
+    expect(reasons.every((r) => r.length > 4)).toBe(true);
+    expect(reasons.join(' ')).toContain('平台外单位');
+    expect(await Contract.countDocuments({ signedYear: Y, direction: 'export' })).toBe(20);
+    expect((await figure()) - before).toBe(registeredSum);
+  }, 120_000);
+});

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Actor } from '../platform/auth/actor.ts';
 import { pageQuery } from '../platform/http/pager.ts';
-import { DOC_KINDS, type Attribute, type SearchIndex, type SearchQuery } from '../platform/search/port.ts';
+import { DOC_KINDS, type Attribute, type SearchIndex, type SearchQuery, type SearchResult } from '../platform/search/port.ts';
 import { industry, maturity, town } from '../vocabulary/index.ts';
 import { visibleFilters, FINDABLE } from './visibility.ts';
 import { sortOf } from './lists.ts';
@@ -52,10 +52,22 @@ export function toQuery(actor: Actor | undefined, p: SearchParams): SearchQuery 
 
 const PATHS = { demand: '/demands', result: '/results', expert: '/experts', broker: '/brokers' } as const;
 
+/**
+ * Facet counts are disjunctive (a facet is counted as if its own filter were not set), and what a searcher may
+ * find is itself a filter on `status`: counted disjunctively, the status facet would count drafts and closed needs,
+ * letting anyone test which words unpublished needs contain. Only findable statuses are kept; their counts are the
+ * same with or without the others, each value being counted on its own.
+ */
+function findableFacets(facets: SearchResult['facets']): SearchResult['facets'] {
+  const status = facets.status;
+  return status ? { ...facets, status: Object.fromEntries(Object.entries(status).filter(([value]) => FINDABLE.includes(value))) } : facets;
+}
+
 export async function searchRecords(index: SearchIndex, actor: Actor | undefined, p: SearchParams) {
   const result = await index.search(toQuery(actor, p));
   return {
     ...result,
+    facets: findableFacets(result.facets),
     items: result.items.map((h) => ({
       ...h.display,
       kind: h.kind,

@@ -38,6 +38,18 @@ describe('search API', () => {
     expect(JSON.stringify(res.body)).not.toContain('13972600001'); // never a contact
   });
 
+  it('when anyone searches for a word only a draft or closed need contains, then no facet counts it (nothing tells unpublished words apart)', async () => {
+    for (const auth of [{}, (await apiToken('broker')).auth]) {
+      const res = await request(app).get('/api/v1/search').query({ q: '草稿需求不应被搜到' }).set(auth).expect(200);
+      expect(res.body.items.map((i: { id: string }) => i.id)).not.toContain(ids.draft);
+      expect(Object.keys(res.body.facets.status ?? {})).not.toContain('draft');
+      expect(Object.keys(res.body.facets.status ?? {}).every((s) => ['published', 'matching', 'negotiating', 'contracted'].includes(s))).toBe(true);
+      const filtered = await request(app).get('/api/v1/search').query({ q: '磷石膏', status: 'published' }).set(auth).expect(200);
+      expect(Object.keys(filtered.body.facets.status)).not.toContain('draft');
+      expect(filtered.body.facets.status.published).toBeGreaterThan(0);
+    }
+  });
+
   it('when a logged-in user searches, then members-only needs are included', async () => {
     const { auth } = await apiToken('expert');
     const found = (await request(app).get('/api/v1/search').query({ q: '磷石膏' }).set(auth)).body.items.map((i: { id: string }) => i.id);

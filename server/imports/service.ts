@@ -195,11 +195,16 @@ async function runWrite(id: string, batch: string, rows: unknown[], kindName: st
     await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', finishedAt: clock.now() } });
   } catch (err) {
     logger?.error({ err, job: id }, 'import failed; rolling back');
-    const removed = (await kind.spec.rollback?.(batch).catch(() => 0)) ?? 0;
-    await ImportJob.updateOne(
-      { _id: id },
-      { $set: { status: 'failed', finishedAt: clock.now(), error: `写入时出错，已撤销本批新建的 ${removed} 条记录：${(err as Error).message}` } },
-    );
+    let error: string;
+    try {
+      const removed = (await kind.spec.rollback?.(batch)) ?? 0;
+      error = `写入时出错，已撤销本批新建的 ${removed} 条记录：${(err as Error).message}`;
+    } catch (rollbackErr) {
+      // Never "0 records undone" when nothing could be undone: say that rows of this batch may remain.
+      logger?.error({ err: rollbackErr, job: id, batch }, 'import rollback failed; rows of the batch may remain');
+      error = `写入时出错（${(err as Error).message}），撤销也未能完成：本批新建的记录可能仍在（导入批次 ${batch}），请联系系统管理员核对后再导入。`;
+    }
+    await ImportJob.updateOne({ _id: id }, { $set: { status: 'failed', finishedAt: clock.now(), error } });
   }
   return getJobDoc(id).then(jobView);
 }

@@ -162,9 +162,17 @@ export async function shortlist(index: SearchIndex, actor: Actor, demandId: stri
     throw err;
   }
   // A need with a shortlist is being matched.
-  if (doc.status === 'published') await transition(actor.role === 'organizer' ? actor : { ...actor }, demandId, 'matching', '经纪人已开始对接').catch(() => {});
+  if (doc.status === 'published') await transition(actor, demandId, 'matching', '经纪人已开始对接').catch(unlessMovedOn);
   await notifyParties(created, `“${doc.title}”有了新的对接对象`, `${info.title} 已列入对接清单。`);
   return matchView(created);
+}
+
+/**
+ * The need follows its matches on a best-effort basis: one that another party moved meanwhile (a conflict) or
+ * that this actor may not move is left as it is. Anything else — the database failing — is a real error.
+ */
+function unlessMovedOn(err: unknown): void {
+  if (!(err instanceof Conflict || err instanceof Forbidden)) throw err;
 }
 
 async function loadMatch(actor: Actor, matchId: string): Promise<{ match: MatchDoc; demand: DemandDoc }> {
@@ -195,7 +203,7 @@ export async function move(actor: Actor, matchId: string, to: MatchStatus, input
   if (res.modifiedCount !== 1) throw new Conflict('对接状态刚刚被其他人修改，请刷新后重试。');
   // The need follows: a meeting means negotiation has begun.
   if ((to === 'meeting' || to === 'intention') && demand.status === 'matching') {
-    await transition(actor, String(demand._id), 'negotiating', `${match.candidateTitle}：${STATUS_LABELS[to]}`).catch(() => {});
+    await transition(actor, String(demand._id), 'negotiating', `${match.candidateTitle}：${STATUS_LABELS[to]}`).catch(unlessMovedOn);
   }
   const updated = (await Match.findById(matchId).lean<MatchDoc>())!;
   const why = to === 'declined' ? `原因：${DECLINE_REASONS[input.reason!]}${input.note ? `（${input.note}）` : ''}` : input.note ?? '';

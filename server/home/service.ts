@@ -10,6 +10,9 @@ import { progressBar } from '../targets/charts.ts';
 import { progress } from '../targets/service.ts';
 import { roadshows } from '../campaigns/roadshow-service.ts';
 import { clock } from '../platform/clock.ts';
+import { countUsers } from '../accounts/service.ts';
+import { countPendingClaims } from '../memberships/claims.ts';
+import { openRequestCount } from '../matching/contact-queue.ts';
 
 export interface HomeStats {
   demands: number;
@@ -58,4 +61,10 @@ export function homeStats(now = clock.ms()): Promise<HomeStats> {
     stats.catch(() => (cached = undefined)); // a failed count is retried on the next view
   }
   return cached.stats;
+}
+
+/** What waits for the bureau, for an organizer's home page (counted per view: organizers are few). */
+export async function organizerQueues(): Promise<{ registrations: number; claims: number; contactRequests: number }> {
+  const [registrations, claims, contactRequests] = await Promise.all([countUsers({ status: 'pending' }), countPendingClaims(), openRequestCount()]);
+  return { registrations, claims, contactRequests };
 }

@@ -181,3 +181,19 @@ describe('claims to join a listed enterprise or institution', () => {
     expect((await request(app).post(`/api/v1/claims/${'0'.repeat(24)}/approve`).set(applicant.auth)).status).toBe(403);
   });
 });
+
+describe("the bureau's home page", () => {
+  it('when claims and registrations wait, then an organizer sees them counted on the home page with links, and others do not', async () => {
+    const listed = await listedEnterprise();
+    const applicant = await apiToken('enterprise');
+    await request(app).post('/api/v1/claims').set(applicant.auth).send({ kind: 'enterprise', entered: listed.code }).expect(201);
+    await makeUser('institution', { status: 'pending' });
+    const bureau = await loginAgent(app, organizer.user.email);
+    const home = await bureau.get('/').expect(200);
+    expect(home.text).toContain('区科技局待办');
+    expect(home.text).toMatch(/待审核的加入申请<\/a>：<strong>[1-9]\d*<\/strong> 份/);
+    expect(home.text).toMatch(/待审核的注册<\/a>：<strong>[1-9]\d*<\/strong> 个/);
+    const visitor = await request(app).get('/').expect(200);
+    expect(visitor.text).not.toContain('区科技局待办');
+  });
+});

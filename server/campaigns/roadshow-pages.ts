@@ -64,6 +64,9 @@ function toForm(v: RoadshowView): Record<string, unknown> {
   return values;
 }
 
+/** A form coming back after a failed save shows exactly the rows the user sent (blank ones included), no more. */
+const afterPost = (locals: { errors?: Record<string, string> | undefined; detail?: string | undefined }) => !!locals.errors || !!locals.detail;
+
 async function renderForm(res: Response, locals: { title: string; action: string; values: Record<string, unknown>; errors?: Record<string, string>; detail?: string; record?: RoadshowView }, status = 200) {
   const errors = locals.errors ?? {};
   const rows = postedRows(locals.values, 'slots', SLOT_FIELDS, MAX_SLOTS);
@@ -72,7 +75,7 @@ async function renderForm(res: Response, locals: { title: string; action: string
     section: 'campaigns',
     errors,
     errorList: locals.detail ? [locals.detail] : Object.values(errors),
-    rows: formRows('slots', rows, errors, { spare: 2, min: 5, max: MAX_SLOTS }),
+    rows: formRows('slots', rows, errors, { spare: afterPost(locals) ? 0 : 2, min: 5, max: MAX_SLOTS }),
     campaignOptions: await campaignOptions(),
     kindOptions: Object.entries(SLOT_LABELS).map(([value, label]) => ({ value, label })),
     refOptions: await slotRefOptions(),

@@ -42,6 +42,9 @@ function toForm(v: VisitView): Record<string, unknown> {
   return values;
 }
 
+/** A form coming back after a failed save shows exactly the rows the user sent (blank ones included), no more. */
+const afterPost = (locals: { errors?: Record<string, string> | undefined; detail?: string | undefined }) => !!locals.errors || !!locals.detail;
+
 async function renderForm(res: Response, locals: { title: string; action: string; values: Record<string, unknown>; errors?: Record<string, string>; detail?: string; record?: VisitView }, status = 200) {
   const errors = locals.errors ?? {};
   res.status(status).render('campaigns/visit-form', {
@@ -49,7 +52,7 @@ async function renderForm(res: Response, locals: { title: string; action: string
     section: 'campaigns',
     errors,
     errorList: locals.detail ? [locals.detail] : Object.values(errors),
-    rows: formRows('stops', postedRows(locals.values, 'stops', STOP_FIELDS, MAX_STOPS), errors, { spare: 2, min: 4, max: MAX_STOPS }),
+    rows: formRows('stops', postedRows(locals.values, 'stops', STOP_FIELDS, MAX_STOPS), errors, { spare: afterPost(locals) ? 0 : 2, min: 4, max: MAX_STOPS }),
     campaignOptions: await campaignOptions('expert-visit'),
     expertOptions: await expertOptions(),
     enterpriseOptions: await enterpriseOptions(),

@@ -207,6 +207,24 @@ describe('planning a month through the pages', () => {
     expect(afterVisit.status).toBe(303);
   });
 
+  it('when a roadshow form comes back with a problem, then it keeps exactly the agenda rows the user had, however often it is sent', async () => {
+    const blankRow = (i: number) => ({ [`slots.${i}.kind`]: '', [`slots.${i}.ref`]: '', [`slots.${i}.startsAt`]: '', [`slots.${i}.minutes`]: '', [`slots.${i}.presenter`]: '' });
+    const fields = (n: number) => ({
+      campaign: roadshowCampaign, title: '', venue: '东宝工业园报告厅', startsAt: local(tuesdays[3]!, '09:00'), endsAt: local(tuesdays[3]!, '10:00'), capacity: '40',
+      ...Object.assign({}, ...Array.from({ length: n }, (_, i) => blankRow(i))),
+      'slots.0.kind': 'expert', 'slots.0.ref': experts[0]!.id, 'slots.0.startsAt': '09:00', 'slots.0.minutes': '30',
+    });
+    const rowsIn = (html: string) => (html.match(/第 \d+ 项/g) ?? []).length;
+    for (const n of [5, 5, 7]) {
+      const res = await submit(`/roadshows/new?campaign=${roadshowCampaign}`, '/roadshows', fields(n));
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('id="e-title"');
+      expect(rowsIn(res.text)).toBe(n);
+    }
+    // A fresh form still offers room to add.
+    expect(rowsIn((await agent.get(`/roadshows/new?campaign=${roadshowCampaign}`).expect(200)).text)).toBe(5);
+  });
+
   it('when a saved roadshow and itinerary are opened for editing and saved again, then they keep their place and do not clash with themselves', async () => {
     const roadshows = await agent.get('/roadshows?when=all').expect(200);
     const id = /href="\/roadshows\/([0-9a-f]{24})">磷化工与新材料专场/.exec(roadshows.text)![1]!;

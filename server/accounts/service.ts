@@ -1,24 +1,22 @@
 // Accounts use cases: registration, authentication (password, throttling, TOTP), sessions, password change,
-// API tokens and the organizer's user management. Takes plain values, returns plain values, throws typed errors.
-import { createHash, randomBytes } from 'node:crypto';
+// the organizer's user management, and (from tokens.ts) API tokens. Takes plain values, returns plain values, throws typed errors.
 import mongoose from 'mongoose';
 import type { Actor, ProfileKind, Role } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { SESSIONS_COLLECTION } from '../platform/auth/session.ts';
 import { trusted } from '../platform/db/connection.ts';
-import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../platform/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import * as audit from '../audit/service.ts';
-import { ApiToken, Credential, User, type ApiTokenDoc, type UserDoc } from './model.ts';
+import { Credential, User, type UserDoc } from './model.ts';
 import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { CreateUserInput, RegisterInput, UserListQuery } from './schema.ts';
 import * as throttle from './throttle.ts';
 import * as totp from './totp.ts';
-import { mayManageWebTokens, secondFactorRequired, sessionNeedsSecondFactor, webTokenLifetimeMs } from './policy.ts';
+import { secondFactorRequired, sessionNeedsSecondFactor } from './policy.ts';
 import { clock } from '../platform/clock.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
 import * as mail from '../mail/messages.ts';
-import { isoDate } from '../platform/time.ts';
 import { findPage } from '../platform/db/page.ts';
 
 /** Roles whose accounts wait for an organizer's approval before they can act. */
@@ -215,141 +213,9 @@ export async function changePassword(actor: Actor, input: { currentPassword: str
   return epoch;
 }
 
-// ---- API tokens -------------------------------------------------------------------------------------------
+// ---- API tokens: tokens.ts (re-exported here, so callers keep one accounts service) ----------------------
 
-export const TOKEN_PREFIX = 'tbd_';
-const hashToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
-
-export interface TokenView {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: Date;
-  lastUsedAt?: Date | null | undefined;
-  revokedAt?: Date | null | undefined;
-  /** absent: the token does not expire (made by the command line without --days) */
-  expiresAt?: Date | undefined;
-  expired: boolean;
-  /** made on the web, neither revoked nor expired: the account page offers to renew it */
-  renewable: boolean;
-}
-
-/** When the token stops working: its own expiry, or for tokens from before expiry existed, createdAt plus the
- *  web lifetime of the owner's role (policy.ts). */
-function expiryOf(t: ApiTokenDoc, owner: Pick<Actor, 'role'>): Date | undefined {
-  if (t.expiresAt) return t.expiresAt;
-  if (t.origin) return undefined;
-  return new Date(t.createdAt.getTime() + webTokenLifetimeMs(owner));
-}
-
-function tokenView(t: ApiTokenDoc, owner: Pick<Actor, 'role'>, now = clock.ms()): TokenView {
-  const expiresAt = expiryOf(t, owner);
-  const expired = !!expiresAt && expiresAt.getTime() <= now;
-  return {
-    id: String(t._id),
-    name: t.name,
-    hint: t.hint,
-    createdAt: t.createdAt,
-    lastUsedAt: t.lastUsedAt,
-    revokedAt: t.revokedAt,
-    expiresAt,
-    expired,
-    renewable: t.origin !== 'admin' && !t.revokedAt && !expired,
-  };
-}
-
-async function insertToken(actor: Actor, name: string, fields: { origin: 'web' | 'admin'; expiresAt?: Date | undefined }) {
-  const raw = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const doc = await ApiToken.create({ userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4), ...fields });
-  await audit.record({
-    actor,
-    action: 'token.create',
-    target: { kind: 'token', id: String(doc._id), label: name },
-    detail: fields.origin === 'web' ? `网页创建，有效期至 ${isoDate(fields.expiresAt)}` : '命令行创建',
-  });
-  return { token: raw, view: tokenView(doc.toObject() as ApiTokenDoc, actor) };
-}
-
-/**
- * The administrator's token (the server's command line, server/cli.ts, and other callers inside the server):
- * no second factor, no expiry unless `expiresAt` is given. The raw value is returned once; only its hash is stored.
- */
-export async function createToken(actor: Actor, name: string, opts: { expiresAt?: Date } = {}): Promise<{ token: string; view: TokenView }> {
-  return insertToken(actor, name, { origin: 'admin', expiresAt: opts.expiresAt });
-}
-
-const webTokenRefusal = '区科技局账户只能在通过两步验证登录后创建或续期 API 令牌，请退出后重新登录并输入验证码。';
-
-/**
- * A token made on the account page: it expires after the account's web lifetime (policy.ts) unless renewed,
- * and an account that must use a second factor makes one only from a session that passed it.
- */
-export async function createWebToken(actor: Actor, name: string, session: { secondFactor: boolean }): Promise<{ token: string; view: TokenView }> {
-  if (!mayManageWebTokens(actor, session)) throw new Forbidden(webTokenRefusal);
-  return insertToken(actor, name, { origin: 'web', expiresAt: new Date(clock.ms() + webTokenLifetimeMs(actor)) });
-}
-
-/** Renews the owner's own live web token for another full lifetime (from now). An expired token stays expired. */
-export async function renewToken(actor: Actor, tokenId: string, session: { secondFactor: boolean }): Promise<TokenView> {
-  if (!mayManageWebTokens(actor, session)) throw new Forbidden(webTokenRefusal);
-  if (!mongoose.isValidObjectId(tokenId)) throw new NotFound('令牌不存在。');
-  const doc = await ApiToken.findById(tokenId).lean<ApiTokenDoc>();
-  if (!doc || doc.userId !== actor.id) throw new NotFound('令牌不存在。');
-  const view = tokenView(doc, actor);
-  if (doc.revokedAt) throw new Conflict('令牌已撤销，不能续期。');
-  if (view.expired) throw new Conflict('令牌已过期，不能续期，请新建一个令牌。');
-  if (doc.origin === 'admin') throw new Conflict('命令行创建的令牌请在服务器上重新创建。');
-  const now = clock.now();
-  const expiresAt = new Date(now.getTime() + webTokenLifetimeMs(actor));
-  // Only while still unrevoked, so a revoke in between is not undone.
-  const res = await ApiToken.updateOne(
-    { _id: tokenId, revokedAt: null },
-    { $set: { expiresAt, renewedAt: now, origin: 'web' } },
-  );
-  if (res.modifiedCount !== 1) throw new Conflict('令牌刚刚被撤销，不能续期。');
-  await audit.record({ actor, action: 'token.renew', target: { kind: 'token', id: tokenId, label: doc.name }, detail: `有效期至 ${isoDate(expiresAt)}` });
-  return { ...view, expiresAt, renewable: true };
-}
-
-export async function listTokens(actor: Actor): Promise<TokenView[]> {
-  const docs = await ApiToken.find({ userId: actor.id }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenDoc[]>();
-  const now = clock.ms();
-  return docs.map((d) => tokenView(d, actor, now));
-}
-
-export async function revokeToken(actor: Actor, tokenId: string): Promise<void> {
-  if (!mongoose.isValidObjectId(tokenId)) throw new NotFound('令牌不存在。');
-  const doc = await ApiToken.findById(tokenId).lean<ApiTokenDoc>();
-  // Someone else's token looks exactly like a missing one.
-  if (!doc || (doc.userId !== actor.id && !isOrganizer(actor))) throw new NotFound('令牌不存在。');
-  if (doc.revokedAt) return;
-  await ApiToken.updateOne({ _id: tokenId }, { $set: { revokedAt: clock.now() } });
-  await audit.record({ actor, action: 'token.revoke', target: { kind: 'token', id: tokenId, label: doc.name } });
-}
-
-const LAST_USED_RESOLUTION_MS = 60_000;
-
-/**
- * The user a bearer token speaks for, or null for an unknown, revoked or disabled one. An expired token throws
- * Unauthorized saying so (the API answers 401 problem+json), so its owner knows to make a new one.
- */
-export async function authenticateToken(raw: string): Promise<Actor | null> {
-  if (!raw.startsWith(TOKEN_PREFIX) || raw.length > 200) return null;
-  const token = await ApiToken.findOne({ tokenHash: hashToken(raw) }).lean<ApiTokenDoc>();
-  if (!token || token.revokedAt) return null;
-  const user = await User.findById(token.userId).lean<UserDoc>();
-  if (!user || user.status === 'disabled') return null;
-  const actor = toActor(user);
-  const now = clock.ms();
-  const expiresAt = expiryOf(token, actor);
-  if (expiresAt && expiresAt.getTime() <= now) {
-    throw new Unauthorized(`访问令牌“${token.name}”已于 ${isoDate(expiresAt)} 过期，请在“我的账户”页面新建令牌（到期前可续期）。`);
-  }
-  if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await ApiToken.updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date(now) } });
-  }
-  return actor;
-}
+export * from './tokens.ts';
 
 // ---- TOTP -------------------------------------------------------------------------------------------------
 

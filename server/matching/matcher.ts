@@ -16,7 +16,7 @@ import {
   modesFit,
   textFit,
 } from './features.ts';
-import { CANDIDATES, EXPERT_WEIGHTS, NEED_WEIGHTS, RESULT_WEIGHTS } from './weights.ts';
+import { CANDIDATES, EXPERT_WEIGHTS, FIELD_WEIGHTS, NEED_WEIGHTS, RESULT_WEIGHTS, type ResultWeights } from './weights.ts';
 
 export interface NeedProfile {
   title: string;
@@ -52,9 +52,12 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const strs = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
-/** The words a need retrieves with: its title, its keywords (twice: they say most) and its key indicator. */
+/**
+ * The words a need retrieves with: its title, its keywords and its key indicator. A query counts each word once
+ * (queryTerms), so the keywords weigh through the keyword feature, not by repetition here.
+ */
 function needQuery(need: NeedProfile): string {
-  return [need.title, need.keywords.join(' '), need.keywords.join(' '), need.indicator ?? ''].join(' ');
+  return [need.title, need.keywords.join(' '), need.indicator ?? ''].join(' ');
 }
 
 async function retrieve(index: SearchIndex, q: string, filters: Record<string, string | string[]>, exclude?: string): Promise<SearchHit[]> {
@@ -66,8 +69,11 @@ function ranked(items: MatchItem[], limit: number): MatchItem[] {
   return items.sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-/** Research results (or experts) for a need, best first. */
-export async function matchesForNeed(index: SearchIndex, need: NeedProfile, kind: 'result' | 'expert', limit = 10): Promise<MatchItem[]> {
+/**
+ * Research results (or experts) for a need, best first. `weights` scores results (the production weights unless
+ * an evaluation passes others: test/matching/quality.test.ts zeroes or inverts each feature in turn).
+ */
+export async function matchesForNeed(index: SearchIndex, need: NeedProfile, kind: 'result' | 'expert', limit = 10, weights: ResultWeights = RESULT_WEIGHTS): Promise<MatchItem[]> {
   const hits = await retrieve(index, needQuery(need), { kind, status: 'published' });
   const best = Math.max(0, ...hits.map((h) => h.score));
   const expected = expectedMaturity(need.targetMaturity, need.kind);
@@ -78,7 +84,7 @@ export async function matchesForNeed(index: SearchIndex, need: NeedProfile, kind
       const keywords = keywordOverlap(need.keywords, strs(d.keywords), str(d.label) ?? '');
       const scored =
         kind === 'result'
-          ? combine(RESULT_WEIGHTS, {
+          ? combine(weights, {
               text,
               keywords,
               industry: industryFit(need.industry, [str(d.industry) ?? '']),
@@ -102,7 +108,7 @@ export async function matchesForNeed(index: SearchIndex, need: NeedProfile, kind
 
 /** Needs a research result could serve, best first. */
 export async function needsForResult(index: SearchIndex, result: ResultProfile & { id?: string }, limit = 10): Promise<MatchItem[]> {
-  const hits = await retrieve(index, [result.title, result.keywords.join(' '), result.keywords.join(' ')].join(' '), { kind: 'demand', status: FINDABLE.slice(0, 3), visibility: 'public' });
+  const hits = await retrieve(index, [result.title, result.keywords.join(' ')].join(' '), { kind: 'demand', status: FINDABLE.slice(0, 3), visibility: 'public' });
   const best = Math.max(0, ...hits.map((h) => h.score));
   return ranked(
     hits.map((h) => {
@@ -123,12 +129,12 @@ export async function needsForResult(index: SearchIndex, result: ResultProfile &
 
 /** Needs in an expert's field, best first. */
 export async function needsForExpert(index: SearchIndex, expert: { keywords: string[]; industries: string[]; name: string }, limit = 10): Promise<MatchItem[]> {
-  const hits = await retrieve(index, [expert.keywords.join(' '), expert.keywords.join(' ')].join(' '), { kind: 'demand', status: FINDABLE.slice(0, 3), visibility: 'public' });
+  const hits = await retrieve(index, expert.keywords.join(' '), { kind: 'demand', status: FINDABLE.slice(0, 3), visibility: 'public' });
   const best = Math.max(0, ...hits.map((h) => h.score));
   return ranked(
     hits.map((h) => {
       const d = h.display;
-      const scored = combine({ text: 0.45, keywords: 0.35, industry: 0.2 }, {
+      const scored = combine(FIELD_WEIGHTS, {
         text: textFit(h.score, best),
         keywords: keywordOverlap(strs(d.keywords), expert.keywords, ''),
         industry: industryFit(str(d.industry) ?? '', expert.industries),

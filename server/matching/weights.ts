@@ -1,5 +1,6 @@
-// How much each feature counts toward a match score (0–100), in one place. Tuned on the labelled set in
-// test/matching (npm run bench -- matching reports Recall@10 and MRR); each row sums to 1.
+// How much each feature counts toward a match score (0–100), in one place; each row sums to 1. RESULT_WEIGHTS is
+// measured on the labelled set of test/matching (README there): `npm run bench -- matching` reports Recall@10, MRR
+// and nDCG@10 against BM25 alone, and quality.test.ts checks that each feature, inverted or zeroed, costs.
 export const RESULT_WEIGHTS = {
   text: 0.3, // how well the texts match (BM25 against the best candidate)
   keywords: 0.25, // the need's keywords found in the candidate
@@ -9,6 +10,7 @@ export const RESULT_WEIGHTS = {
   modes: 0.08, // a cooperation mode both accept
   locality: 0.07, // 荆门 first, then 湖北
 } as const;
+export type ResultWeights = Record<keyof typeof RESULT_WEIGHTS, number>;
 
 export const EXPERT_WEIGHTS = {
   text: 0.35,
@@ -26,6 +28,13 @@ export const NEED_WEIGHTS = {
   maturity: 0.1,
   budget: 0.1,
   modes: 0.08,
+} as const;
+
+/** Needs in an expert's field (the expert's keywords against each need's). */
+export const FIELD_WEIGHTS = {
+  text: 0.45,
+  keywords: 0.35,
+  industry: 0.2,
 } as const;
 
 /** How many candidates retrieval hands to scoring. */

@@ -1,5 +1,5 @@
-// The labelled set is won on text alone, so here the features decide: results with the same text that
-// differ only in maturity, price, cooperation mode or place must be ordered by fit, with the reasons.
+// Each feature alone, with the reasons it gives: results with the same text that differ only in maturity, price,
+// cooperation mode or place must be ordered by fit. (The labelled set measures them together: quality.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { EmbeddedSearch } from '../../server/platform/search/embedded.ts';
 import type { SearchDoc } from '../../server/platform/search/port.ts';

@@ -1,1572 +1,523 @@
-// Labelled evaluation set for the demand → result matcher.
-// Each need lists the results an experienced 技术经纪人 would put in front of the enterprise (`relevant`, drawn from
-// seeds/data/results.ts and from `labelledResults` below, which join the seeded 300) and near-misses that share
-// vocabulary but not purpose (`distractors`). Some needs are phrased with synonyms or sub-words of the results'
-// wording (线路板/PCB, 石膏/磷石膏, MDI/异氰酸酯, COG/玻璃覆晶, ITO/氧化铟锡, 菌糠/废菌棒, 增材制造/3D打印 …);
-// in a few, budget or maturity decides between two topical candidates (see `why`).
-import type { SeedDemand, SeedResult } from '../../seeds/data/types.ts';
+// The labelled set for the need → result matcher (how it was made: test/matching/README.md).
+// 64 needs, 8 in each of the district's industries, written as enterprises post them: short colloquial titles,
+// their own keywords (abbreviations, trade slang), a budget, the cooperation they want and, sometimes, how mature
+// the technology must be. Each need carries its own results: 1–2 a broker would put forward (`relevant`) and at
+// least 3 hard negatives (`negatives`) on the same subject, each with the reason it is wrong for this need:
+//   maturity — the same kind of technology, not mature enough for what the need expects
+//   budget   — asks far more than the need's budget
+//   mode     — offered only in a way of cooperating the need does not accept
+//   place    — the same offer from far away when the need wants someone on site (荆门 first, then 湖北)
+//   problem  — shares the need's words but solves another problem
+//   industry — shares the need's words but belongs to another industry
+// A negative of one need is simply not relevant to the others; every result of every need joins one corpus.
+import type { IndustryCode, MaturityCode, ModeCode, DemandKindCode } from '../../seeds/data/types.ts';
 
-export interface LabelledNeed {
-  key: string;
-  demand: SeedDemand;
-  relevant: string[];
-  distractors: string[];
-  why: string;
+/** Where the offering institution is: 荆门 (荆楚理工学院), elsewhere in 湖北, or outside the province. */
+export type Place = 'jm' | 'hb' | 'far';
+export type Why = 'maturity' | 'budget' | 'mode' | 'place' | 'problem' | 'industry';
+
+export interface SetResult {
+  title: string;
+  abstract: string;
+  industry: IndustryCode;
+  keywords: string[];
+  maturity: MaturityCode;
+  transferModes: ModeCode[];
+  askingPriceWan?: number | undefined; // undefined: 面议
+  place: Place;
 }
 
-export const labelledResults: SeedResult[] = [
-  // ───────────── 磷化工与新材料 ─────────────
-  {
-    title: '磷酸铁锂废极片低温焙烧—水浸选择性提锂',
-    abstract:
-      '针对磷酸铁锂正极生产中的废极片、不合格品及退役电池拆解黑粉，先在450–550 ℃低温焙烧脱除粘结剂并剥离铝箔，再与少量硫酸氢钠共焙烧使锂转化为水溶性硫酸锂，常温水浸锂浸出率≥95%，铁、磷浸出率<1%。浸出液除杂浓缩后沉淀碳酸锂，纯度≥99.5%，浸出渣可作磷酸铁再生原料。已完成200 kg/批中试，酸耗较全湿法降低约80%。',
-    industry: 'energy',
-    keywords: ['磷酸铁锂', '黑粉', '选择性提锂', '焙烧', '碳酸锂'],
-    maturity: 'pilot',
-    institution: '湖北理工学院',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 180,
-    patents: [{ number: 'ZL202210457391.6', title: '一种废旧磷酸铁锂正极材料硫酸化焙烧选择性提锂的方法' }],
-  },
-  {
-    title: '废旧三元锂电池还原酸浸回收镍钴锰',
-    abstract:
-      '面向退役三元动力电池和钴酸锂电池，经放电、破碎、分选得到黑粉，以硫酸—双氧水体系还原酸浸，镍、钴、锰浸出率均≥98%；浸出液经P204除杂、P507萃取分离制得电池级硫酸镍、硫酸钴和硫酸锰，沉锂母液回收碳酸锂，锂总回收率≥90%。已建成年处理黑粉5000吨的生产线，可提供工艺包和开车服务。',
-    industry: 'energy',
-    keywords: ['电池回收', '三元正极', '镍钴锰', '还原酸浸', '萃取分离'],
-    maturity: 'industrial',
-    institution: '武汉理工大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 260,
-  },
-  {
-    title: '黄磷尾气低热值专用燃烧器与防回火安全系统',
-    abstract:
-      '针对净化后黄磷尾气（CO 85%–90%、热值约11 MJ/m³）替代天然气用于烘干窑、热风炉时火焰不稳、易回火的问题，开发分级配风旋流燃烧器，负荷调节比1:5，燃烧效率≥99%，NOx≤150 mg/m³；配套阻火器、氮气置换、CO泄漏检测与燃气切断联锁。已在3家黄磷企业的原料烘干和磷酸盐干燥装置上运行，每万立方米尾气可替代天然气约2800立方米。',
-    industry: 'chemicals',
-    keywords: ['黄磷尾气', '燃烧器', '燃料替代', '防回火', '烘干窑'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 60,
-  },
-  {
-    title: '黄磷电炉炉气电除尘与泥磷减量技术',
-    abstract:
-      '黄磷电炉炉气含尘量高，粉尘进入冷凝系统后与磷混合形成大量泥磷。本技术在炉气出口设置耐高温电除尘器，在280–320 ℃下除尘效率≥98%，配合冷凝塔喷淋水温分段控制，泥磷产生量降低40%以上，粗磷品位明显提高，除尘灰可返回配料。已在2万千伏安电炉上连续运行2年。',
-    industry: 'chemicals',
-    keywords: ['黄磷电炉', '电除尘', '泥磷', '炉气', '粗磷'],
-    maturity: 'industrial',
-    institution: '三峡大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 120,
-  },
-  {
-    title: '食品级磷酸盐砷铅深度脱除与快速检测',
-    abstract:
-      '针对食品级三聚磷酸钠、六偏磷酸钠生产中砷、铅指标波动的问题，在净化磷酸中和前采用硫化沉淀与专用吸附树脂两段脱除，成品砷≤0.5 mg/kg、铅≤1 mg/kg，批次合格率由92%提高到99%以上；配套原子荧光快速检测规程，单样30 min出结果。已在2家磷酸盐企业应用。',
-    industry: 'chemicals',
-    keywords: ['食品级磷酸盐', '脱砷', '重金属脱除', '三聚磷酸钠', '原子荧光'],
-    maturity: 'industrial',
-    institution: '荆楚理工学院',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '净化磷酸离子交换—膜过滤深度除金属离子',
-    abstract:
-      '以工业级或食品级净化磷酸为原料，经氧化除有机物、螯合离子交换树脂深度去除铁、铝、镁、钠等金属离子，再经0.05 μm膜过滤除颗粒，产品单项金属杂质≤100 ppb，颗粒数满足面板用电子级磷酸要求，可用于铝刻蚀液配制。已完成小试连续运行300 h，树脂再生周期约15天，拟与磷酸盐企业合作建设百吨级中试线。',
-    industry: 'chemicals',
-    keywords: ['电子级磷酸', '离子交换', '膜过滤', '湿电子化学品', '净化磷酸'],
-    maturity: 'small-pilot',
-    institution: '江汉大学',
-    transferModes: ['joint-development', 'transfer'],
-    askingPriceWan: 120,
-  },
-  {
-    title: '氟硅酸钠—纯碱法制氟化钠联产沉淀白炭黑',
-    abstract:
-      '以磷肥副产氟硅酸制得的氟硅酸钠为原料，与纯碱在90 ℃下分解，过滤得到沉淀二氧化硅，经洗涤、喷雾干燥制成比表面积160–190 m²/g的白炭黑；滤液蒸发结晶得氟化钠，纯度≥98%，氟收率≥92%。流程不用浓硫酸，也无需耐氟化氢设备，5000吨/年规模设备投资约800万元，适合已有氟硅酸钠装置的企业延伸产品，已完成中试。',
-    industry: 'chemicals',
-    keywords: ['氟硅酸钠', '白炭黑', '氟化钠', '纯碱分解', '氟资源回收'],
-    maturity: 'pilot',
-    institution: '三峡大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 45,
-  },
-  {
-    title: '磷肥含氟尾气两级吸收制氟硅酸钠',
-    abstract:
-      '针对普钙化成、磷酸浓缩工段排放的含氟尾气，采用文丘里—喷淋塔两级吸收得到氟硅酸溶液，再与氯化钠反应结晶制得氟硅酸钠，产品纯度≥98%，尾气氟化物排放浓度<3 mg/m³。吸收液浓度在线控制，母液返回吸收塔循环，已在省内多家普钙和磷铵企业使用。',
-    industry: 'chemicals',
-    keywords: ['含氟尾气', '氟硅酸钠', '尾气吸收', '普钙', '氟回收'],
-    maturity: 'industrial',
-    institution: '武汉工程大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 35,
-  },
-  {
-    title: '白云石质磷尾矿制备镁质酸性土壤调理剂',
-    abstract:
-      '反浮选磷尾矿以白云石为主，含MgO 15%–18%、P2O5 4%–6%。本技术经低温煅烧活化后与少量硅钙渣复配造粒，制成CaO≥30%、MgO≥15%、有效磷≥3%的颗粒土壤调理剂，pH 9–10，可中和酸性土壤并补充钙镁。柑橘园、茶园试验土壤pH提高0.5–0.8，缺镁黄化明显减轻。每万吨产品消纳尾矿约8500吨，已建成2000吨/年中试线。',
-    industry: 'chemicals',
-    keywords: ['磷尾矿', '土壤调理剂', '白云石', '酸性土壤', '钙镁肥'],
-    maturity: 'pilot',
-    institution: '华中农业大学',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 60,
-  },
-  {
-    title: '磷酸锰铁锂表面包覆与锰溶出抑制技术',
-    abstract:
-      '针对磷酸锰铁锂在高温循环中锰溶出导致容量衰减的问题，采用原子层沉积与液相包覆相结合，在颗粒表面构建1–2 nm氧化铝和磷酸锂双层包覆，45 ℃循环1000次容量保持率由82%提高到92%，锰溶出量降低约70%。包覆工序可嵌入现有烧结线，已完成公斤级小试，可与正极材料企业联合开展中试放大。',
-    industry: 'chemicals',
-    keywords: ['磷酸锰铁锂', '锰溶出', '表面包覆', '正极材料', '循环寿命'],
-    maturity: 'small-pilot',
-    institution: '武汉大学',
-    transferModes: ['joint-development', 'license'],
-    askingPriceWan: 150,
-  },
-  {
-    title: '锂离子电池正极补锂添加剂铁酸锂合成',
-    abstract:
-      '采用固相烧结合成富锂铁酸锂补锂剂，首次充电可释放约700 mAh/g的锂容量，在磷酸铁锂/石墨电池正极中添加3%–5%即可补偿负极首次不可逆损失，电池首次效率提高约5个百分点、能量密度提升约6%。产品对空气湿度敏感，需在露点−40 ℃环境下包装和使用，已完成公斤级小试。',
-    industry: 'energy',
-    keywords: ['补锂剂', '铁酸锂', '磷酸铁锂', '首次效率', '锂离子电池'],
-    maturity: 'small-pilot',
-    institution: '湖北工业大学',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 80,
-  },
-  {
-    title: '聚磷酸铵基清液型液体复混肥配方与生产',
-    abstract:
-      '以11-37-0液体聚磷酸铵为基础液，复配尿素硝铵溶液、氯化钾和螯合态锌、硼，开发高磷、平衡、高钾三类清液型液体复混肥，养分总量≥400 g/L，0 ℃储存30天无结晶，与硬水混配无沉淀，适用于滴灌和无人机飞防。配套常温混配工艺和储罐、灌装线设计，投资小，已在2家水溶肥企业转化。',
-    industry: 'chemicals',
-    keywords: ['聚磷酸铵', '液体肥', '清液肥', '水肥一体化', '滴灌'],
-    maturity: 'industrial',
-    institution: '长江大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 35,
-  },
-  {
-    title: '聚磷酸铵—季戊四醇膨胀阻燃聚丙烯母粒',
-    abstract:
-      '以改性聚磷酸铵为酸源、季戊四醇衍生物为炭源、三聚氰胺为气源，经双螺杆挤出制成膨胀型无卤阻燃聚丙烯母粒，在聚丙烯中添加25%即可达到UL94 V-0级（1.6 mm），燃烧时形成致密炭层、烟密度低。适用于家电外壳、电线槽和汽车内饰件，已完成中试并在改性塑料企业试用。',
-    industry: 'chemicals',
-    keywords: ['聚磷酸铵', '膨胀阻燃', '聚丙烯', '阻燃母粒', '无卤阻燃'],
-    maturity: 'pilot',
-    institution: '江汉大学',
-    transferModes: ['transfer'],
-    askingPriceWan: 70,
-  },
-  {
-    title: '净化磷石膏颗粒钙硫肥造粒工艺',
-    abstract:
-      '以水洗除氟后的磷石膏为原料，配入少量腐植酸和粘结剂，经圆盘造粒、低温烘干制成粒径2–4 mm的颗粒钙硫肥，CaO≥30%、S≥16%，水溶性氟≤0.05%，重金属满足肥料限量标准，颗粒强度≥20 N，可与复合肥掺混后机械化撒施。花生、油菜田间试验增产6%–10%，已建成年产5000吨中试线。',
-    industry: 'chemicals',
-    keywords: ['磷石膏', '钙硫肥', '造粒', '花生', '油菜'],
-    maturity: 'pilot',
-    institution: '华中农业大学',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 50,
-    patents: [{ number: 'ZL202110893264.2', title: '一种以磷石膏为原料的颗粒钙硫肥及其制备方法' }],
-  },
-  {
-    title: '磷矿浮选废水回用与残留药剂降解',
-    abstract:
-      '磷矿浮选尾矿水中残留脂肪酸类捕收剂和抑制剂，直接回用会恶化浮选指标。本技术采用混凝—臭氧催化氧化—沉淀组合工艺降解残留药剂，COD去除率≥70%，处理后回水用于浮选时精矿品位和回收率与新水相当，选矿厂新水消耗降低60%。已在一座年处理80万吨的选矿厂完成中试。',
-    industry: 'chemicals',
-    keywords: ['浮选废水', '回水利用', '捕收剂', '臭氧催化氧化', '磷矿'],
-    maturity: 'pilot',
-    institution: '武汉工程大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 80,
-  },
+export interface SetNeed {
+  key: string;
+  title: string;
+  industry: IndustryCode;
+  keywords: string[];
+  kind: DemandKindCode;
+  cooperationModes: ModeCode[];
+  budgetMinWan?: number | undefined;
+  budgetMaxWan?: number | undefined;
+  targetMaturity?: MaturityCode | undefined;
+  indicator?: string | undefined;
+  relevant: SetResult[];
+  negatives: (SetResult & { why: Why })[];
+}
 
-  // ───────────── 绿色建材与装配式建筑 ─────────────
-  {
-    title: '机喷抹灰石膏专用复合保水缓凝外加剂',
-    abstract:
-      '针对磷石膏、脱硫石膏基底层抹灰石膏机械喷涂时易堵泵、落地灰多、墙面空鼓开裂的问题，开发纤维素醚—淀粉醚复配保水增稠剂与蛋白类缓凝剂组成的复合外加剂，掺量0.3%–0.5%时保水率≥90%，初凝时间75–150 min可调，泵送压力降低20%，落地灰率降至5%以下。已在3家抹灰石膏企业批量应用。',
-    industry: 'building',
-    keywords: ['抹灰石膏', '机械喷涂', '保水剂', '缓凝剂', '外加剂'],
-    maturity: 'industrial',
-    institution: '武汉理工大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 30,
-  },
-  {
-    title: '磷石膏基内墙耐水腻子粉',
-    abstract:
-      '以煅烧磷石膏为胶凝材料，复配重质碳酸钙、可再分散乳胶粉和纤维素醚，制备内墙耐水腻子，施工厚度1–3 mm，打磨性好，粘结强度≥0.5 MPa，耐水性满足N型要求，原料成本较灰钙腻子降低约15%。适用于内墙面层批刮找平，已在荆门多个装修工程中试用。',
-    industry: 'building',
-    keywords: ['磷石膏', '腻子粉', '内墙', '批刮', '干混砂浆'],
-    maturity: 'industrial',
-    institution: '荆楚理工学院',
-    transferModes: ['transfer'],
-    askingPriceWan: 15,
-  },
-  {
-    title: '叠合板模台划线与布模拆模机器人工作站',
-    abstract:
-      '面向既有PC构件环形流水线改造，集成模台清扫、激光划线、机器人布放磁盒边模和拆模回收，根据构件深化设计图纸自动生成布模程序，单块叠合板布模时间≤4 min，边模定位精度±1.5 mm，磁盒回收率≥98%。工作站可单独加装于既有生产线，每班减少布模工4–6人，已在2家构件厂运行。',
-    industry: 'building',
-    keywords: ['PC构件', '叠合板', '布模', '机器人', '自动化改造'],
-    maturity: 'industrial',
-    institution: '武汉理工大学',
-    transferModes: ['commissioned-development', 'license'],
-    askingPriceWan: 150,
-  },
-  {
-    title: '预制构件厂堆场智能调度与发货管理系统',
-    abstract:
-      '基于构件二维码和UWB定位，实时掌握堆场内每块构件的位置、养护龄期和质检状态，按项目吊装计划自动生成装车清单和堆放方案，装车找件时间缩短60%，错发率降至0.1%以下。系统可对接企业ERP和项目BIM平台，已在1家构件厂上线试运行。',
-    industry: 'building',
-    keywords: ['预制构件', '堆场管理', '一物一码', '发货调度', 'UWB定位'],
-    maturity: 'pilot',
-    institution: '湖北工业大学',
-    transferModes: ['commissioned-development', 'service'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '异氰酸酯胶刨花板钢带用水性外脱模剂',
-    abstract:
-      '针对MDI胶刨花板在连续平压机上粘钢带、板面局部撕裂的问题，开发有机硅改性蜡乳液型外脱模剂，在线喷涂于钢带和表层铺装料表面，用量8–12 g/m²，粘板率由3%降至0.2%以下，不影响后续三聚氰胺饰面贴面强度。可与内脱模剂配合使用，已在2条连续平压线稳定应用。',
-    industry: 'building',
-    keywords: ['异氰酸酯胶', '脱模剂', '刨花板', '连续平压', '粘板'],
-    maturity: 'industrial',
-    institution: '湖北大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '钢结构住宅外墙板柔性连接节点与防裂构造',
-    abstract:
-      '针对钢结构住宅中蒸压加气混凝土外墙板与钢梁、钢柱变形不协调导致板缝开裂的问题，研发可滑移柔性连接件和“内嵌+外挂”组合构造，层间位移角1/250时板缝不开裂，配套防火封堵做法，形成设计与施工图集。已在湖北4个钢结构住宅项目应用，面积约12万平方米。',
-    industry: 'building',
-    keywords: ['钢结构住宅', 'ALC板', '外墙板', '柔性连接', '防裂'],
-    maturity: 'industrial',
-    institution: '三峡大学',
-    transferModes: ['license', 'consulting'],
-    askingPriceWan: 50,
-  },
-  {
-    title: '门式刚架轻钢厂房结构优化设计',
-    abstract:
-      '针对单层门式刚架轻钢厂房，建立考虑吊车荷载、风荷载和屋面光伏附加荷载的参数化优化模型，自动优化变截面梁柱尺寸和檩条布置，用钢量较常规设计降低8%–15%，并输出计算书和施工图。已为湖北100余个工业厂房项目提供设计优化服务。',
-    industry: 'building',
-    keywords: ['门式刚架', '轻钢厂房', '钢结构', '结构优化', '用钢量'],
-    maturity: 'industrial',
-    institution: '长江大学',
-    transferModes: ['consulting', 'service'],
-    askingPriceWan: 10,
-  },
-  {
-    title: '定制家居门店小程序在线设计与智能报价',
-    abstract:
-      '面向定制家居经销门店和导购，基于微信小程序提供户型导入、柜体拖拽设计和效果图渲染，内置板材、五金、门型价格规则，报价随设计即时更新，方案确认后自动推送工厂拆单系统，门店下单审核时间由1天缩短到2 h，报价差错率低于1%。已在1家定制品牌的120家门店上线。',
-    industry: 'building',
-    keywords: ['定制家居', '在线设计', '智能报价', '小程序', '门店'],
-    maturity: 'industrial',
-    institution: '江汉大学',
-    transferModes: ['license', 'commissioned-development'],
-    askingPriceWan: 60,
-  },
-  {
-    title: '全屋定制柜体五金孔位自动校验插件',
-    abstract:
-      '在拆单前对柜体设计方案进行规则校验，自动检查铰链、拉手、抽屉滑轨孔位与板件边距、板厚的冲突，以及层板跨度超限、门板与柜体干涉等问题，校验规则可按企业工艺标准配置，单个订单校验时间≤10 s，生产端因设计错误导致的返工率降低约60%。已在2家工厂使用。',
-    industry: 'building',
-    keywords: ['定制家居', '孔位校验', '拆单', '设计审核', '五金'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['license'],
-    askingPriceWan: 20,
-  },
-  {
-    title: '木门与护墙板水性漆自动喷涂及UV-LED固化线',
-    abstract:
-      '针对木门、护墙板等异形板件水性漆喷涂依赖人工、干燥慢的问题，采用视觉识别工件轮廓的往复式自动喷涂机与UV-LED、热风组合干燥，底漆、面漆连续作业，涂料利用率≥65%，单线日产木门400樘，漆膜附着力1级，车间VOCs产生量较溶剂型喷涂降低85%。整线已在3家木门企业投产，交付周期约3个月。',
-    industry: 'building',
-    keywords: ['水性漆', '自动喷涂', 'UV-LED固化', '木门', '护墙板'],
-    maturity: 'industrial',
-    institution: '湖北工业大学',
-    transferModes: ['transfer', 'commissioned-development'],
-    askingPriceWan: 95,
-  },
-  {
-    title: '实木复合门指接集成材门芯防变形工艺',
-    abstract:
-      '以杉木、松木指接集成材为门芯，通过含水率分级配坯、对称组坯和平衡层设计，配合养生工序控制，门扇翘曲度≤1 mm/m，季节性开裂和变形投诉明显减少；指接强度满足非结构用集成材标准，小径材利用率提高约20%。已在多家木门企业推广。',
-    industry: 'building',
-    keywords: ['实木复合门', '集成材', '防变形', '木门', '含水率'],
-    maturity: 'industrial',
-    institution: '湖北省林业科学研究院',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 20,
-  },
-  {
-    title: '预制外墙板接缝硅烷改性聚醚密封胶与构造防水',
-    abstract:
-      '针对装配式混凝土外墙板拼缝渗漏，开发低模量硅烷改性聚醚密封胶，位移能力±25%，潮湿混凝土基面粘结不破坏，人工老化3000 h无龟裂，不污染墙面；配套“材料防水+构造防水+导水管排水”做法，以及既有渗漏缝的切割清缝、背衬、注胶修复工法。已在湖北10余个装配式住宅项目应用。',
-    industry: 'building',
-    keywords: ['预制外墙板', '接缝密封胶', '硅烷改性聚醚', '构造防水', '装配式建筑'],
-    maturity: 'industrial',
-    institution: '武汉理工大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 45,
-  },
-  {
-    title: '塔式起重机吊钩可视化与群塔防碰撞系统',
-    abstract:
-      '在塔吊变幅小车安装随动高清摄像头，驾驶室实时显示吊钩下方画面，解决隔山吊、盲吊问题；通过各塔吊回转、变幅、高度传感器和无线组网计算空间位置，实现群塔防碰撞和禁行区限位，提前声光报警并自动限制危险动作。已在湖北30余个装配式和钢结构工地应用，构件就位时间平均缩短约20%。',
-    industry: 'building',
-    keywords: ['塔吊', '吊钩可视化', '防碰撞', '构件吊装', '施工安全'],
-    maturity: 'industrial',
-    institution: '武汉科技大学',
-    transferModes: ['service', 'license'],
-    askingPriceWan: 25,
-  },
-  {
-    title: '钢结构高强螺栓扭矩智能检测扳手',
-    abstract:
-      '内置扭矩和转角传感器的数显电动扳手，高强螺栓初拧、终拧扭矩和转角自动记录，通过蓝牙上传至质量管理平台，偏差超限即时报警，每个节点生成可追溯的检测记录，检测效率较人工扭矩扳手抽检提高3倍。适用于钢结构厂房、桥梁和装配式钢结构住宅施工验收。',
-    industry: 'building',
-    keywords: ['高强螺栓', '扭矩检测', '钢结构', '智能扳手', '质量追溯'],
-    maturity: 'industrial',
-    institution: '湖北汽车工业学院',
-    transferModes: ['transfer'],
-    askingPriceWan: 15,
-  },
+const LAB = 'lab';
+const SP = 'small-pilot';
+const PI = 'pilot';
+const IND = 'industrial';
+const T = 'transfer';
+const L = 'license';
+const J = 'joint-development';
+const C = 'commissioned-development';
+const Q = 'consulting';
+const S = 'service';
+const E = 'equity';
 
-  // ───────────── 电子信息 ─────────────
-  {
-    title: '印制电路板碱性蚀刻液在线萃取—电积提铜与子液再生',
-    abstract:
-      '在碱性氨性蚀刻线旁建设在线再生装置，蚀刻废液经萃取剂选择性萃铜后，萃余液补加氯化铵、氨水直接回用为蚀刻子液，负载有机相经硫酸反萃、电积得到阴极铜（Cu≥99.95%），铜回收率≥98%，蚀刻液闭路循环、氨氮不外排，子液采购量减少70%以上。装置占地约60 m²，已在5家线路板企业运行。',
-    industry: 'electronics',
-    keywords: ['碱性蚀刻液', '印制电路板', '萃取电积', '阴极铜', '蚀刻液再生'],
-    maturity: 'industrial',
-    institution: '中国地质大学（武汉）',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 220,
-  },
-  {
-    title: '无卤阻燃玻纤增强PA66连接器专用料',
-    abstract:
-      '以二乙基次膦酸铝与三聚氰胺多聚磷酸盐复配为阻燃体系，配合低析出稳定剂和30%玻纤增强PA66，0.4 mm厚度达到UL94 V-0级，灼热丝起燃温度≥775 ℃，相比漏电起痕指数≥600 V，260 ℃回流焊后无起泡，流动性满足0.3 mm薄壁端子座注塑。已通过多家连接器企业验证并批量供货。',
-    industry: 'electronics',
-    keywords: ['PA66', '无卤阻燃', '连接器', '玻纤增强', '改性塑料'],
-    maturity: 'industrial',
-    institution: '湖北大学',
-    transferModes: ['transfer', 'license'],
-    askingPriceWan: 80,
-  },
-  {
-    title: '连接器端子选择性电镀金与镀层减薄',
-    abstract:
-      '采用卷对卷连续选择性电镀，仅在端子接触区镀金、焊脚区镀锡，金层厚度由0.76 μm减薄至0.2 μm，并以钯镍合金底层保证耐磨耐蚀，插拔寿命≥5000次，盐雾48 h无腐蚀，单只端子镀金成本降低约50%。已在一条端子电镀线上完成中试。',
-    industry: 'electronics',
-    keywords: ['连接器端子', '选择性电镀', '镀金', '钯镍', '卷对卷'],
-    maturity: 'pilot',
-    institution: '湖北理工学院',
-    transferModes: ['transfer', 'commissioned-development'],
-    askingPriceWan: 60,
-  },
-  {
-    title: 'COG/FOG绑定压痕自动光学检测与参数闭环',
-    abstract:
-      '在绑定机出料端加装线扫描显微相机，自动识别液晶模组驱动芯片（COG）和柔性电路（FOG）绑定区的导电粒子压痕数量、强度和分布，同时检测偏位、异物和气泡，单片检测≤2.5 s；检测结果实时反馈绑定机温度、压力和时间参数，实现批次内自动补偿，绑定不良率降低约50%。已在2条模组线量产使用。',
-    industry: 'electronics',
-    keywords: ['COG', '绑定', '导电粒子', '自动光学检测', '液晶模组'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['commissioned-development', 'license'],
-    askingPriceWan: 90,
-  },
-  {
-    title: '液晶模组偏光片贴附气泡与异物视觉检测',
-    abstract:
-      '针对偏光片贴附后的气泡、异物、划伤和贴偏缺陷，采用多角度条形光源与面阵相机组合成像，结合模板比对和深度学习分类，最小可检出0.05 mm异物，单片检测时间≤4 s，贴偏测量精度±0.03 mm，不良品自动分拣。已在1条中小尺寸模组线完成中试。',
-    industry: 'electronics',
-    keywords: ['偏光片', '贴附', '气泡检测', '机器视觉', '液晶模组'],
-    maturity: 'pilot',
-    institution: '江汉大学',
-    transferModes: ['commissioned-development'],
-    askingPriceWan: 45,
-  },
-  {
-    title: 'LED显示屏内容自适应节能控制系统',
-    abstract:
-      '在控制卡中实时分析播放内容的灰度分布，对暗场画面动态降低驱动电流和供电电压，结合环境光传感器自动调节亮度，无信号时整屏黑屏休眠，户内小间距屏实测平均功耗降低25%–35%，屏体温升降低5 ℃以上，不影响低灰显示效果。可通过更换控制卡和电源模块对存量屏升级，已在指挥中心和会议室屏上应用。',
-    industry: 'electronics',
-    keywords: ['LED显示屏', '节能控制', '亮度自适应', '功耗', '控制卡'],
-    maturity: 'industrial',
-    institution: '荆楚理工学院',
-    transferModes: ['transfer', 'license'],
-    askingPriceWan: 30,
-  },
-  {
-    title: '柔性线路板覆盖膜紫外激光开窗工艺',
-    abstract:
-      '采用紫外皮秒激光对贴合前的聚酰亚胺覆盖膜进行开窗切割，替代模具冲切，最小开窗0.1 mm，边缘无碳化、无胶层溢出，定位精度±15 μm，换型无需开模，适合FPC多品种小批量生产，单款产品节省冲切模具费用约2万元。已在3家柔性线路板企业应用。',
-    industry: 'electronics',
-    keywords: ['覆盖膜', '紫外激光', '开窗', 'FPC', '柔性线路板'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['license', 'service'],
-    askingPriceWan: 50,
-  },
-  {
-    title: '光伏坩埚用高纯石英砂酸浸提纯技术',
-    abstract:
-      '以脉石英为原料，经色选、高温水淬、混酸热压浸出和氯化焙烧，制得SiO2≥99.99%、铝≤15 ppm、碱金属总量≤5 ppm的高纯石英砂，气液包裹体显著减少，可用于光伏单晶硅石英坩埚内层砂。已完成百吨级中试，正在坩埚企业验证。',
-    industry: 'electronics',
-    keywords: ['高纯石英砂', '酸浸提纯', '石英坩埚', '非金属矿', '光伏'],
-    maturity: 'pilot',
-    institution: '中国地质大学（武汉）',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 300,
-  },
-  {
-    title: '溶胶凝胶法亚微米球形二氧化硅制备',
-    abstract:
-      '以正硅酸乙酯为原料，在醇—水体系中控制水解缩聚，制得粒径0.3–1.0 μm、单分散性好的球形二氧化硅，经高温煅烧后金属杂质≤1 ppm、放射性铀含量极低，可作为高端封装载板和高频覆铜板的亚微米填料。目前处于实验室克级制备阶段，收率和原料成本尚需优化。',
-    industry: 'electronics',
-    keywords: ['球形二氧化硅', '溶胶凝胶法', '亚微米填料', '覆铜板', '封装材料'],
-    maturity: 'lab',
-    institution: '武汉大学',
-    transferModes: ['joint-development'],
-  },
-  {
-    title: '一体成型电感用铁硅铬合金粉水气联合雾化制备',
-    abstract:
-      '采用水气联合雾化制备铁硅铬合金粉，粉末球形度高、氧含量≤2000 ppm，D50 8–15 μm可调，配合磷化与硅树脂双层绝缘包覆后压制一体成型电感，压制密度≥6.2 g/cm³，有效磁导率≥28，1 MHz损耗和直流偏置特性优于常规水雾化粉。已建成年产500吨中试线，产品在电感企业小批量验证。',
-    industry: 'electronics',
-    keywords: ['铁硅铬', '雾化制粉', '一体成型电感', '软磁粉', '绝缘包覆'],
-    maturity: 'pilot',
-    institution: '武汉科技大学',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 150,
-  },
-  {
-    title: '铝电解电容器用中高压阳极化成箔工艺',
-    abstract:
-      '针对中高压铝电解电容器阳极箔，优化直流电解扩面的隧道孔密度与长度分布，并采用硼酸—柠檬酸复合化成液与多级化成，520 V化成箔比容提高约12%，漏电流降低20%，耐水合性能良好。已在化成箔生产线批量应用，可提供工艺包和现场调试。',
-    industry: 'electronics',
-    keywords: ['化成箔', '铝电解电容器', '阳极箔', '比容', '电子元器件'],
-    maturity: 'industrial',
-    institution: '湖北工业大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 120,
-  },
-  {
-    title: '金属网格透明导电膜及大尺寸触控传感器',
-    abstract:
-      '采用纳米压印在PET上形成2–3 μm宽的沟槽网格并刮涂填充银浆，方阻≤10 Ω/sq、透光率≥88%，可替代氧化铟锡（ITO）薄膜用于15–86英寸电容触摸屏，触控响应速度和抗干扰性优于ITO方案，膜材成本降低约40%。已建成卷材生产线，批量供应教育平板和工控触摸屏，可提供膜材及贴合工艺支持。',
-    industry: 'electronics',
-    keywords: ['金属网格', '透明导电膜', '触摸屏', 'ITO替代', '纳米压印'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['transfer', 'license'],
-    askingPriceWan: 120,
-  },
-  {
-    title: '触摸屏盖板玻璃化学强化与防眩处理',
-    abstract:
-      '采用两步离子交换对0.55–3 mm铝硅酸盐盖板玻璃进行化学强化，表面压应力≥750 MPa、应力层深度≥40 μm，四点弯曲强度提高3倍以上；配合氢氟酸体系化学蒙砂实现防眩，雾度5%–25%可调，光泽均匀无闪点。适用于车载中控、工控面板和教育平板盖板，已在盖板企业批量应用。',
-    industry: 'electronics',
-    keywords: ['盖板玻璃', '化学强化', '防眩', '触摸屏', '离子交换'],
-    maturity: 'industrial',
-    institution: '武汉理工大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 60,
-  },
+type R = [title: string, abstract: string, keywords: string[], maturity: MaturityCode, modes: ModeCode[], priceWan?: number, place?: Place, industry?: IndustryCode];
+type X = [why: Why, ...R];
+interface Ask {
+  kind: DemandKindCode;
+  modes: ModeCode[];
+  budget?: [number, number];
+  maturity?: MaturityCode;
+  indicator?: string;
+}
 
-  // ───────────── 现代农业与食品 ─────────────
-  {
-    title: '香菇真空冷冻干燥脆片加工技术',
-    abstract:
-      '鲜香菇经护色、切片后速冻至−35 ℃，在真空冷冻干燥机中分段升温干燥，成品含水率≤4%、不含油脂，酥脆度好，香菇多糖和鲜味核苷酸保留率≥90%；配合充氮包装，常温保质期12个月。可开发原味、椒盐等即食非油炸脆片，也可作方便食品料包，已在日处理鲜菇2吨的冻干线上应用。',
-    industry: 'agriculture',
-    keywords: ['香菇脆片', '真空冷冻干燥', '非油炸', '休闲食品', '冻干'],
-    maturity: 'industrial',
-    institution: '华中农业大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '干香菇热泵分段控温控湿烘干工艺',
-    abstract:
-      '针对燃煤烘干香菇色泽暗、菌褶发黑的问题，采用热泵烘干房分段控温控湿：35 ℃预热定型、45–55 ℃梯度升温排湿、60 ℃定色，烘干周期18–20 h，干菇色泽金黄、菌褶淡黄，一级菇比例提高15%，每吨鲜菇烘干成本约350元。已在鄂中、鄂北多个香菇加工企业应用。',
-    industry: 'agriculture',
-    keywords: ['干香菇', '热泵烘干', '分段控温', '色泽', '香菇'],
-    maturity: 'industrial',
-    institution: '湖北省农业科学院',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 15,
-  },
-  {
-    title: '香菇菌糠微生物发酵制反刍动物饲料',
-    abstract:
-      '以香菇出菇后的菌糠为主料，粉碎后接种黑曲霉与酿酒酵母两段固态发酵，粗纤维降解率≥25%，粗蛋白由约6%提高到12%以上，适口性明显改善；在肉牛日粮中替代20%玉米秸秆，日增重无显著差异，饲喂成本降低约10%。目前完成小试和小规模饲喂试验。',
-    industry: 'agriculture',
-    keywords: ['菌糠', '固态发酵', '反刍动物饲料', '肉牛', '香菇'],
-    maturity: 'small-pilot',
-    institution: '湖北省农业科学院',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 25,
-  },
-  {
-    title: '蜂蜜中氟喹诺酮与硝基咪唑类残留荧光快检',
-    abstract:
-      '基于量子点荧光免疫层析，研制蜂蜜中氟喹诺酮类、硝基咪唑类和氯霉素残留检测卡，配套手持式荧光读数仪，检测限分别为2、1、0.1 μg/kg，单样前处理加检测约12 min，可定量读数并上传结果，与液相色谱—串联质谱方法符合率≥95%。适合蜂蜜收购点和企业原料入库快检，已在多家蜂产品企业使用。',
-    industry: 'agriculture',
-    keywords: ['蜂蜜', '抗生素残留', '快速检测', '荧光免疫层析', '氯霉素'],
-    maturity: 'industrial',
-    institution: '华中农业大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 35,
-  },
-  {
-    title: '菜籽毛油水化脱胶油脚制备食品级磷脂',
-    abstract:
-      '以菜籽毛油水化脱胶产生的油脚为原料，经离心分离、丙酮萃取脱油和低温真空干燥，制得丙酮不溶物≥95%的粉末菜籽磷脂，可用于食品乳化剂和饲料添加剂；脱出的中性油返回精炼工段。油脚附加值提高5倍以上，已完成中试，适合具备精炼车间的油脂企业。',
-    industry: 'agriculture',
-    keywords: ['菜籽油', '磷脂', '油脚', '水化脱胶', '副产物利用'],
-    maturity: 'pilot',
-    institution: '中国农业科学院油料作物研究所',
-    transferModes: ['transfer', 'joint-development'],
-    askingPriceWan: 60,
-  },
-  {
-    title: '魔芋无硫护色切片与低温干燥精粉加工',
-    abstract:
-      '传统魔芋片烘干前以硫磺熏蒸护色，精粉二氧化硫残留常超标。本技术以柠檬酸—抗坏血酸—氯化钙复合护色液浸泡替代硫熏，切片后采用热风—微波联合低温干燥，魔芋片白度≥75，精粉二氧化硫残留≤0.1 g/kg，葡甘聚糖含量≥70%，黏度≥20000 mPa·s，干燥能耗降低约25%。已在2家魔芋加工企业应用。',
-    industry: 'agriculture',
-    keywords: ['魔芋', '魔芋精粉', '无硫护色', '二氧化硫残留', '葡甘聚糖'],
-    maturity: 'industrial',
-    institution: '湖北工业大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 30,
-  },
-  {
-    title: '魔芋软腐病拮抗菌剂与种芋处理技术',
-    abstract:
-      '从健康魔芋根际分离得到对果胶杆菌有强拮抗作用的贝莱斯芽孢杆菌，制成可湿性粉剂用于种芋浸种和生长期灌根，配合种芋晾晒愈伤和轮作，示范田软腐病发病率由25%降至8%以下，较化学药剂防治成本降低约30%。已在鄂西、鄂中魔芋产区示范500余亩。',
-    industry: 'agriculture',
-    keywords: ['魔芋', '软腐病', '生防菌剂', '种芋处理', '绿色防控'],
-    maturity: 'pilot',
-    institution: '华中农业大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 20,
-  },
-  {
-    title: '魔芋葡甘聚糖凝胶休闲食品开发',
-    abstract:
-      '以魔芋精粉为原料，经溶胀、碱凝胶化、成型和调味卤制，开发魔芋爽、魔芋丝结和低卡果冻等休闲食品，产品热量低、口感爽脆有嚼劲，采用巴氏杀菌和软包装，常温保质期9个月。配套连续成型和卤制设备，已在2家休闲食品企业投产。',
-    industry: 'agriculture',
-    keywords: ['魔芋', '葡甘聚糖', '凝胶食品', '休闲食品', '低卡'],
-    maturity: 'industrial',
-    institution: '江汉大学',
-    transferModes: ['transfer'],
-    askingPriceWan: 25,
-  },
-  {
-    title: '中央厨房净菜加工成套生产线',
-    abstract:
-      '集成气泡清洗、毛刷清洗、臭氧水消毒、自动切配、离心脱水和气调包装设备，处理能力3–5 t/h，配套冷链暂存和质量追溯系统，适用于日供餐5万份以上的中央厨房和区域净菜加工中心。交钥匙工程设备投资约600万元，技术转让费160万元，已在2个城市中央厨房投产。',
-    industry: 'agriculture',
-    keywords: ['净菜加工', '中央厨房', '成套生产线', '清洗消毒', '气调包装'],
-    maturity: 'industrial',
-    institution: '华中农业大学',
-    transferModes: ['transfer'],
-    askingPriceWan: 160,
-  },
-  {
-    title: '中式预制菜速冻调理与复热品质保持',
-    abstract:
-      '针对红烧肉、鱼块等中式预制菜速冻后复热肉质发柴、汤汁析水的问题，采用磷酸盐替代型复合保水剂腌制、液氮速冻和汤汁预凝胶化工艺，复热后持水率提高15%，剪切力下降20%，感官评分接近现做菜品。已完成中试，可与预制菜企业联合开发新品。',
-    industry: 'agriculture',
-    keywords: ['预制菜', '速冻', '复热品质', '保水', '液氮速冻'],
-    maturity: 'pilot',
-    institution: '湖北工业大学',
-    transferModes: ['joint-development', 'transfer'],
-    askingPriceWan: 50,
-  },
-  {
-    title: '白及块茎蒸制与切片干燥产地初加工',
-    abstract:
-      '白及采挖后传统“煮后晒干”易发霉、色泽暗。本技术采用常压蒸制8–10 min杀酶，趁热去须根后切片，以45–60 ℃分段热风干燥，干燥时间由7天缩短到16 h，饮片色白半透明，多糖和联苄类成分保留率提高20%以上。适合种植合作社和产地初加工点，可提供设备选型和操作规程。',
-    industry: 'agriculture',
-    keywords: ['白及', '产地加工', '蒸制', '切片干燥', '中药材'],
-    maturity: 'industrial',
-    institution: '湖北中医药大学',
-    transferModes: ['service'],
-    askingPriceWan: 15,
-  },
+export const labelledNeeds: SetNeed[] = [];
 
-  // ───────────── 智能制造与装备 ─────────────
-  {
-    title: '铸造旧砂热法再生与覆膜砂制备',
-    abstract:
-      '对树脂砂和覆膜砂铸造产生的旧砂，采用沸腾焙烧炉600–700 ℃热法再生，结合机械摩擦和风选除微粉，再生砂灼减量≤0.3%、微粉含量≤0.5%，可替代新砂制备覆膜砂，常温抗拉强度与新砂相当。旧砂再生率≥90%，每吨铸件减少固废约0.8吨，已在多家铸造企业应用。',
-    industry: 'manufacturing',
-    keywords: ['旧砂再生', '热法再生', '覆膜砂', '铸造', '固废利用'],
-    maturity: 'industrial',
-    institution: '湖北汽车工业学院',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 80,
-  },
-  {
-    title: '冲压模具型面激光熔覆修复与强化',
-    abstract:
-      '针对汽车覆盖件和高强钢冲压模具型面磨损、拉伤和崩角，采用同轴送粉激光熔覆在刃口和拉延筋部位熔覆钴基、铁基耐磨合金，熔覆层硬度HRC 55–60，与基体冶金结合，热影响区小、变形≤0.05 mm，修复后模具寿命达到新模的1.5倍，修复周期较焊补缩短一半。',
-    industry: 'manufacturing',
-    keywords: ['激光熔覆', '冲压模具', '模具修复', '耐磨涂层', '再制造'],
-    maturity: 'industrial',
-    institution: '华中科技大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '盘轴类零件车削单元机器人上下料与料仓',
-    abstract:
-      '面向液压缸活塞杆、导向套、缸头等盘轴类零件的数控车削，配置六轴机器人、双层抽屉式料仓和卡盘信号对接，单人可同时看管4台车床，换型时调用程序并调整料仓挡块即可（≤20 min），连续无人值守4–6 h，设备利用率提高30%以上，兼容主流国产和进口数控系统。已在工程机械和阀门企业推广20余套。',
-    industry: 'manufacturing',
-    keywords: ['上下料', '工业机器人', '数控车床', '料仓', '一人多机'],
-    maturity: 'industrial',
-    institution: '湖北工业大学',
-    transferModes: ['commissioned-development', 'transfer'],
-    askingPriceWan: 55,
-  },
-  {
-    title: '风机水泵无线振动温度传感器与边缘诊断网关',
-    abstract:
-      '磁吸安装的无线振动温度一体传感器（三轴加速度，采样频率25.6 kHz，电池寿命3年），配合边缘诊断网关在现场完成频谱计算和故障特征提取，可识别不平衡、不对中、轴承内外圈故障和叶轮积灰，报警信息推送至手机和DCS。免布线安装，单台设备改造约2天，已在电厂、热力站和化工企业部署1500余个测点。',
-    industry: 'manufacturing',
-    keywords: ['预测性维护', '无线传感器', '振动监测', '边缘计算', '故障诊断'],
-    maturity: 'industrial',
-    institution: '武汉大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 35,
-  },
+function need(key: string, industry: IndustryCode, title: string, keywords: string[], ask: Ask, relevant: R[], negatives: X[]): void {
+  const result = ([title_, abstract, kw, maturity, modes, price, place, ind]: R): SetResult => ({
+    title: title_,
+    abstract,
+    industry: ind ?? industry,
+    keywords: kw,
+    maturity,
+    transferModes: modes,
+    askingPriceWan: price,
+    place: place ?? 'hb',
+  });
+  labelledNeeds.push({
+    key,
+    title,
+    industry,
+    keywords,
+    kind: ask.kind,
+    cooperationModes: ask.modes,
+    budgetMinWan: ask.budget?.[0],
+    budgetMaxWan: ask.budget?.[1],
+    targetMaturity: ask.maturity,
+    indicator: ask.indicator,
+    relevant: relevant.map(result),
+    negatives: negatives.map(([why, ...r]) => ({ ...result(r), why })),
+  });
+}
 
-  // ───────────── 新能源与节能环保 ─────────────
-  {
-    title: '循环流化床锅炉炉膛声波测温与燃烧优化',
-    abstract:
-      '在循环流化床锅炉炉膛和分离器出口布置声波发射与接收阵列，重建二维温度场，测温范围0–1600 ℃，误差≤2%，实时识别局部超温和结焦风险，据此优化一二次风配比和给煤量，锅炉效率提高约0.8个百分点。已在2台130吨/小时锅炉上完成中试。',
-    industry: 'energy',
-    keywords: ['循环流化床', '声波测温', '燃烧优化', '锅炉', '温度场'],
-    maturity: 'pilot',
-    institution: '华中科技大学',
-    transferModes: ['service', 'joint-development'],
-    askingPriceWan: 90,
-  },
-  {
-    title: '镧改性吸附剂回收低浓度含磷废水中磷酸盐',
-    abstract:
-      '针对总磷5–60 mg/L的园区综合废水和化学除磷后出水，采用镧—锆改性多孔树脂吸附剂，工作吸附容量≥25 mg P/g，出水总磷≤0.3 mg/L；吸附饱和后以氢氧化钠解吸，解吸液加钙沉淀得到磷酸钙产品（P2O5≥35%），吸附剂可再生50次以上。较化学沉淀除磷污泥量减少90%，已完成100 m³/d中试。',
-    industry: 'energy',
-    keywords: ['含磷废水', '除磷', '吸附剂', '磷回收', '镧改性'],
-    maturity: 'pilot',
-    institution: '武汉大学',
-    transferModes: ['transfer', 'service'],
-    askingPriceWan: 90,
-  },
-  {
-    title: '分布式光伏组串I-V曲线在线诊断系统',
-    abstract:
-      '利用组串式逆变器的I-V扫描功能，每日定时采集各组串I-V曲线，与经辐照度、温度修正的理论曲线比对，自动识别热斑、二极管短路、组件隐裂、电势诱导衰减、灰尘遮挡和线缆接触不良等异常，并估算各类问题的损失电量，定位到组串，无需登顶巡检。已在湖北40余个工商业屋顶电站应用。',
-    industry: 'energy',
-    keywords: ['光伏电站', 'I-V曲线', '故障诊断', '热斑', '分布式光伏'],
-    maturity: 'industrial',
-    institution: '湖北工业大学',
-    transferModes: ['license', 'service'],
-    askingPriceWan: 20,
-  },
+// ───────────── 磷化工与新材料 ─────────────
+need('c1', 'chemicals', '磷石膏堆场快满了，想做成建筑石膏粉卖出去', ['磷石膏', '石膏粉', '渣场'], { kind: 'tech-introduction', modes: [T, S], budget: [100, 300], maturity: IND, indicator: '年消纳20万吨以上' },
+  [['磷石膏水洗净化低温煅烧β型建筑石膏粉生产线', '磷石膏经水洗除可溶磷氟、中和陈化后低温煅烧，制得β型建筑石膏粉，初凝时间和强度符合建筑石膏标准，单线年处理磷石膏20万吨，已在两家磷肥企业配套运行。', ['磷石膏', '建筑石膏粉', '水洗净化', '煅烧'], IND, [T, S], 180]],
+  [['maturity', '磷石膏微波辅助煅烧制建筑石膏的实验研究', '在实验室条件下用微波加热煅烧磷石膏，考察杂质形态变化，煅烧时间缩短一半，所得石膏粉强度接近国家标准，尚未放大。', ['磷石膏', '微波煅烧', '建筑石膏'], LAB, [J], 20],
+   ['budget', '磷石膏大规模消纳：建筑石膏粉与纸面石膏板整厂工程', '面向磷石膏堆存量大的企业，提供从磷石膏净化、煅烧建筑石膏粉到纸面石膏板成型的整厂工程总包，年消纳磷石膏50万吨以上，交钥匙交付。', ['磷石膏', '建筑石膏粉', '纸面石膏板', '整厂总包'], IND, [T, S], 2800],
+   ['problem', '磷石膏分解制硫酸联产水泥熟料', '磷石膏与焦炭、黏土配料在回转窑中高温分解，窑气制硫酸，窑渣作水泥熟料，实现硫和钙的双重利用。', ['磷石膏', '制硫酸', '水泥熟料'], PI, [J, T], 260],
+   ['mode', '磷石膏基建筑石膏粉技术作价入股合作', '以磷石膏净化煅烧制建筑石膏粉的成套专利技术作价入股，与企业共同组建公司运营，不单独转让。', ['磷石膏', '建筑石膏', '技术入股'], IND, [E], 150]]);
 
-  // ───────────── 生命健康 ─────────────
-  {
-    title: '中药饮片炒制火候在线色度判定',
-    abstract:
-      '在炒药机出料口和锅体观察窗布置工业相机与近红外探头，实时采集饮片表面色度和水分，建立炒黄、炒焦、麸炒等炮制程度与色度值、成分含量的对应模型，自动判定终点并提示出锅，批间色差ΔE由4以上降至1.5以内。已在3个品种上完成中试。',
-    industry: 'health',
-    keywords: ['中药炮制', '炒制', '色度', '在线检测', '饮片'],
-    maturity: 'pilot',
-    institution: '湖北中医药大学',
-    transferModes: ['commissioned-development', 'service'],
-    askingPriceWan: 40,
-  },
-  {
-    title: '金银花杀青护色与低温热风干燥技术',
-    abstract:
-      '金银花采后晾晒或高温烘干易变褐、开花，绿原酸损失大。本技术采用蒸汽杀青90 s钝化多酚氧化酶，再以45–55 ℃分段热风干燥，花蕾保持青绿色，绿原酸含量较晾晒提高约30%，木犀草苷稳定达到药典要求，干燥时间由2–3天缩短到10 h。配套小型杀青—烘干一体设备，适合合作社和产地加工点使用。',
-    industry: 'health',
-    keywords: ['金银花', '杀青', '低温干燥', '绿原酸', '产地加工'],
-    maturity: 'industrial',
-    institution: '湖北中医药大学',
-    transferModes: ['service', 'transfer'],
-    askingPriceWan: 20,
-  },
-  {
-    title: '金银花扦插育苗与丰产修剪技术',
-    abstract:
-      '选用花蕾期长、绿原酸含量高的金银花品种，采用硬枝扦插和生根剂处理，扦插成活率≥90%；定植后通过“主干+三主枝”整形和花后短截修剪，促发新梢多次开花，3年生亩产干花由50 kg提高到90 kg以上。已在鄂中丘陵地区推广3000余亩。',
-    industry: 'health',
-    keywords: ['金银花', '扦插育苗', '整形修剪', '丰产栽培', '中药材'],
-    maturity: 'industrial',
-    institution: '湖北省林业科学研究院',
-    transferModes: ['service', 'consulting'],
-    askingPriceWan: 8,
-  },
+need('c2', 'chemicals', '黄磷炉尾气天天点火炬烧掉，能不能拿去烘干原料', ['黄磷尾气', '烘干', '省天然气'], { kind: 'tech-introduction', modes: [T, S], budget: [50, 120], maturity: IND },
+  [['黄磷尾气净化后作烘干窑燃料成套技术', '黄磷电炉尾气经水洗、碱洗、催化脱磷脱硫净化后送入专用低热值燃烧器，用于磷矿和焦炭烘干，替代天然气，配备防回火与联锁，已稳定运行三年。', ['黄磷尾气', '净化', '燃料', '烘干窑'], IND, [T, S], 90]],
+  [['problem', '黄磷尾气制甲酸钠联产草酸', '以净化黄磷尾气中的一氧化碳与氢氧化钠合成甲酸钠，再制草酸，实现尾气化工利用，产品纯度高。', ['黄磷尾气', '甲酸钠', '草酸', '一氧化碳'], PI, [J], 400],
+   ['budget', '黄磷尾气变压吸附提纯一氧化碳制乙二醇', '采用变压吸附从黄磷尾气中提纯一氧化碳，配套羰化和加氢工段生产乙二醇，适合大型黄磷基地整体规划。', ['黄磷尾气', '变压吸附', '乙二醇'], PI, [T, J], 3500],
+   ['maturity', '黄磷尾气替代天然气燃烧的火焰稳定性研究', '针对黄磷尾气作烘干燃料时火焰不稳、易回火的问题，在实验室开展低热值含磷燃气燃烧机理和回火特性研究，建立数值模型，尚无工程应用。', ['黄磷尾气', '燃烧', '回火', '天然气替代'], LAB, [J, Q], 15]]);
 
-  // ───────────── 现代服务业与文化旅游 ─────────────
-  {
-    title: '景区无人机倾斜摄影测绘与三维实景建模',
-    abstract:
-      '采用多旋翼无人机搭载五镜头倾斜相机，对景区地形、建筑和游步道进行航测，结合地面控制点生成厘米级三维实景模型和正射影像，用于景区规划、线路设计、防火巡护和数字化展示。单次作业覆盖5–10 km²，成果可导入智慧景区平台，已为湖北10余个景区提供服务。',
-    industry: 'services',
-    keywords: ['无人机', '倾斜摄影', '三维实景', '景区', '测绘'],
-    maturity: 'industrial',
-    institution: '武汉大学',
-    transferModes: ['service'],
-    askingPriceWan: 20,
-  },
-];
+need('c3', 'chemicals', '湿法磷酸氟和砷老超标，食品级磷酸盐做不出来', ['湿法磷酸', '脱氟', '脱砷', '食品级'], { kind: 'tech-problem', modes: [T, J], budget: [100, 250], maturity: PI },
+  [['湿法磷酸溶剂萃取净化制食品级磷酸', '以湿法磷酸为原料，经预处理脱硫脱氟、有机溶剂萃取、洗涤反萃和硫化脱砷，产品达到食品添加剂磷酸标准，氟、砷、重金属稳定达标。', ['湿法磷酸', '溶剂萃取', '食品级磷酸', '脱砷'], IND, [T, J], 220],
+   ['湿法磷酸深度脱氟脱砷组合工艺', '采用汽提脱氟与硫化钠沉淀脱砷组合工艺处理湿法磷酸，脱氟率大于95%，砷含量低于0.5 mg/kg，可直接用于生产食品级三聚磷酸钠。', ['湿法磷酸', '脱氟', '硫化脱砷'], PI, [J], 120]],
+  [['budget', '湿法磷酸净化脱氟脱砷万吨级成套装置', '湿法磷酸经脱硫、脱氟、溶剂萃取和深度脱砷生产食品级和工业级磷酸的万吨级成套装置，含设计、设备和安装，适合新建大型磷酸盐基地。', ['湿法磷酸', '净化', '脱砷', '成套装置'], IND, [T], 1200],
+   ['maturity', '湿法磷酸脱砷脱氟新型吸附材料', '合成一种巯基功能化介孔材料，对湿法磷酸体系中的砷和氟有较高吸附选择性，可用于食品级磷酸盐原料净化，目前仅完成实验室批次吸附试验。', ['湿法磷酸', '吸附除砷', '脱氟', '介孔材料'], LAB, [J], 30],
+   ['problem', '磷酸二氢钾冷却结晶节能工艺', '以净化磷酸和氯化钾为原料，通过冷却结晶与母液循环生产磷酸二氢钾，蒸汽消耗降低三成。', ['磷酸', '磷酸二氢钾', '结晶'], IND, [T, S], 80]]);
 
-export const labelledNeeds: LabelledNeed[] = [
-  // ───────────── 磷化工与新材料 ─────────────
-  {
-    key: 'n01',
-    demand: {
-      title: '退役磷酸铁锂电池黑粉及废极片提锂再生',
-      description:
-        '公司磷酸铁锂正极车间每年产生废极片和不合格品约600吨，同时与下游电池厂签订了退役电池黑粉回收协议，预计年回收黑粉2000吨。目前这些废料低价外售，锂、磷、铁没有在厂内循环。希望引进选择性提锂及磷酸铁再生技术，产出碳酸锂和可返回磷酸铁工段的原料，酸耗和废水量明显低于全湿法工艺。',
-      industry: 'chemicals',
-      keywords: ['磷酸铁锂', '电池回收', '提锂', '黑粉', '磷酸铁再生'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'joint-development'],
-      budgetMinWan: 150,
-      budgetMaxWan: 300,
-      enterprise: '湖北锂磷新能源材料有限公司',
-      jiebang: false,
-      indicator: '锂回收率≥95%，碳酸锂纯度≥99.5%；再生磷酸铁满足电池级要求',
-      bottleneck: '黑粉中铝、铜杂质和粘结剂含量波动大，全湿法浸出酸耗高、废水含盐量大',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['废旧磷酸铁锂电池选择性提锂与铁磷再生', '磷酸铁锂废极片低温焙烧—水浸选择性提锂'],
-    distractors: ['废旧三元锂电池还原酸浸回收镍钴锰', '高压实密度磷酸铁锂正极材料', '磷酸铁母液膜浓缩-MVR回收硫酸铵'],
-    why: '两项相关成果都是针对磷酸铁锂黑粉和废极片的选择性提锂、铁磷留渣再生，正好对应低酸耗回收的诉求；三元电池湿法回收针对镍钴锰体系，正极材料制备和磷酸铁母液处理只是同属磷酸铁锂产业链，都不解决废料回收。',
-  },
-  {
-    key: 'n02',
-    demand: {
-      title: '黄磷尾气替代天然气用于原料烘干窑',
-      description:
-        '公司原料烘干窑和三聚磷酸钠干燥炉每年消耗天然气约300万立方米，而黄磷电炉尾气大部分送火炬燃烧。拟将尾气净化后作为烘干燃料替代天然气，需要解决尾气中磷、硫杂质对炉体和产品的影响，以及低热值燃气燃烧不稳定、容易回火等安全问题。希望引进有工程业绩的成熟技术，一年内投运。',
-      industry: 'chemicals',
-      keywords: ['黄磷尾气', '燃料替代', '尾气净化', '烘干窑', '天然气'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 60,
-      budgetMaxWan: 150,
-      enterprise: '荆门楚垣黄磷化工有限公司',
-      jiebang: false,
-      indicator: '净化后尾气磷化氢、硫化氢合计≤1 mg/m³；天然气替代率≥70%',
-      bottleneck: '尾气含磷、硫、砷杂质，直接燃烧腐蚀设备、影响产品白度；现有燃烧器调节比窄，易回火',
-      targetMaturity: 'industrial',
-    },
-    relevant: ['黄磷尾气催化脱磷脱硫作窑炉燃料', '黄磷尾气低热值专用燃烧器与防回火安全系统'],
-    distractors: ['黄磷尾气净化提纯一氧化碳合成甲酸钠', '黄磷尾气与副产氢提纯燃料电池用氢', '黄磷电炉炉气电除尘与泥磷减量技术'],
-    why: '企业要的是把尾气净化后当燃料烧，催化脱磷脱硫作窑炉燃料和专用燃烧器、防回火系统分别解决“净化”和“安全燃烧”，且都已产业化；制甲酸钠、提氢是化工利用路线（中试或实验室、投入大），炉气除尘针对泥磷，虽然都写着黄磷尾气或炉气，却不是燃料替代。',
-  },
-  {
-    key: 'n03',
-    demand: {
-      title: '食品级净化磷酸向电子级磷酸延伸',
-      description:
-        '公司已有食品级净化磷酸原料和精细磷酸盐生产线，近期有显示面板蚀刻液配制企业询问电子级磷酸供货。拟在现有净化磷酸基础上进一步深度去除金属离子和颗粒，产品用于面板铝钼蚀刻液。希望与具备湿电子化学品研发基础的高校院所合作，先做出小批量样品并通过客户认证，再建设千吨级装置。',
-      industry: 'chemicals',
-      keywords: ['电子级磷酸', '湿电子化学品', '深度除杂', '蚀刻液', '净化磷酸'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development', 'equity'],
-      budgetMinWan: 150,
-      budgetMaxWan: 300,
-      enterprise: '湖北中膦精细化工有限公司',
-      jiebang: false,
-      indicator: '单项金属杂质≤100 ppb，颗粒数满足面板客户要求',
-      bottleneck: '缺少ppb级杂质去除和洁净灌装经验，企业检测能力只到ppm级',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['湿法磷酸深度净化制电子级磷酸', '净化磷酸离子交换—膜过滤深度除金属离子'],
-    distractors: ['湿法磷酸溶剂萃取净化制工业级磷酸', '无水氟化氢深度提纯制电子级氢氟酸', '食品级磷酸盐砷铅深度脱除与快速检测'],
-    why: '两项相关成果都以净化磷酸为起点把金属杂质降到ppb级，面向面板蚀刻液；溶剂萃取只做到工业级（企业已有更高等级原料），电子级氢氟酸是另一种湿电子化学品，食品级脱砷铅停留在ppm级，均与电子级磷酸目标不符。',
-  },
-  {
-    key: 'n04',
-    demand: {
-      title: '氟硅酸低投资制白炭黑联产氟盐',
-      description:
-        '公司无水氟化氢项目仍在论证，投资大、建设周期长，近两年难以落地。为尽快改善效益，拟先建设一套投资小、流程短的装置，把氟硅酸或自产氟硅酸钠中的硅制成沉淀白炭黑，氟制成氟化铵、氟化钠等氟盐，年处理氟硅酸（折百）5000吨左右。项目总投资控制在1000万元以内，技术费用不超过60万元。',
-      industry: 'chemicals',
-      keywords: ['氟硅酸', '白炭黑', '氟化铵', '氟化钠', '氟资源回收'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 30,
-      budgetMaxWan: 60,
-      enterprise: '荆门恒氟新材料科技有限公司',
-      jiebang: false,
-      indicator: '白炭黑比表面积≥150 m²/g；氟收率≥90%',
-      bottleneck: '无水氟化氢路线投资过亿、设备防腐要求高，超出企业近期承受能力',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['氟硅酸氨化法制白炭黑联产氟化铵', '氟硅酸钠—纯碱法制氟化钠联产沉淀白炭黑'],
-    distractors: ['氟硅酸硫酸分解法制无水氟化氢', '磷酸浓缩汽提脱氟及氟硅酸回收装置', '磷肥含氟尾气两级吸收制氟硅酸钠'],
-    why: '氨化法和纯碱法都是短流程、报价在60万元以内的白炭黑联产氟盐路线；硫酸分解制无水氟化氢虽然同样消化氟硅酸，但报价面议、需万吨级配套和大额投资，预算和规模决定它不合适；另两项是产出氟硅酸或氟硅酸钠的回收装置，方向相反。',
-  },
-  {
-    key: 'n05',
-    demand: {
-      title: '磷矿反浮选尾矿消纳与镁资源利用',
-      description:
-        '公司选矿厂采用反浮选脱镁工艺，每年产生以白云石为主的浮选尾矿约25万吨，氧化镁含量15%以上，目前全部堆存在尾矿库，库容紧张且面临环保督查。现面向社会张榜，征集尾矿中镁、钙资源的利用技术，产品可以是镁盐、氧化镁或农用钙镁产品，要求年消纳尾矿5万吨以上，可先建中试线验证经济性。',
-      industry: 'chemicals',
-      keywords: ['磷尾矿', '白云石', '尾矿利用', '氧化镁', '钙镁肥'],
-      kind: 'tech-problem',
-      cooperationModes: ['joint-development', 'transfer'],
-      budgetMinWan: 100,
-      budgetMaxWan: 200,
-      enterprise: '湖北桥驿磷化集团有限公司',
-      jiebang: true,
-      indicator: '尾矿综合利用量≥5万吨/年，产品有稳定销路',
-      bottleneck: '尾矿粒度细、含水高，并含少量残余浮选药剂',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['反浮选磷尾矿提取轻质氧化镁', '白云石质磷尾矿制备镁质酸性土壤调理剂'],
-    distractors: ['硅钙质胶磷矿常温反浮选脱镁技术', '磷石膏基采空区胶结充填材料及管道输送工艺', '磷矿浮选废水回用与残留药剂降解'],
-    why: '提取轻质氧化镁和制镁质土壤调理剂都直接以白云石质反浮选尾矿为原料、可大量消纳；常温反浮选脱镁是产生尾矿的选矿工艺，胶结充填以磷石膏为主料，浮选回水处理只管废水，都不消纳尾矿。',
-  },
-  {
-    key: 'n06',
-    demand: {
-      title: 'LMFP正极材料中试放大与锰溶出控制',
-      description:
-        '公司计划在现有产线基础上开发LMFP（锰铁锂）正极材料，用于两轮车和储能电池。实验室样品比容量可达145 mAh/g，但高温循环衰减快，拆解分析显示锰溶出明显，前驱体中锰铁比例批次波动也大。希望与高校合作完成百吨级中试，重点解决前驱体共沉淀控制和颗粒表面包覆问题。',
-      industry: 'chemicals',
-      keywords: ['LMFP', '锰铁锂', '正极材料', '锰溶出', '中试放大'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development', 'equity'],
-      budgetMinWan: 150,
-      budgetMaxWan: 300,
-      enterprise: '湖北锂磷新能源材料有限公司',
-      jiebang: false,
-      indicator: '比容量≥150 mAh/g，45 ℃循环1000次容量保持率≥90%',
-      bottleneck: '锰溶出导致高温循环衰减；共沉淀过程中锰铁比例难以稳定',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['磷酸锰铁锂正极材料及其与三元复配', '磷酸锰铁锂表面包覆与锰溶出抑制技术'],
-    distractors: ['高压实密度磷酸铁锂正极材料', '钠离子电池焦磷酸磷酸铁钠正极', '锂离子电池正极补锂添加剂铁酸锂合成'],
-    why: '需求用LMFP、锰铁锂称呼磷酸锰铁锂：共沉淀前驱体的百吨级中试成果和表面包覆抑制锰溶出的成果正对两个瓶颈；高压实磷酸铁锂、钠电正极和补锂剂同属正极材料话题，但不是这个材料体系。',
-  },
-  {
-    key: 'n07',
-    demand: {
-      title: '聚磷酸铵基清液型液体肥产品开发',
-      description:
-        '公司现有产品以粉状和颗粒状大量元素水溶肥为主，水肥一体化和无人机飞防用户越来越多地要求使用清液型液体肥。拟新增液体肥产品线，考虑以聚磷酸铵为基础液，需要解决基础液来源（自建小型装置或外购）、与钾肥和微量元素混配后低温析晶、储存稳定等问题，希望获得成熟的配方和生产工艺。',
-      industry: 'chemicals',
-      keywords: ['液体肥', '聚磷酸铵', '清液肥', '水肥一体化', '低温析晶'],
-      kind: 'new-product',
-      cooperationModes: ['transfer', 'joint-development'],
-      budgetMinWan: 50,
-      budgetMaxWan: 150,
-      enterprise: '荆门市东宝区绿源水溶肥科技有限公司',
-      jiebang: false,
-      indicator: '0 ℃储存30天不析晶，养分总量≥400 g/L',
-      bottleneck: '缺少聚磷酸铵基础液制备和液体肥配方经验',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['管式反应器制高聚合度聚磷酸铵液体肥', '聚磷酸铵基清液型液体复混肥配方与生产'],
-    distractors: ['大量元素水溶肥配方与喷雾干燥造粒', '微胶囊包覆Ⅱ型聚磷酸铵阻燃剂', '聚磷酸铵—季戊四醇膨胀阻燃聚丙烯母粒'],
-    why: '管式反应器制液体聚磷酸铵解决基础液来源，清液型复混肥配方解决混配析晶和储存，合起来就是企业要的液体肥产品线；喷雾干燥造粒的大量元素水溶肥是企业已有的固体产品路线，另两项同样以聚磷酸铵为原料，却是阻燃剂，用途完全不同。',
-  },
-  {
-    key: 'n08',
-    demand: {
-      title: '磷石膏钙硫肥产品开发用于花生油菜',
-      description:
-        '公司计划利用石桥驿镇周边磷化企业的磷石膏开发钙硫肥，面向花生补钙和油菜补硫，与现有复合肥渠道一起销售。目前不清楚磷石膏作肥料时氟和重金属风险如何控制，也缺少颗粒化工艺和田间肥效数据。希望合作方提供净化处理、造粒配方和施用技术，并协助开展两季田间试验，为产品登记做准备。',
-      industry: 'chemicals',
-      keywords: ['磷石膏', '钙硫肥', '花生', '油菜', '造粒'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development', 'consulting'],
-      budgetMinWan: 30,
-      budgetMaxWan: 60,
-      enterprise: '荆门市东宝区丰桥复合肥有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['磷石膏钙硫肥在花生油菜上的施用技术', '净化磷石膏颗粒钙硫肥造粒工艺'],
-    distractors: ['磷石膏预处理与低温煅烧制建筑石膏粉技术', '磷石膏氨碱转化制硫酸铵联产碳酸钙', '白云石质磷尾矿制备镁质酸性土壤调理剂'],
-    why: '施用技术（含氟和重金属风险评估）与颗粒钙硫肥造粒正是把磷石膏做成花生油菜钙硫肥所需的两段；煅烧制建筑石膏粉是磷石膏做建材，氨碱转化制硫酸铵需配套合成氨和二氧化碳、产品不是钙硫肥，尾矿土壤调理剂原料和养分都不同。',
-  },
+need('c4', 'chemicals', '污水站出水总磷一直压不下来，环保天天催', ['总磷', '除磷', '污水站', '达标排放'], { kind: 'tech-problem', modes: [S, C], budget: [20, 60] },
+  [['含磷化工废水分级沉淀与深度除磷技术服务', '针对磷化工综合废水，采用石灰两级沉淀加高效除磷剂深度处理，出水总磷稳定低于0.5 mg/L，提供诊断、调试和运行托管服务。', ['含磷废水', '深度除磷', '石灰沉淀', '运行托管'], IND, [S, C], 45]],
+  [['maturity', '低浓度含磷废水深度除磷的镧改性吸附材料', '制备镧负载生物炭用于污水站出水总磷的深度去除，对低浓度磷酸根吸附容量高，可再生使用，处于实验室评价阶段，未做过现场试验。', ['含磷废水', '吸附除磷', '镧改性', '生物炭'], LAB, [J], 20],
+   ['problem', '磷化工废水鸟粪石结晶回收磷肥', '在高氨氮高磷废水中投加镁源形成鸟粪石结晶，回收缓释磷肥，适合氨氮同时超标的场景。', ['含磷废水', '鸟粪石', '磷回收'], PI, [J, T], 150],
+   ['industry', '乡镇生活污水一体化MBR处理设备', '面向乡镇和农村集中居住点的生活污水，一体化膜生物反应器设备，出水达到一级A标准，包含总磷、氨氮控制。', ['生活污水', 'MBR', '一体化设备', '总磷'], IND, [T, S], 50, 'hb', 'energy'],
+   ['budget', '化工废水处理站提标改造工程总包', '承接化工企业和园区污水站总磷、氨氮达标排放的提标改造，从方案设计、设备采购到施工调试全流程总包，规模万吨级，工程造价较高。', ['化工废水', '提标改造', '深度除磷', '工程总包'], IND, [S], 900]]);
 
-  // ───────────── 绿色建材与装配式建筑 ─────────────
-  {
-    key: 'n09',
-    demand: {
-      title: '底层抹灰石膏机械喷涂适应性改进',
-      description:
-        '公司轻质底层抹灰石膏目前以人工抹灰为主，施工单位希望改为机械喷涂以提高工效。试喷发现砂浆易离析堵泵、落地灰多，墙面局部空鼓开裂，凝结时间也难以兼顾泵送和收光。希望在现有原料基础上优化配方和外加剂体系，使产品满足机喷施工要求，每吨成本增加不超过30元。',
-      industry: 'building',
-      keywords: ['抹灰石膏', '机械喷涂', '保水率', '缓凝剂', '空鼓开裂'],
-      kind: 'process-improvement',
-      cooperationModes: ['commissioned-development', 'transfer'],
-      budgetMinWan: 20,
-      budgetMaxWan: 60,
-      enterprise: '荆门市东宝区膏能新型建材有限公司',
-      jiebang: false,
-      indicator: '保水率≥90%，初凝时间≥75 min，落地灰率≤5%',
-      bottleneck: '原料石膏来源多、凝结特性波动，现有保水剂和缓凝剂不适应泵送',
-      targetMaturity: 'industrial',
-    },
-    relevant: ['磷石膏轻质底层抹灰石膏', '机喷抹灰石膏专用复合保水缓凝外加剂'],
-    distractors: ['石膏基轻质内保温砂浆', '磷石膏基自流平砂浆及地面找平应用', '磷石膏基内墙耐水腻子粉'],
-    why: '需求只说石膏，成果写的是磷石膏：可机械喷涂的轻质底层抹灰石膏配方和机喷专用保水缓凝外加剂直接对应；内保温砂浆、地面自流平和内墙腻子同为石膏基干混产品，但用途和施工方式不同，解决不了机喷抹灰的堵泵和空鼓。',
-  },
-  {
-    key: 'n10',
-    demand: {
-      title: '预制混凝土构件厂布模拆模自动化改造',
-      description:
-        '公司4条预制构件生产线的模台清理、划线、边模布放和拆模全部依靠人工，每条线布模拆模工人12人左右，边模定位误差常达5毫米，构件尺寸偏差返修多。希望在不整体更换生产线的前提下，增加机器人布模拆模和自动划线工位，能直接读取深化设计图纸生成布模数据。',
-      industry: 'building',
-      keywords: ['预制混凝土构件', '布模', '拆模', '模台', '机器人'],
-      kind: 'equipment',
-      cooperationModes: ['commissioned-development', 'transfer'],
-      budgetMinWan: 100,
-      budgetMaxWan: 200,
-      enterprise: '湖北东宝绿筑装配式建筑有限公司',
-      jiebang: false,
-      indicator: '布模精度±2 mm，单线减少布模拆模工6人以上',
-      bottleneck: '构件规格多、批量小，人工布模效率低、误差大',
-      targetMaturity: 'industrial',
-    },
-    relevant: ['叠合板与预制墙板柔性自动化生产线', '叠合板模台划线与布模拆模机器人工作站'],
-    distractors: ['PC构件蒸汽养护智能温控节能系统', '预制混凝土构件表面缺陷视觉检测', '预制构件厂堆场智能调度与发货管理系统'],
-    why: '需求用“预制混凝土构件”，成果多写PC构件、叠合板：柔性自动化生产线含机器人布模拆模，划线布模工作站可加装在既有线上；蒸养温控、表面缺陷检测和堆场调度同在构件厂，但分别管养护、质检和发货。',
-  },
-  {
-    key: 'n11',
-    demand: {
-      title: 'MDI胶无醛刨花板试产粘板问题',
-      description:
-        '为满足定制家居客户的无醛要求，公司在连续平压线上试产MDI胶刨花板，试产中钢带粘板、板面撕裂严重，只能降低车速并频繁停机清理，热压周期比脲醛胶板延长约30%。希望获得脱模剂配方以及表层铺装、热压工艺的改进方案，在不降低产能的前提下稳定生产无醛刨花板。',
-      industry: 'building',
-      keywords: ['MDI胶', '无醛刨花板', '粘板', '脱模剂', '连续平压'],
-      kind: 'process-improvement',
-      cooperationModes: ['service', 'transfer'],
-      budgetMinWan: 40,
-      budgetMaxWan: 100,
-      enterprise: '荆门市东宝区森美板业有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['异氰酸酯无醛刨花板快速热压工艺', '异氰酸酯胶刨花板钢带用水性外脱模剂'],
-    distractors: ['大豆蛋白基无醛胶合板胶黏剂', '淀粉基无醛纤维板胶黏剂', '人造板甲醛及挥发性有机物释放快速检测'],
-    why: 'MDI胶即异氰酸酯胶：内脱模剂加表层水分梯度的快速热压工艺和钢带外脱模剂都在连续平压线上解决粘板、缩短热压周期；大豆蛋白胶、淀粉胶是别的无醛胶种（胶合板、纤维板），甲醛检测只管出厂检验。',
-  },
-  {
-    key: 'n12',
-    demand: {
-      title: '多高层装配式钢结构住宅成套技术引进',
-      description:
-        '公司以钢结构厂房业务为主，计划进入装配式钢结构住宅市场，承接保障房项目。目前缺少适合6~18层住宅的结构体系、梁柱节点和楼板做法，对外围护墙板与钢框架变形协调、板缝开裂也缺乏经验。希望引进成熟的钢结构住宅体系及配套设计、构造技术，并获得现场技术指导。',
-      industry: 'building',
-      keywords: ['装配式钢结构', '钢结构住宅', '结构体系', '外墙板', '装配率'],
-      kind: 'tech-introduction',
-      cooperationModes: ['consulting', 'license', 'joint-development'],
-      budgetMinWan: 50,
-      budgetMaxWan: 120,
-      enterprise: '湖北东筑钢结构工程有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['装配式钢管混凝土框架住宅体系', '钢结构住宅外墙板柔性连接节点与防裂构造'],
-    distractors: ['装配式混凝土框架干式螺栓连接节点', '激光视觉焊缝跟踪机器人焊接系统', '门式刚架轻钢厂房结构优化设计'],
-    why: '钢管混凝土框架住宅体系给出结构、节点、楼板和装配率的成套做法，外墙板柔性连接解决墙板与钢框架变形协调和板缝开裂；干式螺栓节点针对混凝土框架，焊缝跟踪是钢构加工装备，门式刚架优化面向单层厂房，都不是住宅体系。',
-  },
-  {
-    key: 'n13',
-    demand: {
-      title: '定制家居门店设计与报价一体化工具',
-      description:
-        '公司260余家经销门店仍使用通用设计软件出效果图，报价依靠导购按价目表手工计算，同一方案不同门店报价差异大，设计到下单平均需要3天，订单还要工厂人员重新录入。希望开发或引进门店可用的三维设计报价工具，方案确定后自动生成报价单和生产数据。',
-      industry: 'building',
-      keywords: ['定制家居', '三维设计', '报价', '门店', '下单'],
-      kind: 'tech-introduction',
-      cooperationModes: ['commissioned-development', 'license'],
-      budgetMinWan: 50,
-      budgetMaxWan: 120,
-      enterprise: '湖北雅居定制家居有限公司',
-      jiebang: false,
-    },
-    relevant: ['定制家居三维云设计与报价一体化平台', '定制家居门店小程序在线设计与智能报价'],
-    distractors: ['板式定制家居拆单排产与开料优化系统', '定制家居板件柔性加工与智能分拣产线', '全屋定制柜体五金孔位自动校验插件'],
-    why: '三维云设计报价平台和门店小程序都在前端把设计、报价和下单数据打通；拆单排产、柔性加工分拣和孔位校验是工厂端的软件和产线，虽同属定制家居，却不解决门店设计报价。',
-  },
-  {
-    key: 'n14',
-    demand: {
-      title: '木门护墙板水性漆自动喷涂线建设',
-      description:
-        '公司木门和护墙板目前人工喷涂溶剂型油漆，喷漆工紧缺，车间挥发性有机物治理压力大。计划新建一条水性漆自动喷涂线，要求适应门扇、门套线和护墙板等多种异形工件，配套快速干燥，明年上半年投产。预算80~120万元，希望选择有木门行业应用业绩的整线技术，不考虑仍在实验阶段的方案。',
-      industry: 'building',
-      keywords: ['水性漆', '自动喷涂', '木门', '护墙板', '快速干燥'],
-      kind: 'equipment',
-      cooperationModes: ['transfer', 'commissioned-development'],
-      budgetMinWan: 80,
-      budgetMaxWan: 120,
-      enterprise: '荆门市东宝区木艺门业有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['木门与护墙板水性漆自动喷涂及UV-LED固化线'],
-    distractors: ['家具板件多机器人协同喷涂工艺', '家具喷涂VOCs沸石转轮浓缩催化燃烧', '实木复合门指接集成材门芯防变形工艺'],
-    why: '已在木门企业投产、报价95万元的水性漆自动喷涂固化线符合整线、预算和工期要求；多机器人协同喷涂题目最接近，但仍是实验室成果、报价面议，成熟度决定它不适合本需求；沸石转轮是末端废气治理，指接门芯防变形与喷涂无关。',
-  },
-  {
-    key: 'n15',
-    demand: {
-      title: '装配式住宅预制外墙板拼缝渗漏治理',
-      description:
-        '公司供应的预制夹心外墙板在两个已交付住宅项目中出现拼缝渗水，业主投诉集中在雨季。现场查看发现部分接缝密封胶开裂、与混凝土脱粘，个别十字缝排水构造缺失。希望获得耐候性好、适应板缝位移的接缝密封材料和构造防水做法，以及既有渗漏缝的修复工法，并形成企业标准。',
-      industry: 'building',
-      keywords: ['预制外墙板', '拼缝', '渗漏', '密封胶', '构造防水'],
-      kind: 'tech-problem',
-      cooperationModes: ['service', 'transfer'],
-      budgetMinWan: 20,
-      budgetMaxWan: 50,
-      enterprise: '湖北东宝绿筑装配式建筑有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['预制外墙板接缝硅烷改性聚醚密封胶与构造防水'],
-    distractors: ['高延伸聚合物水泥防水涂料', '超高性能混凝土湿接缝连接技术', '钢结构住宅外墙板柔性连接节点与防裂构造'],
-    why: '硅烷改性聚醚密封胶加构造防水和修缝工法正对混凝土外墙板拼缝渗漏；聚合物水泥涂料虽提到装配式接缝防水，但属于涂膜防水，适合卫生间、地下室等非暴露部位，不能替代外墙板缝的弹性密封，湿接缝是结构连接，钢结构住宅的墙板柔性连接针对另一种结构体系的板缝开裂。',
-  },
-  {
-    key: 'n16',
-    demand: {
-      title: '钢构件和预制构件吊装防碰撞与就位辅助',
-      description:
-        '公司承接的装配式钢结构和混凝土项目中，塔吊司机看不到吊钩下方情况，构件就位主要靠信号工指挥，曾发生构件与已安装结构碰撞的险情，多塔作业的交叉区域也有安全隐患。希望引入吊装过程监测、可视化和防碰撞预警技术，可接受在公司项目现场开展验证。',
-      industry: 'building',
-      keywords: ['构件吊装', '防碰撞', '塔吊', '施工安全', '就位'],
-      kind: 'tech-introduction',
-      cooperationModes: ['joint-development', 'service'],
-      budgetMinWan: 20,
-      budgetMaxWan: 60,
-      enterprise: '湖北东筑钢结构工程有限公司',
-      jiebang: false,
-    },
-    relevant: ['装配式构件吊装过程智能监测与预警', '塔式起重机吊钩可视化与群塔防碰撞系统'],
-    distractors: ['基于BIM的装配式构件深化设计与追溯', '装配式构件灌浆套筒饱满度检测技术', '钢结构高强螺栓扭矩智能检测扳手'],
-    why: '吊装姿态监测预警（企业愿意提供现场验证）和吊钩可视化、群塔防碰撞系统都针对吊装碰撞与就位；BIM追溯、套筒灌浆检测和螺栓扭矩检测属于设计和安装质量验收，不管吊装过程安全。',
-  },
+need('c5', 'chemicals', '矿里的中低品位胶磷矿选不上去，精矿品位老差一截', ['胶磷矿', '浮选', '精矿品位', '低品位'], { kind: 'process-improvement', modes: [T, S], budget: [80, 200], maturity: IND },
+  [['中低品位胶磷矿正反浮选提质技术', '针对含镁、含硅的中低品位胶磷矿，采用正—反浮选联合流程和常温捕收剂，精矿P2O5品位提高到30%以上，回收率85%以上，已在多座选矿厂应用。', ['胶磷矿', '正反浮选', '捕收剂', '提质'], IND, [T, S], 160]],
+  [['maturity', '胶磷矿浮选新型捕收剂分子设计研究', '针对中低品位胶磷矿精矿品位难以提高的问题，基于分子设计合成改性脂肪酸捕收剂，实验室单元浮选试验显示选择性提高，尚需扩大试验。', ['胶磷矿', '捕收剂', '分子设计'], LAB, [J], 40],
+   ['problem', '磷尾矿制备微晶玻璃装饰板', '以磷矿浮选尾矿为主要原料，配以少量添加剂熔制微晶玻璃，用作建筑装饰板材，实现尾矿高值利用。', ['磷尾矿', '微晶玻璃', '尾矿利用'], PI, [T, J], 120],
+   ['budget', '胶磷矿百万吨级选矿厂设计与建设', '为中低品位胶磷矿提供百万吨级浮选厂的工艺设计、智能控制和设备成套，含破碎、磨矿和浮选全流程，精矿品位可达30%，投资规模大。', ['胶磷矿', '选矿厂', '工程设计', '智能控制'], IND, [T, S], 1500],
+   ['place', '胶磷矿正反浮选提质技术（外省团队）', '采用正反浮选工艺处理中低品位胶磷矿，精矿品位30%以上，技术团队常驻外省矿区，驻场服务需另行协商。', ['胶磷矿', '正反浮选', '提质'], IND, [T, S], 160, 'far']]);
 
-  // ───────────── 电子信息 ─────────────
-  {
-    key: 'n17',
-    demand: {
-      title: '线路板碱性蚀刻液循环再生与铜回收',
-      description:
-        '公司外层线路采用碱性氨性蚀刻，每月产生蚀刻废液约250吨，目前交由有资质单位处置，每吨处置费和子液采购费合计超过4000元。希望在厂内建设蚀刻液在线再生装置，铜以阴极铜或硫酸铜形式回收，再生液回用于蚀刻线，氨氮不外排。',
-      industry: 'electronics',
-      keywords: ['线路板', '碱性蚀刻', '蚀刻液再生', '铜回收', '氨氮'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 150,
-      budgetMaxWan: 300,
-      enterprise: '湖北宏芯电路科技有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['碱性蚀刻废液制电镀级硫酸铜', '印制电路板碱性蚀刻液在线萃取—电积提铜与子液再生'],
-    distractors: ['PCB酸性蚀刻液在线电解再生与提铜', 'PCB高厚径比通孔脉冲反向电镀铜工艺', '废线路板破碎分选回收金属与树脂粉'],
-    why: '需求说“线路板”，成果写PCB、印制电路板：两项都针对碱性氨性蚀刻废液，萃取分铜后子液回用、铜以硫酸铜或阴极铜回收；酸性氯化铜蚀刻液的电解再生是另一种蚀刻体系，脉冲电镀是电镀工序，废线路板破碎分选处理的是报废板而非蚀刻液。',
-  },
-  {
-    key: 'n18',
-    demand: {
-      title: '连接器用尼龙66无卤阻燃材料国产化',
-      description:
-        '公司板对板和FPC连接器的绝缘本体使用进口无卤阻燃玻纤增强尼龙66，价格高、交期长，部分薄壁产品回流焊后出现起泡，客户还要求灼热丝和漏电起痕指标。希望与材料研发单位合作开发或引进国产无卤阻燃尼龙66配方，满足0.4毫米薄壁V-0级和回流焊要求。',
-      industry: 'electronics',
-      keywords: ['尼龙66', '无卤阻燃', '连接器', '回流焊', '灼热丝'],
-      kind: 'tech-introduction',
-      cooperationModes: ['joint-development', 'transfer'],
-      budgetMinWan: 40,
-      budgetMaxWan: 80,
-      enterprise: '荆门市东宝区联讯连接器有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['二乙基次膦酸铝无卤阻燃剂水相合成', '无卤阻燃玻纤增强PA66连接器专用料'],
-    distractors: ['含磷阻燃共聚酯及阻燃涤纶纤维', '聚磷酸铵—季戊四醇膨胀阻燃聚丙烯母粒', '连接器端子选择性电镀金与镀层减薄'],
-    why: '尼龙66即PA66：次膦酸铝阻燃剂本身面向PA66玻纤连接器，专用料直接满足薄壁V-0和回流焊；阻燃涤纶、膨胀阻燃聚丙烯是别的树脂体系，端子选择性镀金虽是连接器技术，但与绝缘本体材料无关。',
-  },
-  {
-    key: 'n19',
-    demand: {
-      title: '液晶模组COG绑定导电粒子压痕自动检测',
-      description:
-        '模组驱动芯片COG绑定后，目前依靠显微镜人工抽检导电粒子压痕，抽检比例不足5%，绑定不良往往在客户端老化后才暴露。希望引入自动检测方案，对每片产品统计有效导电粒子数量、判断偏位和气泡，并能把检测结果反馈到绑定参数调整。',
-      industry: 'electronics',
-      keywords: ['COG', '绑定', '导电粒子', '压痕检测', '液晶模组'],
-      kind: 'equipment',
-      cooperationModes: ['commissioned-development', 'transfer'],
-      budgetMinWan: 50,
-      budgetMaxWan: 100,
-      enterprise: '湖北晶显光电科技有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['LCD模组玻璃覆晶绑定压接质量在线检测', 'COG/FOG绑定压痕自动光学检测与参数闭环'],
-    distractors: ['显示模组全贴合光学胶及贴合工艺', '基于深度学习的PCB外观缺陷复判系统', '液晶模组偏光片贴附气泡与异物视觉检测'],
-    why: 'COG即玻璃覆晶、液晶模组即LCD模组：两项相关成果都逐片统计导电粒子并判定偏位气泡，后者还能闭环调参；全贴合光学胶、PCB缺陷复判和偏光片贴附检测同属显示或视觉检测，但检测对象不是绑定区。',
-  },
-  {
-    key: 'n20',
-    demand: {
-      title: '户内小间距LED屏整屏功耗与温升偏高',
-      description:
-        '公司户内小间距LED屏用于指挥中心等场所，常年长时间点亮，客户反映整屏功耗高、屏体温升大，夏季需要额外加强空调。现有方案采用共阳极驱动和常规恒流芯片。希望在不降低亮度和低灰显示效果的前提下，通过驱动架构、电源和控制策略改进，使整屏功耗降低25%以上。',
-      industry: 'electronics',
-      keywords: ['LED屏', '功耗', '温升', '驱动方案', '小间距'],
-      kind: 'tech-problem',
-      cooperationModes: ['transfer', 'license'],
-      budgetMinWan: 30,
-      budgetMaxWan: 60,
-      enterprise: '荆门市东宝区亮景光电有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['LED显示屏共阴极节能驱动方案', 'LED显示屏内容自适应节能控制系统'],
-    distractors: ['LED显示屏亮色度逐点校正系统', 'Mini LED显示模块板上封装墨色一致性', '高导热铝基覆铜板绝缘层'],
-    why: '共阴极驱动从架构上降功耗和温升，内容自适应控制从控制策略上节能，都已产业化；逐点校正和墨色一致性解决显示均匀性，铝基覆铜板用于照明散热基板，都不降低整屏功耗。',
-  },
-  {
-    key: 'n21',
-    demand: {
-      title: '高速传输软板用低损耗覆盖膜国产替代',
-      description:
-        '公司为摄像头模组和天线模组生产的高速柔性电路板，需要10 GHz下介质损耗低于0.005的覆盖膜，目前全部依赖进口，价格是普通覆盖膜的3倍以上。现面向社会张榜，寻求材料研发单位合作开发或引进国产低介电覆盖膜，并配合完成压合工艺验证和客户认证。',
-      industry: 'electronics',
-      keywords: ['柔性电路板', '软板', '覆盖膜', '低介电', '高速传输'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development', 'license'],
-      budgetMinWan: 150,
-      budgetMaxWan: 300,
-      enterprise: '荆门柔联电子科技有限公司',
-      jiebang: true,
-      indicator: '10 GHz介质损耗≤0.005，剥离强度≥0.8 N/mm，耐焊锡288 ℃不分层',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['柔性线路板用低介电聚酰亚胺覆盖膜'],
-    distractors: ['陶瓷填充聚四氟乙烯高频覆铜板', '卷对卷柔性线路板半加成精细线路', '柔性线路板覆盖膜紫外激光开窗工艺'],
-    why: '软板、柔性电路板即柔性线路板（FPC）：低介电聚酰亚胺覆盖膜指标与需求一致且已中试；聚四氟乙烯高频覆铜板是刚性基材，半加成精细线路是线路制作工艺，覆盖膜激光开窗只是加工方式，都不提供低损耗覆盖膜材料。',
-  },
-  {
-    key: 'n22',
-    demand: {
-      title: '高频高速覆铜板用球形硅微粉稳定供应',
-      description:
-        '公司开发的高频高速覆铜板需要高纯球形硅微粉作填料，目前使用的进口产品供货周期长。希望对接已经量产的国产球形硅微粉技术或生产单位，产品球化率、纯度和粒径分布满足覆铜板要求，能批量稳定供货，并可根据配方需要调整粒径，近期即进入小批量验证。',
-      industry: 'electronics',
-      keywords: ['球形硅微粉', '覆铜板', '填料', '球化率', '国产替代'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'license'],
-      budgetMinWan: 50,
-      budgetMaxWan: 150,
-      enterprise: '湖北汉铜覆铜板材料有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['覆铜板用球形硅微粉火焰熔融工艺'],
-    distractors: ['溶胶凝胶法亚微米球形二氧化硅制备', '光伏坩埚用高纯石英砂酸浸提纯技术', '磷系无卤阻燃环氧覆铜板树脂体系'],
-    why: '火焰熔融球形硅微粉已建成示范线并通过覆铜板企业认证，满足量产供货要求；溶胶凝胶法球形二氧化硅题目吻合，但仍在实验室克级阶段，成熟度决定它眼下不能解决供货；高纯石英砂用于光伏坩埚，无卤阻燃环氧是树脂体系而非填料。',
-  },
-  {
-    key: 'n23',
-    demand: {
-      title: '一体成型功率电感用软磁粉体开发',
-      description:
-        '公司计划由绕线片式电感向一体成型功率电感延伸，关键原料软磁合金粉目前外购，高频损耗偏大、饱和电流不足，在车载电源客户处的认证未通过。希望与高校合作开发或引进软磁粉体及绝缘包覆技术，降低1 MHz下的损耗并提高直流偏置特性。',
-      industry: 'electronics',
-      keywords: ['一体成型电感', '软磁粉', '绝缘包覆', '高频损耗', '车载电源'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development', 'transfer'],
-      budgetMinWan: 60,
-      budgetMaxWan: 150,
-      enterprise: '湖北宝电元器件有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['一体成型贴片功率电感用软磁复合粉', '一体成型电感用铁硅铬合金粉水气联合雾化制备'],
-    distractors: ['多层陶瓷电容器用水热法钛酸钡粉体', '片式负温度系数热敏电阻材料', '铝电解电容器用中高压阳极化成箔工艺'],
-    why: '软磁复合粉的双层绝缘包覆和铁硅铬雾化粉分别从包覆和制粉两端降低一体成型电感的高频损耗；钛酸钡、热敏陶瓷和化成箔都是电子元器件材料，但属于电容器和热敏电阻，不是电感磁粉。',
-  },
-  {
-    key: 'n24',
-    demand: {
-      title: '大尺寸触摸屏ITO膜替代材料导入',
-      description:
-        '公司教育平板和工控用15~86英寸触摸屏使用ITO导电膜，大尺寸下方阻偏高导致触控响应慢，膜材成本也高。希望导入可替代ITO的透明导电膜及配套贴合工艺，要求材料已有量产供货能力，年内完成样品验证并切换，预算100~150万元。',
-      industry: 'electronics',
-      keywords: ['ITO', '透明导电膜', '触摸屏', '方阻', '大尺寸'],
-      kind: 'tech-introduction',
-      cooperationModes: ['transfer', 'license'],
-      budgetMinWan: 100,
-      budgetMaxWan: 150,
-      enterprise: '湖北东宝微显触控科技有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['金属网格透明导电膜及大尺寸触控传感器'],
-    distractors: ['银纳米线柔性透明导电膜', '废旧液晶面板中铟的浸出回收', '触摸屏盖板玻璃化学强化与防眩处理'],
-    why: 'ITO即氧化铟锡：金属网格导电膜已量产、报价120万元，正好替代大尺寸ITO；银纳米线导电膜同样能替代ITO，但处于小试、报价200万元并要求合作开发或入股，成熟度和预算决定排在后面；铟回收和盖板玻璃强化只是共用ITO、触摸屏字眼。',
-  },
+need('c6', 'chemicals', '想把APP做成高聚合度的，卖给做阻燃塑料的客户', ['APP', '聚磷酸铵', '阻燃', '高聚合度'], { kind: 'new-product', modes: [T, J], budget: [60, 150], maturity: PI },
+  [['高聚合度II型聚磷酸铵合成工艺', '以磷酸和尿素为原料，经两段聚合和熟化制备II型聚磷酸铵，聚合度大于1000，水溶性低，适用于聚丙烯、环氧等阻燃体系，已完成中试。', ['聚磷酸铵', 'II型', '阻燃剂', '聚合度'], PI, [T, J], 110]],
+  [['problem', '液体聚磷酸铵水溶肥生产技术', '利用管式反应器生产液体聚磷酸铵，作为高浓度水溶肥和滴灌肥的基础原料，聚合率可控。', ['聚磷酸铵', '水溶肥', '液体肥料'], IND, [T, S], 70],
+   ['mode', 'II型聚磷酸铵专利许可', '拥有高聚合度II型聚磷酸铵制备专利，仅以普通许可方式授权使用，按年收取许可费。', ['聚磷酸铵', '专利许可', '阻燃'], PI, [L], 50],
+   ['maturity', '微胶囊化II型聚磷酸铵阻燃剂实验研究', '在实验室以新型催化剂合成高聚合度聚磷酸铵并进行微胶囊包覆，改善在阻燃塑料中的耐水性和相容性，仅完成小批量合成表征。', ['聚磷酸铵', '微胶囊', '阻燃剂', '耐水性'], LAB, [J], 25]]);
 
-  // ───────────── 现代农业与食品 ─────────────
-  {
-    key: 'n25',
-    demand: {
-      title: '香菇脆片含油率高口感油腻改进',
-      description:
-        '公司香菇脆片目前采用常压油炸后离心脱油，成品含油率约30%，消费者反馈口感油腻、容易哈败，电商差评较多。希望改为真空低温油炸或非油炸工艺，把含油率降到20%以下或做成不含油产品，同时保持酥脆口感和香菇风味，要求工艺成熟、能尽快投产。',
-      industry: 'agriculture',
-      keywords: ['香菇脆片', '含油率', '真空低温油炸', '非油炸', '休闲食品'],
-      kind: 'process-improvement',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 20,
-      budgetMaxWan: 50,
-      enterprise: '荆门市东宝区仙居香菇开发有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['真空低温油浴香菇脆片加工技术', '香菇真空冷冻干燥脆片加工技术'],
-    distractors: ['即食香菇酱工业化生产工艺', '香菇工厂化集中制棒与分散出菇技术', '干香菇热泵分段控温控湿烘干工艺'],
-    why: '真空低温油浴把含油率降到18%以下，冻干脆片则完全不含油，都能直接替代现有常压油炸；香菇酱、热泵烘干干香菇是别的香菇加工产品，工厂化制棒属于栽培环节，只是同为香菇。',
-  },
-  {
-    key: 'n26',
-    demand: {
-      title: '菌糠替代泥炭生产蔬菜育苗基质',
-      description:
-        '公司每年处理香菇菌糠约3万吨，目前主要做成有机肥，利润薄。周边蔬菜基地和育苗中心每年外购泥炭基质较多，公司希望利用菌糠开发穴盘育苗基质，需要解决菌糠发酵不彻底导致烧苗、盐分偏高和批次不稳定等问题，形成可以工厂化生产的配方和工艺。',
-      industry: 'agriculture',
-      keywords: ['菌糠', '育苗基质', '泥炭', '穴盘育苗', '发酵腐熟'],
-      kind: 'new-product',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 10,
-      budgetMaxWan: 30,
-      enterprise: '荆门市东宝区绿菌循环农业科技有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['香菇废菌棒制备蔬菜育苗基质'],
-    distractors: ['木屑菌渣生物质成型燃料', '菌渣衍生硬碳钠离子电池负极', '香菇菌糠微生物发酵制反刍动物饲料'],
-    why: '菌糠就是出菇后的废菌棒、菌渣：废菌棒高温堆制后复配的穴盘育苗基质正对泥炭替代；做成型燃料、硬碳负极或反刍饲料虽同样利用菌糠，产品和市场都不是育苗基质。',
-  },
-  {
-    key: 'n27',
-    demand: {
-      title: '收购蜂蜜抗生素残留现场快速筛查',
-      description:
-        '公司每年向散户收购蜂蜜约400吨，出口和商超客户对氯霉素、硝基呋喃、氟喹诺酮等兽药残留实行零容忍，目前只能抽样送第三方实验室，结果出来时蜂蜜已经混罐。希望引进收购现场可用的抗生素残留快速检测产品和方法，单样检测不超过20分钟，并培训收购人员。',
-      industry: 'agriculture',
-      keywords: ['蜂蜜', '抗生素残留', '快速检测', '氯霉素', '收购'],
-      kind: 'testing',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 20,
-      budgetMaxWan: 50,
-      enterprise: '荆门市东宝区百花蜂业有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['蜂蜜中抗生素残留胶体金快速检测', '蜂蜜中氟喹诺酮与硝基咪唑类残留荧光快检'],
-    distractors: ['蜂蜜真实性与产地溯源鉴别方法', '花生及粮油中黄曲霉毒素现场快速检测', '蜂蜜低温真空浓缩与品质保持技术'],
-    why: '胶体金试纸条和荧光快检卡覆盖氯霉素、硝基呋喃、氟喹诺酮等目标残留，都能在收购现场十几分钟出结果；真实性鉴别针对掺假，黄曲霉毒素快检针对粮油，低温浓缩是加工工艺，只是共用蜂蜜或快速检测字眼。',
-  },
-  {
-    key: 'n28',
-    demand: {
-      title: '冷榨菜籽饼食品级蛋白与活性肽开发',
-      description:
-        '公司低温压榨菜籽油产线每年产出冷榨菜籽饼约2000吨，目前作为饲料原料出售，每吨不足3000元。冷榨饼蛋白含量高、未经高温变性，公司希望开发菜籽分离蛋白、功能肽等食品级高值产品，需要解决硫苷、植酸等抗营养因子去除和提取得率问题，可以从实验室工艺合作做起。',
-      industry: 'agriculture',
-      keywords: ['菜籽饼', '菜籽蛋白', '活性肽', '硫苷', '高值化利用'],
-      kind: 'new-product',
-      cooperationModes: ['joint-development'],
-      budgetMinWan: 30,
-      budgetMaxWan: 80,
-      enterprise: '荆门市东宝区牌楼粮油有限公司',
-      jiebang: false,
-    },
-    relevant: ['菜籽粕中蛋白的绿色提取与改性', '菜籽降压肽酶解制备技术'],
-    distractors: ['油菜籽低温压榨功能型菜籽油', '固态发酵豆粕替代鱼粉的饲料技术', '菜籽毛油水化脱胶油脚制备食品级磷脂'],
-    why: '菜籽分离蛋白提取（脱硫苷、脱植酸）和菜籽降压肽酶解都以冷榨菜籽饼粕为原料做食品级高值产品，实验室阶段也符合企业设想；低温压榨是制油工艺，发酵豆粕仍是饲料方向，油脚制磷脂利用的是另一种副产物。',
-  },
-  {
-    key: 'n29',
-    demand: {
-      title: '魔芋精粉二氧化硫残留超标问题',
-      description:
-        '公司魔芋片烘干前沿用硫磺熏蒸护色，精粉二氧化硫残留时有超标，已有两批出口和食品企业订单被退回。希望采用无硫护色和低温干燥工艺替代硫熏，在保证魔芋片白度和精粉黏度的同时，使二氧化硫残留稳定达标，改造尽量利用现有切片和烘干设备。',
-      industry: 'agriculture',
-      keywords: ['魔芋精粉', '二氧化硫残留', '护色', '烘干', '葡甘聚糖'],
-      kind: 'process-improvement',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 10,
-      budgetMaxWan: 30,
-      enterprise: '荆门市东宝区栗溪魔芋科技有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['魔芋无硫护色切片与低温干燥精粉加工'],
-    distractors: ['魔芋软腐病拮抗菌剂与种芋处理技术', '魔芋葡甘聚糖凝胶休闲食品开发', '葛根全粉与速溶葛根粉加工'],
-    why: '无硫护色加低温干燥的精粉工艺直接解决二氧化硫残留且保持白度和黏度；软腐病防治是种植环节，凝胶休闲食品是精粉下游产品，葛根全粉虽有护色切片和热风干燥，但原料和质量指标都不同。',
-  },
-  {
-    key: 'n30',
-    demand: {
-      title: '团餐净菜小型加工车间清洗消毒工艺',
-      description:
-        '公司团餐业务每天需要自行加工净菜约3吨，现由人工清洗切配，使用含氯消毒剂，存在余氯残留和鲜切土豆、莲藕褐变问题。计划利用现有300平方米车间改造小型净菜加工线，预算10~20万元，主要需要清洗消毒、护色保鲜工艺方案和技术指导，暂不考虑成套生产线。',
-      industry: 'agriculture',
-      keywords: ['净菜加工', '清洗消毒', '护色', '鲜切蔬菜', '团餐'],
-      kind: 'process-improvement',
-      cooperationModes: ['service', 'transfer'],
-      budgetMinWan: 10,
-      budgetMaxWan: 20,
-      enterprise: '荆门市东宝区荆楚鲜食品有限公司',
-      jiebang: false,
-    },
-    relevant: ['净菜加工清洗消毒与护色保鲜'],
-    distractors: ['中央厨房净菜加工成套生产线', '中式预制菜速冻调理与复热品质保持', '果蔬产地差压预冷与冷链保鲜'],
-    why: '微酸性电解水消毒加护色的净菜工艺（小试、15万元、技术服务）正合小车间改造；中央厨房成套线题目相同，但面向大型中心、技术费160万元另加设备投资，预算决定它不适合；速冻预制菜和产地差压预冷分别是复热品质和采后冷链问题。',
-  },
-  {
-    key: 'n31',
-    demand: {
-      title: '白及优质种苗规模化供应与繁育技术',
-      description:
-        '白及市场价格较高，公司计划在栗溪镇扩种300亩，但种子萌发困难、块茎分株繁殖系数低，外购种苗质量参差不齐、成活率低。希望引进白及组培快繁技术或采购质量可靠的组培苗，同时获得炼苗移栽和基地建设指导，逐步在本地建设种苗繁育点。',
-      industry: 'agriculture',
-      keywords: ['白及', '组培苗', '快繁', '种苗', '炼苗移栽'],
-      kind: 'tech-introduction',
-      cooperationModes: ['license', 'transfer'],
-      budgetMinWan: 20,
-      budgetMaxWan: 60,
-      enterprise: '荆门市东宝区栗溪本草种植有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['白及组织培养快繁与炼苗移栽技术'],
-    distractors: ['桔梗丹参良种繁育与种子分级标准', '多花黄精林下仿野生种植技术', '白及块茎蒸制与切片干燥产地初加工'],
-    why: '白及组培快繁成果有千万株级种苗线并可授权，完全对应；桔梗丹参良种繁育和黄精林下种植是其他药材，白及初加工处理的是采收后的块茎而非种苗。',
-  },
+need('c7', 'chemicals', '磷酸铁批次之间铁磷比飘，客户老投诉', ['磷酸铁', '铁磷比', '一致性', '电池级'], { kind: 'process-improvement', modes: [S, T], budget: [80, 200], maturity: IND },
+  [['电池级磷酸铁连续沉淀与铁磷比在线控制', '采用多釜串联连续沉淀工艺，在线检测pH和电位实时调节加料，铁磷比波动控制在±0.01以内，杂质含量满足电池级要求，已用于万吨级产线。', ['磷酸铁', '连续沉淀', '铁磷比', '在线控制'], IND, [S, T], 150]],
+  [['problem', '废旧磷酸铁锂电池湿法回收锂', '对退役磷酸铁锂电池黑粉进行选择性浸出提锂，铁磷留渣后再生，锂回收率超过90%。', ['磷酸铁锂', '电池回收', '提锂'], IND, [T], 300],
+   ['maturity', '磷酸铁沉淀过程铁磷比控制机理研究', '在实验室研究磷酸铁沉淀过程中pH、温度和加料速度对铁磷比和批次一致性的影响，建立预测模型，处于小试阶段，尚未上线应用。', ['磷酸铁', '铁磷比', '沉淀', '一致性'], SP, [J], 60],
+   ['problem', '磷酸铁生产废水MVR蒸发回收硫酸铵', '磷酸铁母液和洗水经膜浓缩和机械蒸汽再压缩蒸发，回收硫酸铵，水回用。', ['磷酸铁', '废水', '硫酸铵'], IND, [T, S], 600]]);
 
-  // ───────────── 智能制造与装备 ─────────────
-  {
-    key: 'n32',
-    demand: {
-      title: '泵阀铸件砂型增材制造快速开发',
-      description:
-        '公司为泵阀客户开发新铸件时需先制作木模，复杂泵壳、叶轮的模具制作周期4~8周，样件试制成本高，小批量订单接单困难。希望采用增材制造直接成形砂型和砂芯，实现无模铸造，既可购置设备也可先委托打印，并配套浇注系统设计。',
-      industry: 'manufacturing',
-      keywords: ['增材制造', '砂型', '无模铸造', '泵阀铸件', '快速开发'],
-      kind: 'tech-introduction',
-      cooperationModes: ['service', 'transfer'],
-      budgetMinWan: 50,
-      budgetMaxWan: 150,
-      enterprise: '荆门市东宝区鑫达铸造有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['大尺寸砂型3D打印与铸造一体化'],
-    distractors: ['电弧熔丝增材制造大型金属构件', '石膏基建筑3D打印材料与打印工艺', '铸造旧砂热法再生与覆膜砂制备'],
-    why: '增材制造即3D打印：砂型3D打印既提供打印服务也提供设备，直接实现泵阀铸件无模铸造；电弧熔丝增材是直接堆焊金属件、不做砂型，石膏基3D打印用于建筑构件，旧砂再生只是同属铸造用砂。',
-  },
-  {
-    key: 'n33',
-    demand: {
-      title: '车身冲压件表面缺陷自动检测',
-      description:
-        '公司6条冲压线生产车门内板、侧围加强板等车身件，开裂、缩颈、压痕和划伤主要靠线尾人工目检，每班每线2名检验员，微小压痕漏检导致整车厂投诉。希望在压机线尾加装自动检测系统，检测节拍与线速匹配，能检出0.3毫米以下压痕并自动标记不良件。',
-      industry: 'manufacturing',
-      keywords: ['冲压件', '表面缺陷', '机器视觉', '在线检测', '汽车零部件'],
-      kind: 'equipment',
-      cooperationModes: ['commissioned-development', 'transfer'],
-      budgetMinWan: 60,
-      budgetMaxWan: 120,
-      enterprise: '荆门市东宝区驰远汽车零部件有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['汽车冲压件表面缺陷视觉检测系统'],
-    distractors: ['人造板表面缺陷机器视觉在线检测', '纸面石膏板生产线成品视觉检测', '冲压模具型面激光熔覆修复与强化'],
-    why: '汽车冲压件视觉检测已在冲压线尾应用，可检出0.2 mm压痕；人造板和石膏板的视觉检测针对别的材料和缺陷类型，模具激光熔覆修复虽属冲压领域，但不检测制件。',
-  },
-  {
-    key: 'n34',
-    demand: {
-      title: '液压缸零件车削机器人上下料改造',
-      description:
-        '公司机加工车间有数控车床30余台，加工缸头、导向套、活塞和活塞杆等盘轴类零件，目前一人一机手动上下料，夜班招工难。计划先对10台车床进行自动上下料改造，实现一人看管多台，要求换型简便、兼容现有不同品牌数控系统，总预算约150万元。',
-      industry: 'manufacturing',
-      keywords: ['上下料', '数控车床', '一人多机', '液压缸', '自动化改造'],
-      kind: 'equipment',
-      cooperationModes: ['commissioned-development', 'transfer'],
-      budgetMinWan: 100,
-      budgetMaxWan: 160,
-      enterprise: '荆门市东宝区恒力液压设备有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['数控机床桁架机械手自动上下料单元', '盘轴类零件车削单元机器人上下料与料仓'],
-    distractors: ['三维视觉引导无序抓取与上料', '协作机器人柔性装配与快速示教', '数控加工刀具磨损在线监测与换刀决策'],
-    why: '桁架机械手上下料单元和机器人料仓车削单元都面向盘轴类零件、已批量应用并兼容不同数控系统；三维视觉无序抓取针对料箱散乱件且仍在小试，协作机器人做装配，刀具磨损监测虽用于数控加工，但不解决上下料。',
-  },
+need('c8', 'chemicals', '磷肥厂含氟气体吸收下来的氟硅酸怎么变成钱', ['氟硅酸', '氟回收', '含氟废气'], { kind: 'tech-introduction', modes: [J, T], budget: [200, 500], maturity: PI },
+  [['氟硅酸制无水氟化氢联产白炭黑', '以磷肥副产氟硅酸为原料，经氨解、浓缩、分解制备无水氟化氢，副产沉淀白炭黑，已完成千吨级中试。', ['氟硅酸', '无水氟化氢', '白炭黑', '氟资源'], PI, [J, T], 450],
+   ['磷肥副产氟硅酸生产冰晶石和氟化铝', '以氟硅酸与氨水、铝源反应生产冰晶石或氟化铝，产品满足电解铝行业标准，装置投资小，回收期短。', ['氟硅酸', '冰晶石', '氟化铝'], IND, [T, S], 220]],
+  [['maturity', '氟硅酸氨解制氟化铵的动力学研究', '在实验室研究以磷肥厂含氟废气吸收所得氟硅酸为原料制备氟化物的新路线，考察反应动力学和产品纯度，尚未开展中试。', ['氟硅酸', '氟化铵', '动力学'], LAB, [J], 20],
+   ['budget', '磷肥副产氟硅酸综合利用产业园全流程技术包', '以磷肥副产氟硅酸和含氟废气回收为起点，规划无水氟化氢、含氟精细化学品一体化装置，提供全流程技术包和工程设计，投资数亿元。', ['氟硅酸', '氟资源', '氢氟酸', '技术包'], IND, [T], 5000],
+   ['mode', '磷肥副产氟资源利用路线咨询', '可就磷肥厂含氟废气吸收所得氟硅酸的回收利用路线提供可行性研究和技术咨询，只做咨询报告，不涉及技术转让或合作开发。', ['氟资源', '可行性研究', '技术咨询'], IND, [Q], 15]]);
 
-  // ───────────── 新能源与节能环保 ─────────────
-  {
-    key: 'n35',
-    demand: {
-      title: '锅炉辅机风机水泵振动在线监测与预警',
-      description:
-        '公司2台75吨/小时循环流化床锅炉配套引风机、一次风机、给水泵等辅机30余台，目前靠人工点检和定期测振，去年一次风机轴承损坏造成非计划停炉。希望引进成熟的振动在线监测和预测性维护系统，能提前发现轴承、不平衡、不对中等故障，免布线安装，今年供暖季前投用。',
-      industry: 'energy',
-      keywords: ['预测性维护', '振动监测', '风机', '水泵', '故障诊断'],
-      kind: 'equipment',
-      cooperationModes: ['transfer', 'service'],
-      budgetMinWan: 20,
-      budgetMaxWan: 50,
-      enterprise: '荆门东宝热力能源有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['旋转设备振动监测与预测性维护平台', '风机水泵无线振动温度传感器与边缘诊断网关'],
-    distractors: ['基于电机电流特征的免传感器故障诊断', '齿轮箱轴承剩余寿命预测方法', '循环流化床锅炉炉膛声波测温与燃烧优化'],
-    why: '两项相关成果都是已大规模部署的无线振动监测和故障诊断，能在供暖季前上线；电机电流免传感器诊断题目接近，但还在实验室验证阶段，成熟度决定它不适合；齿轮箱剩余寿命预测面向矿山减速机且为小试，炉膛声波测温管燃烧而非辅机。',
-  },
-  {
-    key: 'n36',
-    demand: {
-      title: '园区综合废水除磷污泥减量与磷回收',
-      description:
-        '石桥驿化工园区污水处理厂进水总磷30~60毫克/升，目前投加石灰和聚合硫酸铁化学除磷，每天产生含水80%的化学污泥约25吨，处置费用高，磷也未回收。现面向社会张榜，征集以回收磷为目标的除磷工艺，在保证出水总磷达标的同时减少污泥量，回收产品可作肥料或化工原料。',
-      industry: 'energy',
-      keywords: ['含磷废水', '除磷', '磷回收', '污泥减量', '化工园区'],
-      kind: 'tech-problem',
-      cooperationModes: ['joint-development', 'transfer'],
-      budgetMinWan: 80,
-      budgetMaxWan: 200,
-      enterprise: '湖北宝清环保科技有限公司',
-      jiebang: true,
-      indicator: '出水总磷≤0.5 mg/L，化学污泥量减少50%以上',
-      targetMaturity: 'pilot',
-    },
-    relevant: ['含磷废水鸟粪石结晶回收磷', '镧改性吸附剂回收低浓度含磷废水中磷酸盐'],
-    distractors: ['磷酸铁母液膜浓缩-MVR回收硫酸铵', '磷石膏渣场周边含氟地下水阻隔与修复', '含氟工业废水深度除氟吸附材料'],
-    why: '鸟粪石结晶和镧改性吸附解吸都以回收磷替代化学沉淀除磷，能同时减少污泥；磷酸铁母液工艺针对单一企业的高硫酸铵母液，渣场地下水修复和深度除氟分别处理地下水和氟，只是同样出现总磷、吸附等字眼。',
-  },
-  {
-    key: 'n37',
-    demand: {
-      title: '工商业屋顶光伏发电量偏低原因排查',
-      description:
-        '公司运维的区内工商业屋顶光伏电站约60兆瓦，部分电站实际发电量比设计值低8%~15%，人工登顶巡检效率低且有安全风险，难以判断是热斑、组件衰减、遮挡还是线路故障。希望引入快速巡检和故障定位技术，把问题定位到具体组串或组件，并量化损失电量，以便安排检修。',
-      industry: 'energy',
-      keywords: ['光伏电站', '热斑', '发电量', '巡检', '故障定位'],
-      kind: 'tech-introduction',
-      cooperationModes: ['service', 'license'],
-      budgetMinWan: 15,
-      budgetMaxWan: 40,
-      enterprise: '荆门市东宝区光合新能源科技有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['光伏电站无人机红外巡检与热斑识别', '分布式光伏组串I-V曲线在线诊断系统'],
-    distractors: ['工业园区屋顶光伏与储能微电网', '退役光伏组件物理法拆解回收', '可印刷介观钙钛矿太阳能电池组件'],
-    why: '无人机红外巡检定位热斑到组件，组串I-V曲线诊断量化各类故障的损失电量，都是运维排查手段；微电网设计、退役组件回收和钙钛矿组件分别属于建站、回收和新产品，不能排查在运电站的发电损失。',
-  },
+// ───────────── 绿色建材与装配式建筑 ─────────────
+need('b1', 'building', 'PC构件厂叠合板出厂前老是有裂缝，冬天更厉害', ['叠合板', '裂缝', '养护', 'PC构件'], { kind: 'tech-problem', modes: [S, T], budget: [20, 60], maturity: IND },
+  [['预制混凝土构件智能蒸汽养护与温控系统', '在构件养护窑布设温湿度传感器，按升温、恒温、降温曲线自动调节蒸汽，避免温差过大引起裂缝，冬季养护裂缝率下降七成，已在多家构件厂应用。', ['预制构件', '蒸汽养护', '温控', '裂缝控制'], IND, [S, T], 40]],
+  [['problem', '叠合板深化设计与BIM出图软件', '面向装配式建筑设计院，自动完成叠合板拆分、配筋和出图，提高深化设计效率。', ['叠合板', '深化设计', 'BIM'], IND, [L], 30],
+   ['maturity', '预制构件低温蒸养温度应力与开裂机理研究', '在实验室研究预制叠合板在低温蒸汽养护条件下的温度应力和开裂机理，提出养护制度建议，尚未在构件厂应用。', ['预制构件', '温度应力', '蒸汽养护', '开裂机理'], LAB, [J], 25],
+   ['budget', 'PC构件全自动流水线（含智能养护窑）', '包括布料机、振动台、智能温控养护窑和拆模系统的预制构件全自动流水线，可解决构件养护裂缝问题，年产能10万立方米，投资大。', ['PC构件', '生产线', '养护窑', '裂缝'], IND, [T, S], 900],
+   ['place', '预制构件蒸汽养护温控系统（外省厂商）', '构件养护窑温湿度自动控制系统，按曲线调节蒸汽，安装调试需厂家从外省派人，售后响应约一周。', ['预制构件', '蒸汽养护', '温控'], IND, [S, T], 38, 'far']]);
 
-  // ───────────── 生命健康 ─────────────
-  {
-    key: 'n38',
-    demand: {
-      title: '湖北道地药材配方颗粒标准汤剂研究',
-      description:
-        '公司计划申请中药配方颗粒生产资质，首批拟备案黄精、葛根、白及、桔梗等本地道地药材品种，需要按国家要求完成标准汤剂制备、出膏率和含量转移率测定、特征图谱建立以及制粒工艺验证。公司缺少相关研究经验，希望委托高校院所开展研究并指导备案资料编写。',
-      industry: 'health',
-      keywords: ['配方颗粒', '标准汤剂', '特征图谱', '道地药材', '品种备案'],
-      kind: 'new-product',
-      cooperationModes: ['commissioned-development', 'service'],
-      budgetMinWan: 40,
-      budgetMaxWan: 80,
-      enterprise: '湖北圣境中药饮片有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['中药配方颗粒标准汤剂与工艺研究'],
-    distractors: ['中药材产地趁鲜切制与联合干燥', '中药材重金属与农残快速筛查技术', '中药饮片炒制火候在线色度判定'],
-    why: '配方颗粒标准汤剂研究覆盖同样的品种、三项关键指标和备案服务；趁鲜切制、农残重金属快筛和炒制火候判定都属于中药材或饮片环节，解决不了配方颗粒备案。',
-  },
-  {
-    key: 'n39',
-    demand: {
-      title: '金银花产地烘干变色与绿原酸损失',
-      description:
-        '公司在马河镇收购的金银花由农户晾晒或用土炕烘干，花蕾容易发黑、开花，绿原酸含量波动大，部分批次达不到药典要求，收购价格因此被压低。希望获得适合合作社使用的杀青、护色和低温干燥工艺及小型设备方案，提升干花外观和有效成分含量。',
-      industry: 'health',
-      keywords: ['金银花', '烘干', '护色', '绿原酸', '产地加工'],
-      kind: 'process-improvement',
-      cooperationModes: ['service', 'transfer'],
-      budgetMinWan: 10,
-      budgetMaxWan: 30,
-      enterprise: '荆门市东宝区本草康源生物科技有限公司',
-      jiebang: false,
-      targetMaturity: 'industrial',
-    },
-    relevant: ['金银花杀青护色与低温热风干燥技术'],
-    distractors: ['杜仲叶绿原酸与杜仲胶联产技术', '中药材产地趁鲜切制与联合干燥', '金银花扦插育苗与丰产修剪技术'],
-    why: '金银花蒸汽杀青加分段热风干燥正对变色和绿原酸损失，并有配套小型设备；杜仲叶提取绿原酸是植物提取，趁鲜切制针对根茎类药材，扦插育苗属于种植环节。',
-  },
+need('b2', 'building', '搅拌站用机制砂含泥多，混凝土坍落度损失快', ['机制砂', '含泥', '坍落度', '减水剂'], { kind: 'process-improvement', modes: [T, S], budget: [10, 40], maturity: IND },
+  [['抗泥型聚羧酸减水剂及机制砂混凝土应用', '通过分子结构设计引入抗泥侧链，降低黏土对减水剂的吸附，机制砂含泥量5%时坍落度1小时损失小于20 mm，已在多个搅拌站推广。', ['聚羧酸减水剂', '抗泥', '机制砂混凝土', '保坍'], IND, [T, S], 30],
+   ['机制砂混凝土配合比优化技术服务', '针对机制砂级配差、石粉和泥含量高的特点，现场检测原材料并调整配合比和外加剂掺量，改善和易性和坍落度保持。', ['机制砂', '配合比', '坍落度'], IND, [S], 8, 'jm']],
+  [['budget', '干法制砂楼成套设备（低石粉机制砂）', '整形制砂机、选粉机和除尘系统组成的干法制砂楼，可把机制砂含泥量和石粉含量控制在较低水平，减少混凝土坍落度损失，整套投资较大。', ['制砂楼', '机制砂', '成套设备', '石粉控制'], IND, [T, S], 700],
+   ['maturity', '黏土对聚羧酸减水剂吸附机理研究', '研究机制砂中蒙脱石等黏土对聚羧酸减水剂的插层吸附及其对混凝土坍落度损失的影响，为抗泥减水剂设计提供理论依据，实验室阶段。', ['聚羧酸减水剂', '黏土吸附', '机理'], LAB, [J], 10],
+   ['problem', '再生骨料透水混凝土配制', '以建筑垃圾再生骨料配制透水混凝土，用于人行道和停车场，透水系数和强度满足规范。', ['再生骨料', '透水混凝土', '混凝土'], PI, [T], 20]]);
 
-  // ───────────── 现代服务业与文化旅游 ─────────────
-  {
-    key: 'n40',
-    demand: {
-      title: '山区乡镇快递与农产品无人机配送试点',
-      description:
-        '公司承担全区乡镇快递和农资配送，栗溪、仙居等山区村组道路曲折，单件末端配送成本是平原的3倍，香菇、蜂蜜等农产品上行也不及时。希望引入物流无人机及调度平台，在1~2个乡镇开展往返配送试点，需要合作方提供机型、航线规划、起降点建设和空域申报支持。',
-      industry: 'services',
-      keywords: ['无人机物流', '山区配送', '低空经济', '航线规划', '农产品上行'],
-      kind: 'tech-introduction',
-      cooperationModes: ['joint-development', 'service'],
-      budgetMinWan: 50,
-      budgetMaxWan: 120,
-      enterprise: '荆门牌楼现代物流有限公司',
-      jiebang: false,
-      targetMaturity: 'pilot',
-    },
-    relevant: ['山区农产品无人机物流配送系统'],
-    distractors: ['多光谱处方图无人机变量施药技术', '低空运动飞行器北斗定位与应急救援终端', '景区无人机倾斜摄影测绘与三维实景建模'],
-    why: '山区无人机物流系统含机型、航线规划、起降点管理和调度平台，并已在山区乡镇试点；植保施药、运动飞行器救援终端和景区航测同样涉及无人机或低空飞行，却不做物流配送。',
-  },
-];
+need('b3', 'building', '加气块想掺磷石膏进去，把石灰用量降下来', ['加气块', '蒸压加气', '磷石膏', '降本'], { kind: 'new-product', modes: [T, J], budget: [40, 100], maturity: PI },
+  [['磷石膏基蒸压加气混凝土砌块制备技术', '以磷石膏替代部分石灰和石膏调节剂，配合粉煤灰或砂生产蒸压加气混凝土砌块，磷石膏掺量达15%，强度和干密度满足B06级要求，已完成中试线验证。', ['磷石膏', '蒸压加气混凝土', '砌块', '固废利用'], PI, [T, J], 80]],
+  [['maturity', '磷石膏在加气混凝土中杂质迁移机理', '实验室研究磷石膏中可溶磷、氟在蒸压过程中的迁移和对发气的影响。', ['磷石膏', '加气混凝土', '杂质'], LAB, [J], 15],
+   ['problem', '磷石膏轻质隔墙砌块生产技术', '以磷石膏为主料浇注成型空心隔墙砌块，无需蒸压，适用于室内非承重隔墙。', ['磷石膏', '石膏砌块', '隔墙'], IND, [T, S], 60],
+   ['industry', '加气块切割机数控改造', '对蒸压加气混凝土切割机进行数控化改造，提升切割精度，减少钢丝断丝和废品。', ['加气块', '切割机', '数控改造'], IND, [T, S], 50, 'hb', 'manufacturing'],
+   ['mode', '磷石膏加气砌块技术入股', '磷石膏基加气混凝土砌块技术只接受以技术入股方式与企业合作建线。', ['磷石膏', '加气砌块', '技术入股'], PI, [E], 80]]);
+
+need('b4', 'building', '屋面老漏水，想出一款好刷的防水涂料新品', ['防水涂料', 'JS', '屋面防水', '新品'], { kind: 'new-product', modes: [T], budget: [10, 30] },
+  [['高弹性聚合物水泥防水涂料配方与生产工艺', '以丙烯酸乳液与水泥、填料复配，断裂伸长率大于200%，可刷涂可喷涂，适用于屋面、厨卫和地下室防水，配方转让并指导试产。', ['聚合物水泥', '防水涂料', '配方', '屋面'], IND, [T], 18]],
+  [['budget', '屋面防水涂料及卷材一体化生产线', '年产屋面防水涂料2万吨和改性沥青防水卷材1000万平方米的一体化生产线设计与设备成套，适合新建防水材料工厂。', ['防水涂料', '防水卷材', '屋面防水', '生产线'], IND, [T, S], 650],
+   ['problem', '地下室渗漏水注浆堵漏维修', '对地下室、电梯井等部位渗漏采用化学注浆快速堵漏，提供现场施工服务。', ['渗漏', '注浆堵漏', '维修'], IND, [S], 5, 'jm'],
+   ['maturity', '石墨烯改性防水涂料研究', '在实验室将石墨烯分散到聚氨酯防水涂料中，提高耐老化性能，小样测试中。', ['防水涂料', '石墨烯', '耐老化'], LAB, [J], 20],
+   ['mode', '单组分聚氨酯防水涂料委托开发', '可按企业的产品定位委托开发单组分聚氨酯防水涂料，包括配方设计、小试和试产指导，开发成果归委托方，现有配方不对外转让。', ['防水涂料', '聚氨酯', '委托开发'], PI, [C], 25]]);
+
+need('b5', 'building', '钢构厂H型钢焊完弯得厉害，矫正全靠老师傅', ['H型钢', '焊接变形', '矫正', '钢构'], { kind: 'process-improvement', modes: [J, C], budget: [30, 80], maturity: PI },
+  [['焊接H型钢变形预测与自动矫正工艺', '基于焊接热过程仿真预测翼缘角变形和旁弯，优化焊接顺序和反变形量，配合自动矫正机参数推荐，矫正工时下降一半。', ['焊接H型钢', '焊接变形', '自动矫正', '仿真'], PI, [J, C], 60]],
+  [['problem', '钢结构超薄型防火涂料', '水性超薄型钢结构防火涂料，耐火极限可达1.5小时，涂层薄、装饰性好。', ['钢结构', '防火涂料', '水性'], IND, [T], 40],
+   ['budget', '钢结构智能焊接生产线', '用于H型钢、箱型柱的机器人焊接生产线，含自动上下料和焊缝跟踪。', ['H型钢', '焊接生产线', '机器人'], IND, [T, S], 600, 'hb', 'manufacturing'],
+   ['maturity', 'H型钢焊接变形预测数值模拟研究', '在实验室建立H型钢焊接热—力耦合有限元模型，预测翼缘角变形，为焊接变形控制提供依据，尚未形成可用于车间的矫正工艺。', ['H型钢', '焊接变形', '数值模拟', '有限元'], LAB, [J], 30]]);
+
+need('b6', 'building', '外墙保温要A级不燃的，想上一个保温板项目', ['外墙保温', 'A级', '不燃', '保温板'], { kind: 'tech-introduction', modes: [T], budget: [100, 250], maturity: IND },
+  [['发泡陶瓷A级不燃保温板生产技术', '以陶瓷抛光废渣、尾矿为原料经高温发泡烧成，燃烧性能A1级，导热系数低于0.08 W/(m·K)，可与装饰层复合，已建成多条生产线。', ['发泡陶瓷', '保温板', 'A级不燃', '固废'], IND, [T], 200]],
+  [['problem', '石墨聚苯板EPS保温板生产', '在聚苯颗粒中添加石墨提高绝热性能，燃烧性能B1级，用于外墙外保温系统。', ['EPS', '石墨聚苯板', '保温'], IND, [T], 60],
+   ['maturity', '气凝胶复合无机纤维保温毡', '以二氧化硅气凝胶复合无机纤维制备A级不燃外墙保温板，实验室样品导热系数很低，但成本高，尚未解决规模化生产。', ['气凝胶', '保温毡', '无机纤维'], LAB, [J], 80],
+   ['budget', '保温装饰一体板全自动生产线', '含基板处理、复合、涂装和烘干的A级不燃外墙保温装饰一体板生产线，年产200万平方米，设备和厂房投资较大。', ['保温装饰一体板', '生产线', '外墙'], IND, [T, S], 900],
+   ['mode', '发泡陶瓷保温板合作开发', '愿与企业合作开发发泡陶瓷保温板新配方，成果共享，不转让已有技术。', ['发泡陶瓷', '保温板', '合作开发'], PI, [J], 100]]);
+
+need('b7', 'building', '石膏自流平强度上不去，表面还起粉', ['自流平', '石膏基', '起粉', '强度'], { kind: 'tech-problem', modes: [T, S], budget: [10, 40] },
+  [['高强石膏基自流平砂浆配方技术', '以α型高强石膏为胶凝材料，复配减水剂、缓凝剂和消泡剂，抗压强度大于25 MPa，表面硬度高不起粉，可用于地暖回填和室内找平。', ['石膏基自流平', '砂浆配方', '高强石膏'], IND, [T, S], 25]],
+  [['problem', '水泥基自流平砂浆', '以硅酸盐水泥和硫铝酸盐水泥复配的自流平砂浆，适用于工业地坪。', ['自流平', '水泥基', '地坪'], IND, [T], 20],
+   ['problem', '轻质抹灰石膏生产技术', '以建筑石膏、玻化微珠为主料生产轻质底层抹灰石膏，用于内墙抹灰，不开裂不空鼓。', ['抹灰石膏', '轻质', '内墙'], IND, [T, S], 15],
+   ['maturity', '石膏基自流平砂浆流变与硬化机理研究', '研究纤维素醚、消泡剂和减水剂对石膏基自流平砂浆强度和表面起粉的影响，实验室阶段，尚未形成定型配方。', ['石膏基自流平', '流变性能', '纤维素醚'], LAB, [J], 10]]);
+
+need('b8', 'building', '拆迁的建筑垃圾堆成山，想就地做成砖', ['建筑垃圾', '再生砖', '免烧砖', '资源化'], { kind: 'tech-introduction', modes: [T, S], budget: [50, 120], maturity: IND },
+  [['建筑垃圾再生骨料制免烧砖与路面砖', '建筑垃圾经破碎、除杂、筛分得到再生骨料，压制成型免烧标准砖和透水路面砖，强度满足MU15要求，已在多个县市建厂。', ['建筑垃圾', '再生骨料', '免烧砖', '路面砖'], IND, [T, S], 90]],
+  [['budget', '移动式破碎筛分与压砖成套工厂', '履带式移动破碎筛分站与全自动压砖机组合，可在拆迁现场就地把建筑垃圾做成再生砖，日处理2000吨，整套投资大。', ['移动破碎', '筛分', '压砖机', '成套'], IND, [T], 800, 'hb', 'manufacturing'],
+   ['maturity', '再生骨料免烧砖配比实验研究', '研究建筑垃圾再生骨料和再生微粉配比对免烧砖强度的影响，实验室制备的试块达到MU10，尚未放大生产。', ['再生骨料', '免烧砖', '配比'], LAB, [J], 30],
+   ['problem', '装修垃圾智能分选系统', '采用风选、磁选和机器视觉对装修垃圾进行分选，回收木材、金属和轻物质。', ['装修垃圾', '分选', '机器视觉'], PI, [T, J], 300],
+   ['place', '建筑垃圾制免烧砖技术（外省）', '建筑垃圾再生骨料压制免烧砖技术，设计单位在外省，设备安装调试按次收费派人。', ['建筑垃圾', '免烧砖', '再生骨料'], IND, [T, S], 85, 'far']]);
+
+// ───────────── 电子信息 ─────────────
+need('e1', 'electronics', 'LCD模组COG绑完有横线、不显示，返工多', ['COG', '绑定', '横线', '良率'], { kind: 'tech-problem', modes: [S, Q], budget: [10, 40], maturity: IND },
+  [['液晶模组COG绑定工艺诊断与良率提升服务', '对COG绑定的ACF贴附、预压、本压温度压力和时间进行诊断，分析导电粒子压痕，解决线性不良和不显示问题，绑定良率提升到99.5%以上。', ['液晶模组', 'COG绑定', 'ACF', '良率提升'], IND, [S, Q], 25, 'hb']],
+  [['problem', 'LCD背光模组亮度均匀性优化', '通过光学仿真优化导光板网点分布和扩散膜、增亮膜组合，提高液晶背光模组亮度均匀性，减少暗角和亮线，适用于工控和车载显示。', ['LCD', '背光模组', '亮度均匀性'], IND, [S], 20],
+   ['maturity', 'LCD模组COG绑定不良机理研究', '在实验室研究COG绑定中ACF导电粒子变形和压接参数对线性不良、横线和不显示的影响，建立失效模型，尚未用于产线。', ['COG', '绑定', '液晶模组', '失效分析'], LAB, [J], 300],
+   ['budget', 'LCD模组全自动COG/FOG绑定生产线', '含清洗、ACF贴附、预压本压和自动光学检测的全自动绑定线，可降低横线和不显示等绑定不良，适配手机和车载模组，设备投资较大。', ['COG', 'FOG', '绑定设备', '液晶模组'], IND, [T], 450],
+   ['place', 'COG绑定良率提升服务（外省）', 'COG绑定参数诊断与良率提升，工程师在外省，现场服务需提前两周预约。', ['COG绑定', 'ACF', '良率'], IND, [S, Q], 25, 'far']]);
+
+need('e2', 'electronics', '线路板厂蚀刻废液量大，外运处理太贵，想自己把铜提出来', ['PCB', '蚀刻废液', '提铜', '再生'], { kind: 'tech-introduction', modes: [T, S], budget: [60, 150], maturity: IND },
+  [['酸性蚀刻液在线电解提铜与再生循环', '对酸性氯化铜蚀刻液进行在线电解，阴极回收高纯铜板，阳极再生氧化剂，蚀刻液循环使用，废液外运量减少九成，已在多家线路板厂运行。', ['酸性蚀刻液', '电解提铜', '再生循环', '线路板'], IND, [T, S], 120]],
+  [['problem', 'PCB外观AOI自动光学检测', '对印制板线路开短路、缺口、残铜进行自动光学检测，替代人工目检。', ['PCB', 'AOI', '外观检测'], IND, [T, S], 80],
+   ['maturity', '酸性蚀刻液萃取电积提铜研究', '在实验室采用新型萃取剂从PCB蚀刻废液中萃取铜后电积，铜回收率高，蚀刻液可再生，尚未做连续运行试验。', ['酸性蚀刻液', '萃取', '电积', '提铜'], LAB, [J], 30],
+   ['mode', '含铜废水处理技术入股', '以含铜废水和线路板蚀刻废液处理回收技术作价入股，与企业共同投资建设和运营区域性处置中心，不单独转让技术。', ['含铜废水', '蚀刻废液', '技术入股'], IND, [E], 100],
+   ['industry', '电镀含铜废水膜分离回用', '电镀车间含铜漂洗水经超滤、反渗透膜分离浓缩，淡水回用于生产，浓水电解回收金属铜，减少废水排放和危废产生量。', ['含铜废水', '膜分离', '回用'], IND, [T, S], 90, 'hb', 'energy']]);
+
+need('e3', 'electronics', '贴片线虚焊连锡多，靠人眼看不过来', ['SMT', '虚焊', '连锡', '检测'], { kind: 'equipment', modes: [T, S], budget: [30, 80] },
+  [['SMT炉后焊点AOI智能检测系统', '采用多角度彩色光源和深度学习识别虚焊、连锡、少锡、偏移等缺陷，误报率低，可接入产线MES，已在数十条SMT线应用。', ['SMT', '焊点检测', 'AOI', '深度学习'], IND, [T, S], 60]],
+  [['problem', '低温无铅锡膏配方', '熔点低于180 ℃的无铅锡膏，润湿性好，适用于热敏元件焊接。', ['锡膏', '无铅', '低温焊接'], IND, [T], 40],
+   ['maturity', '焊点缺陷结构光三维检测方法研究', '基于结构光投影的SMT焊点三维形貌重建，可识别虚焊、连锡和少锡，目前在实验室样机上验证，尚未接入贴片线。', ['焊点检测', '结构光', '三维重建'], LAB, [J], 30],
+   ['budget', '在线3D X射线焊点检测设备', '用于SMT产线BGA、QFN隐藏焊点虚焊、连锡和空洞检测的在线三维X射线设备，检出率高，单台价格较高。', ['X射线检测', 'BGA', '焊点检测'], IND, [T], 380]]);
+
+need('e4', 'electronics', '手机盖板玻璃钢化完翘，平面度不合格', ['盖板玻璃', '化学强化', '翘曲', '平面度'], { kind: 'tech-problem', modes: [J, C], budget: [40, 100], maturity: PI },
+  [['盖板玻璃化学强化翘曲控制技术', '通过离子交换熔盐成分和温度梯度控制、预补偿和二次强化工艺，降低盖板玻璃强化后的翘曲，平面度满足手机和车载盖板要求。', ['盖板玻璃', '化学强化', '翘曲控制', '离子交换'], PI, [J, C], 80]],
+  [['problem', '盖板玻璃AR减反射镀膜', '磁控溅射多层减反射膜，反射率低于1%，用于车载和户外显示盖板。', ['盖板玻璃', 'AR镀膜', '减反射'], IND, [T, S], 60],
+   ['maturity', '盖板玻璃化学强化翘曲机理研究', '在实验室研究离子交换过程中应力分布不均导致盖板玻璃翘曲的机理，提出抑制思路，尚未在生产线验证。', ['盖板玻璃', '化学强化', '翘曲', '应力'], LAB, [J], 50],
+   ['budget', '连续式化学强化炉', '多槽连续式玻璃化学强化炉，自动上下料、熔盐在线监测，产能大、能耗低，适合手机和车载盖板玻璃大批量生产企业。', ['化学强化炉', '玻璃', '设备'], IND, [T], 500, 'hb', 'manufacturing']]);
+
+need('e5', 'electronics', '适配器EMC老是测不过，辐射超标', ['EMC', '电源', '辐射超标', '整改'], { kind: 'testing', modes: [S, Q], budget: [5, 20], maturity: IND },
+  [['开关电源EMC预测试与整改服务', '提供传导、辐射预测试，定位超标频点，从PCB布局、滤波器和屏蔽给出整改方案，协助通过3C和CE认证。', ['开关电源', 'EMC整改', '预测试', '认证'], IND, [S, Q], 10],
+   ['电子产品电磁兼容设计咨询', '在产品设计阶段进行电磁兼容评审，优化接地、滤波和布线，减少后期整改次数。', ['电磁兼容', '设计评审', '滤波'], IND, [Q], 8, 'jm']],
+  [['budget', '3米法电波暗室建设', '交钥匙建设3米法半电波暗室及测试系统，可开展辐射发射和抗扰度测试。', ['电波暗室', 'EMC测试', '建设'], IND, [T, S], 800],
+   ['problem', '高频变压器设计与绕制工艺', '针对电源适配器的高频变压器，进行磁芯选型、绕组结构和绝缘设计，优化绕制工艺，提升转换效率、降低温升和噪声。', ['高频变压器', '电源', '温升'], IND, [T], 15],
+   ['maturity', '电源适配器EMC辐射超标仿真预测方法', '基于全波电磁仿真预测电源适配器的辐射发射，用于设计阶段发现EMC超标风险，实验室阶段，与实测偏差待修正。', ['EMC', '电源', '辐射', '仿真'], LAB, [J], 20]]);
+
+need('e6', 'electronics', '汽车线束导通全靠人工插拔测，慢还漏检', ['线束', '导通测试', '漏检', '自动化'], { kind: 'equipment', modes: [T, S], budget: [20, 60], maturity: IND },
+  [['汽车线束导通与插接件智能检测台', '通过可配置测试治具和程控开关矩阵自动完成线束导通、短路、错位检测，并检测端子退针，测试时间缩短七成，已在多家线束厂应用。', ['线束检测', '导通测试', '检测台', '端子退针'], IND, [T, S], 45]],
+  [['problem', '线束端子压接模具设计', '汽车线束端子压接模具设计制造，配合压接高度和压力曲线在线监控，提高压接质量稳定性，减少端子松脱。', ['线束', '端子压接', '模具'], IND, [T], 20, 'hb', 'manufacturing'],
+   ['maturity', '汽车线束导通与装配错误智能检测算法', '基于图像和电测数据融合的汽车线束导通、错位和漏装识别算法，在实验室数据集上验证，未形成可用的检测设备。', ['线束', '导通测试', '视觉检测', '算法'], LAB, [J], 15],
+   ['mode', '汽车线束导通检测台合作开发', '可与线束企业合作开发汽车线束导通测试和插接件检测设备，双方共同投入研发经费和人员，成果共有，不出售现有检测台。', ['线束检测', '导通测试', '合作开发'], PI, [J], 40]]);
+
+need('e7', 'electronics', '储能柜BMS均衡做不好，电芯压差越跑越大', ['BMS', '储能', '均衡', '压差'], { kind: 'tech-problem', modes: [J, T], budget: [60, 150], maturity: PI },
+  [['储能电池组主动均衡BMS', '采用双向DC-DC能量转移主动均衡，均衡电流5 A，结合SOC估算策略，电芯压差控制在20 mV以内，已在储能示范项目运行。', ['BMS', '主动均衡', '储能', 'SOC估算'], PI, [J, T], 120]],
+  [['maturity', '储能电池组均衡控制新算法研究', '在实验室提出基于SOC估算的储能电池组主动均衡控制算法，仿真中电芯压差明显减小，尚未做成BMS产品。', ['储能', '均衡', 'BMS', '算法'], LAB, [J], 20],
+   ['mode', '动力电池BMS专利许可', '电动汽车动力电池管理系统相关发明专利组合，包括均衡电路和热管理控制，仅以普通许可方式授权使用，按年计费。', ['BMS', '动力电池', '专利许可'], IND, [L], 60],
+   ['budget', '储能电池PACK与BMS均衡测试自动化产线', '电芯分选、堆叠、焊接、BMS均衡测试全自动PACK产线，可从源头控制电芯压差，适合GWh级储能电池企业投资。', ['储能', 'PACK', 'BMS', '产线'], IND, [T], 1200, 'hb', 'manufacturing'],
+   ['industry', '工商业储能电站合同能源管理', '投资方全额出资建设工商业储能电站，利用峰谷电价差充放电，收益与用能企业按比例分成，企业无需投入资金。', ['储能', '峰谷套利', '合同能源管理'], IND, [S], undefined, 'hb', 'energy']]);
+
+need('e8', 'electronics', '车间静电把芯片打坏了，想找人来查查防静电', ['静电', 'ESD', '防静电', '车间'], { kind: 'testing', modes: [S, Q], budget: [3, 15], maturity: IND },
+  [['电子车间防静电系统检测与整改', '按防静电标准检测接地、地坪、工作台、人员腕带和离子风机，出具检测报告并给出整改方案，降低静电损伤。', ['防静电', 'ESD检测', '接地', '整改'], IND, [S, Q], 6, 'jm']],
+  [['place', '防静电检测与整改（外省机构）', '防静电系统检测和整改服务，按标准检测接地和防静电设施并出具报告，机构在外省，到厂差旅费另计，响应周期较长。', ['防静电', 'ESD', '检测'], IND, [S, Q], 6, 'far'],
+   ['industry', '防静电环氧自流平地坪材料', '导静电环氧自流平地坪涂料，表面电阻可控制在规定范围，耐磨耐化学品，用于电子厂房、洁净车间地面施工。', ['防静电', '环氧地坪', '自流平'], IND, [T], 20, 'hb', 'building'],
+   ['budget', '电子车间防静电洁净室整体建设', '电子厂防静电洁净车间整体设计施工，含ESD地面、接地系统、空调净化和监控，交钥匙交付，适合新建厂房。', ['防静电', 'ESD', '洁净车间', '建设'], IND, [S], 400],
+   ['maturity', '电子车间静电实时监测传感器研究', '研制可用于电子车间人员和工位静电实时监测的柔性传感器，目前为实验室样品，稳定性和寿命仍需提高，不提供检测服务。', ['静电', 'ESD', '传感器', '车间'], LAB, [J], 20]]);
+
+// ───────────── 现代农业与食品 ─────────────
+need('a1', 'agriculture', '香菇菌棒今年烂了两成多，绿霉太多', ['香菇', '菌棒', '烂棒', '绿霉'], { kind: 'tech-problem', modes: [S, Q], budget: [3, 15] },
+  [['香菇菌棒灭菌接种污染综合防控技术', '从原料预湿、装袋、常压灭菌温度曲线、冷却净化和接种环境控制入手，结合培养期温度管理，菌棒污染率从20%降到5%以下，提供驻场指导。', ['香菇菌棒', '污染防控', '灭菌', '接种'], IND, [S, Q], 8, 'jm']],
+  [['problem', '香菇热泵烘干工艺', '香菇采后采用热泵分段变温烘干，先低温定型再升温脱水，菇形完整、色泽金黄、香味浓，能耗比燃煤烘干低一半。', ['香菇', '烘干', '热泵'], IND, [T, S], 15],
+   ['maturity', '抗绿霉香菇新菌株选育', '通过原生质体融合选育抗木霉（绿霉）的香菇菌株，实验室和小规模出菇试验中抗性提高，尚未经过区域试验。', ['香菇', '菌株选育', '木霉'], LAB, [J], 20],
+   ['budget', '香菇菌棒工厂化灭菌接种生产线', '自动拌料、装袋、高压灭菌和净化接种一体化菌棒生产线，污染率低，年产1000万棒，设备和厂房投资较大。', ['香菇菌棒', '工厂化', '灭菌', '接种'], IND, [T, S], 600],
+   ['place', '香菇菌棒污染防控指导（外省）', '香菇菌棒灭菌接种和污染防控技术指导，专家常驻外省，每季度可到基地一次，平时通过视频远程指导。', ['香菇', '菌棒', '污染'], IND, [S, Q], 8, 'far']]);
+
+need('a2', 'agriculture', '林下散养的土鸡一到冬天就不怎么下蛋', ['土鸡', '产蛋率', '冬季', '散养'], { kind: 'tech-problem', modes: [S, Q], budget: [2, 10] },
+  [['林下散养鸡冬季补光补饲提高产蛋率技术', '冬季采用定时补光延长光照至16小时，调整饲料能量和钙水平并补饲青绿饲料，鸡舍保温防风，产蛋率可提高15个百分点。', ['林下养鸡', '补光', '补饲', '产蛋率'], IND, [S, Q], 3, 'jm']],
+  [['problem', '禽流感与新城疫免疫程序', '为散养鸡场制定禽流感、新城疫等主要疫病的免疫程序和生物安全措施，开展抗体监测，降低疫病发生风险。', ['土鸡', '免疫程序', '疫病'], IND, [S], 3],
+   ['problem', '土鸡屠宰分割与冷鲜上市', '小型土鸡屠宰分割生产线及冷鲜气调包装工艺，延长货架期，帮助养殖户从卖活鸡转为卖冷鲜品牌鸡，提高附加值。', ['土鸡', '屠宰', '冷鲜'], IND, [T, S], 80],
+   ['maturity', '蛋鸡光周期与产蛋性能调控研究', '在实验室研究光照时间和温度对土鸡冬季产蛋率的影响及相关基因表达，尚处于研究阶段，未形成可推广的技术规程。', ['蛋鸡', '光周期', '产蛋性能'], LAB, [J], 30],
+   ['place', '散养鸡冬季增产技术（外省）', '散养鸡冬季补光补饲提高产蛋率的技术指导，专家常驻外省，以线上答疑和资料指导为主，难以到场。', ['散养鸡', '补光', '产蛋率'], IND, [S, Q], 3, 'far']]);
+
+need('a3', 'agriculture', '桔梗地连着种了几年，烂根死苗越来越多', ['桔梗', '连作', '烂根', '中药材'], { kind: 'tech-problem', modes: [S, Q], budget: [5, 20] },
+  [['中药材连作障碍土壤修复与轮作技术', '针对桔梗、丹参等根茎类药材连作导致的根腐病加重，采用土壤消毒、生防菌剂和禾本科轮作模式，死苗率下降六成，已在多个药材基地示范。', ['中药材', '连作障碍', '根腐病', '轮作'], IND, [S, Q], 10, 'hb']],
+  [['problem', '中药材GAP基地认证辅导', '辅导中药材种植基地按中药材生产质量管理规范建立种源、种植、采收和追溯管理体系，协助迎接检查和认定。', ['中药材', 'GAP', '认证'], IND, [Q], 15, 'hb', 'health'],
+   ['maturity', '药材连作根际微生物群落研究', '研究桔梗、丹参等中药材连作后根际微生物群落变化与烂根死苗的关系，筛选拮抗菌株，目前处于实验室阶段。', ['根际微生物', '连作障碍', '拮抗菌'], LAB, [J], 20],
+   ['problem', '桔梗产地初加工与切片', '桔梗产地去皮、切片和低温干燥加工工艺，减少有效成分损失，提高饮片外观和等级，适合合作社和初加工厂。', ['桔梗', '初加工', '切片'], IND, [T, S], 30, 'hb', 'health']]);
+
+need('a4', 'agriculture', '夏秋茶又苦又涩卖不上价，想换个做法', ['夏秋茶', '苦涩', '红茶', '茶叶加工'], { kind: 'process-improvement', modes: [T, S], budget: [10, 30] },
+  [['夏秋茶加工工夫红茶工艺', '利用夏秋茶多酚含量高的特点，优化萎凋、揉捻和发酵参数加工工夫红茶，苦涩味明显降低，香气甜润，每斤售价提高数倍。', ['夏秋茶', '工夫红茶', '发酵', '萎凋'], IND, [T, S], 15],
+   ['夏秋茶做黄茶闷黄工艺', '通过闷黄工序降低夏秋绿茶的苦涩，开发黄茶产品，适合中小茶厂。', ['夏秋茶', '黄茶', '闷黄'], IND, [S], 10, 'jm']],
+  [['problem', '茶园病虫害绿色防控', '针对茶小绿叶蝉和茶尺蠖等主要害虫，采用色板诱杀、性诱剂和生物农药综合防治，减少化学农药使用和残留。', ['茶园', '病虫害', '绿色防控'], IND, [S], 8],
+   ['industry', '茶多酚提取纯化', '以茶叶下脚料提取茶多酚，纯度98%，用于保健品和化妆品原料。', ['茶多酚', '提取', '纯化'], IND, [T], 120, 'hb', 'health'],
+   ['budget', '夏秋茶红茶自动化加工生产线', '从萎凋、揉捻、发酵到烘干的连续化红茶加工线，适合把夏秋茶加工成工夫红茶的大型茶企，设备投资较高。', ['夏秋茶', '红茶', '加工生产线', '自动化'], IND, [T], 300]]);
+
+need('a5', 'agriculture', '稻田养小龙虾，今年五月死虾多，水草也管不好', ['稻虾', '小龙虾', '死虾', '水草'], { kind: 'tech-problem', modes: [S, Q], budget: [2, 10] },
+  [['稻虾共作水质调控与病害防控技术', '制定水草种植和管护方案，控制水位和溶氧，定期调水改底，预防五月虾病，成活率提高两成，提供现场技术指导。', ['稻虾共作', '水质调控', '病害防控', '水草'], IND, [S, Q], 5, 'jm']],
+  [['problem', '小龙虾去壳虾仁加工', '小龙虾蒸煮、去壳、分级和速冻虾仁加工技术及配套设备，提高出仁率，延长销售期，适合加工企业。', ['小龙虾', '虾仁加工', '速冻'], IND, [T, S], 100],
+   ['maturity', '克氏原螯虾高温期死亡病因研究', '在实验室研究稻虾田五月高温期小龙虾死亡与水质、水草和病原的关系，已发表论文，尚未形成田间防控规程。', ['克氏原螯虾', '病原', '死亡原因'], LAB, [J], 20],
+   ['budget', '稻虾田水质在线监测与自动增氧系统', '溶氧、pH、氨氮多参数在线监测与增氧机联动，预防稻虾田缺氧死虾，适合千亩以上大规模基地，整套投资较高。', ['稻虾', '水质监测', '增氧', '小龙虾'], IND, [T], 120],
+   ['place', '稻虾综合种养技术指导（外省）', '稻虾共作水质调控和病害防控技术指导，专家在外省，以远程视频指导为主，不能常到田间。', ['稻虾', '水质', '病害'], IND, [S, Q], 5, 'far']]);
+
+need('a6', 'agriculture', '辣椒和红薯片晒不过来，一下雨就霉', ['烘干', '辣椒', '红薯', '晾晒'], { kind: 'equipment', modes: [T, S], budget: [15, 50], maturity: IND },
+  [['农产品空气能热泵烘干房', '空气源热泵烘干房，温湿度分段自动控制，适用于辣椒、红薯片、菌菇等农产品，比燃煤烘干节能60%，已推广数百套。', ['热泵烘干', '烘干房', '农产品干燥'], IND, [T, S], 30]],
+  [['budget', '果蔬真空冷冻干燥生产线', '大型真空冷冻干燥生产线，可加工辣椒、红薯片和菌菇等农产品，产品保持原有色香味，单线投资数百万元。', ['冷冻干燥', '果蔬', '冻干'], IND, [T], 500],
+   ['maturity', '热泵干燥温湿度对辣椒品质影响研究', '在实验室研究热泵烘干温湿度对辣椒色泽和红薯片品质的影响，优化烘干曲线，尚未形成可销售的烘干设备。', ['热泵干燥', '辣椒', '品质'], LAB, [J], 10],
+   ['industry', '磷石膏烘干煅烧一体机', '用于磷石膏的烘干和煅烧一体化回转窑设备，热风直接接触物料，热效率高，适合石膏粉生产企业技术改造。', ['烘干', '磷石膏', '回转窑'], IND, [T], 40, 'hb', 'chemicals'],
+   ['mode', '热泵烘干设备合作开发', '愿与企业合作开发专用农产品热泵烘干设备，双方共担研发费用、共享成果，不出售现有烘干房产品。', ['热泵烘干', '合作开发'], PI, [J], 30]]);
+
+need('a7', 'agriculture', '自家榨的菜籽油放久了有哈喇味，酸价偏高', ['菜籽油', '酸价', '哈喇味', '压榨'], { kind: 'process-improvement', modes: [T, S], budget: [20, 60], maturity: IND },
+  [['浓香菜籽油适度精炼与保质技术', '压榨菜籽油经水化脱胶、物理脱酸和低温脱臭的适度精炼，酸价和过氧化值稳定，保留浓香风味，配合充氮包装，保质期延长到18个月。', ['菜籽油', '适度精炼', '酸价', '保质'], IND, [T, S], 40]],
+  [['problem', '菜籽饼粕脱毒作饲料', '菜籽饼粕经微生物固态发酵脱除硫苷和植酸，提高蛋白消化率和适口性，可替代部分豆粕用于畜禽饲料。', ['菜籽粕', '脱毒', '饲料'], PI, [T], 40],
+   ['problem', '油菜机械化收获技术', '改进油菜联合收获机割台和脱粒清选装置，降低收获损失率和含杂率，适用于丘陵地区油菜机械化收获。', ['油菜', '收获机', '机械化'], IND, [T], 30, 'hb', 'manufacturing'],
+   ['maturity', '菜籽油储存氧化酸败机理研究', '在实验室研究压榨菜籽油储存中酸价、过氧化值升高和哈喇味形成的规律，提出抗氧化思路，尚未形成工艺。', ['菜籽油', '氧化酸败', '过氧化值'], LAB, [J], 10]]);
+
+need('a8', 'agriculture', '猪场味道大被村民投诉，粪污处理跟不上', ['猪场', '粪污', '臭味', '投诉'], { kind: 'tech-problem', modes: [T, S], budget: [30, 80], maturity: IND },
+  [['猪场粪污异位发酵床处理技术', '将猪场粪水喷淋到垫料发酵床，利用微生物高温发酵分解，不外排污水，臭味明显减轻，垫料可制有机肥，已在中小猪场推广。', ['猪场粪污', '异位发酵床', '除臭', '有机肥'], IND, [T, S], 50]],
+  [['problem', '非洲猪瘟生物安全防控体系', '为猪场设计分区管理、洗消中心、人员车辆物资管控和检测预警方案，建立非洲猪瘟等疫病的生物安全防控体系。', ['猪场', '非洲猪瘟', '生物安全'], IND, [S, Q], 20],
+   ['budget', '猪场粪污沼气发电与除臭工程', '大型厌氧发酵沼气工程与热电联产，集中处理猪场粪污并除臭，适合存栏万头以上规模猪场，投资数百万元。', ['猪场粪污', '沼气', '发电', '除臭'], IND, [T, S], 700, 'hb', 'energy'],
+   ['maturity', '畜禽粪污除臭复合菌剂筛选', '在实验室筛选能分解氨和硫化氢的微生物，构建猪场粪污除臭复合菌剂，小试中臭味明显减轻，尚未在猪场应用。', ['畜禽粪污', '除臭菌剂', '微生物'], LAB, [J], 15],
+   ['mode', '猪场粪污处理技术入股', '猪场粪污资源化处理技术以技术入股方式与养殖场合作，共同投资建设和运营处理设施，不单独转让。', ['猪场粪污', '技术入股'], IND, [E], 50]]);
+
+// ───────────── 智能制造与装备 ─────────────
+need('m1', 'manufacturing', 'CNC刀具说崩就崩，换刀全凭感觉', ['CNC', '刀具', '崩刃', '换刀'], { kind: 'tech-problem', modes: [J, T], budget: [30, 80], maturity: PI },
+  [['数控加工刀具磨损在线监测系统', '采集主轴电流和振动信号，用机器学习识别刀具磨损和崩刃，提前预警换刀，已在多家机加工厂中试运行，刀具寿命利用率提高20%。', ['刀具磨损', '在线监测', '数控加工', '预警'], PI, [J, T], 60]],
+  [['problem', '硬质合金刀具PVD涂层', '采用PVD工艺在硬质合金刀具表面沉积AlTiN纳米复合涂层，提高耐磨性和红硬性，刀具寿命延长一倍以上。', ['刀具', '涂层', '硬质合金'], IND, [T, S], 50],
+   ['maturity', '刀具后刀面磨损图像识别方法', '基于显微图像和深度学习识别CNC刀具磨损量和崩刃，需停机拍照，实验室离线验证阶段，尚不能在线预警换刀。', ['刀具磨损', '图像识别', '深度学习'], LAB, [J], 15],
+   ['budget', '智能工厂MES与刀具全生命周期管理整体方案', '覆盖CNC车间刀具寿命管理、换刀预警、设备联网和MES的智能工厂整体方案，适合大型制造企业，实施费用高。', ['智能工厂', 'MES', '刀具管理'], IND, [S], 500]]);
+
+need('m2', 'manufacturing', '铸件气孔砂眼多，废品率一直下不来', ['铸件', '气孔', '砂眼', '废品率'], { kind: 'tech-problem', modes: [S, Q], budget: [10, 40] },
+  [['铸造缺陷诊断与浇注系统仿真优化', '通过铸造凝固仿真分析卷气、缩孔位置，优化浇注系统、冒口和排气，配合型砂性能检测，铸件废品率可下降一半，可派人驻厂。', ['铸造缺陷', '浇注系统', '凝固仿真', '气孔'], IND, [S, Q], 20, 'jm']],
+  [['budget', '3D打印砂型快速铸造', '采用砂型3D打印直接打印复杂砂型砂芯，排气通道可按需设计，减少铸件气孔和砂眼，需购置打印设备，投资较高。', ['3D打印', '砂型', '快速铸造'], IND, [T], 600],
+   ['problem', '铸造废砂热法再生', '对树脂砂旧砂进行焙烧热法再生，去除残留树脂，再生砂回用率达90%以上，减少废砂外排和新砂采购。', ['废砂再生', '树脂砂', '铸造'], IND, [T, S], 120],
+   ['maturity', '铸件内部缺陷CT智能识别', '基于工业CT图像和深度学习的铸件内部气孔、缩松缺陷自动识别算法，目前处于实验室验证阶段。', ['铸件', 'CT检测', '缺陷识别'], LAB, [J], 20],
+   ['place', '铸造缺陷诊断服务（外省）', '铸造工艺仿真与缺陷诊断，专家在外省，以远程为主，到厂需另约。', ['铸造缺陷', '仿真', '浇注系统'], IND, [S, Q], 20, 'far']]);
+
+need('m3', 'manufacturing', '焊工老招不到，小批量的活想上焊接机器人', ['焊接机器人', '小批量', '招工难', '编程'], { kind: 'equipment', modes: [T, S], budget: [50, 120], maturity: IND },
+  [['小批量多品种焊接机器人快速编程工作站', '采用三维模型离线编程和激光寻位，换型编程时间从半天缩短到半小时，适合小批量多品种结构件焊接，已在多家中小企业应用。', ['焊接机器人', '离线编程', '激光寻位', '小批量'], IND, [T, S], 90]],
+  [['problem', '焊接烟尘集中净化系统', '焊接车间烟尘集中收集和滤筒净化系统，采用顶吸和侧吸结合，净化效率高，改善车间空气质量。', ['焊接', '烟尘净化'], IND, [T], 30, 'hb', 'energy'],
+   ['maturity', '小批量焊接机器人免编程视觉引导研究', '在实验室研究基于三维视觉自动生成焊接机器人轨迹的方法，减少小批量工件的编程时间，目前为样机，尚未工业应用。', ['焊接机器人', '编程', '小批量', '视觉'], LAB, [J], 20],
+   ['budget', '汽车白车身机器人焊装线', '多台机器人协同作业的汽车白车身焊装生产线，含夹具、输送和视觉检测，适合整车厂大批量生产。', ['焊接机器人', '焊装线', '汽车'], IND, [T], 3000],
+   ['mode', '焊接机器人工作站委托开发', '可按企业工件和工艺委托开发专用焊接机器人工作站，开发费用由委托方承担，不转让现有标准产品。', ['焊接机器人', '委托开发'], PI, [C], 80]]);
+
+need('m4', 'manufacturing', '车间报工还是纸质单子，想上个简单点的MES', ['MES', '报工', '无纸化', '小厂'], { kind: 'tech-introduction', modes: [S, T], budget: [10, 30], maturity: IND },
+  [['中小企业轻量化MES（扫码报工）', '面向中小制造企业的云端轻量化MES，扫码报工、工单跟踪、质量记录和看板，手机即可使用，一周上线，按年订阅。', ['轻量化MES', '扫码报工', '云端', '中小企业'], IND, [S, T], 15]],
+  [['problem', '中小企业ERP财务进销存', '面向中小企业的进销存和财务一体化管理软件，支持采购、销售、库存和凭证管理，按年订阅使用。', ['ERP', '进销存', '财务'], IND, [S], 10, 'hb', 'services'],
+   ['maturity', '车间数据采集与数字孪生建模方法', '在实验室研究基于扫码和语音的车间报工数据采集方法，作为轻量化MES的前端，目前为演示系统，没有可用产品。', ['数据采集', '数字孪生', '车间'], LAB, [J], 50],
+   ['budget', '大型离散制造MES定制实施', '面向大型离散制造企业的MES定制开发和实施，涵盖计划排产、质量追溯和设备联网，实施周期约一年。', ['MES', '定制开发', '离散制造'], IND, [C, S], 400]]);
+
+need('m5', 'manufacturing', '风机和泵经常突然坏，停一次损失好几万', ['设备故障', '风机', '泵', '突然停机'], { kind: 'tech-problem', modes: [S, T], budget: [10, 40], maturity: IND },
+  [['旋转设备振动监测与预测性维护服务', '在风机、水泵、电机上加装无线振动温度传感器，通过频谱分析和趋势预警识别轴承、不对中、不平衡故障，提前安排检修，非计划停机减少七成。', ['振动监测', '预测性维护', '旋转设备', '故障预警'], IND, [S, T], 25, 'hb']],
+  [['problem', '风机水泵变频节能改造', '对风机、水泵加装变频调速装置，按实际工况调节转速，节电约30%，可采用节能效益分享模式。', ['变频调速', '节能改造', '电机'], IND, [S], 30, 'hb', 'energy'],
+   ['maturity', '轴承故障诊断深度学习方法研究', '基于振动信号和深度学习的风机、水泵轴承故障诊断模型，公开数据集准确率高，未经现场验证，不提供监测服务。', ['轴承', '故障诊断', '深度学习'], LAB, [J], 20],
+   ['problem', '高精度轴承制造工艺', '精密轴承套圈磨削、超精和装配工艺技术，提高轴承精度等级和寿命，适合轴承制造企业。', ['轴承', '磨削', '制造工艺'], IND, [T], 150],
+   ['place', '振动监测预测性维护（外省服务商）', '旋转设备振动监测与预测性维护服务，服务商在外省，传感器现场安装和故障处理需排期派人。', ['振动监测', '预测性维护'], IND, [S, T], 25, 'far']]);
+
+need('m6', 'manufacturing', '工件喷漆橘皮流挂，喷漆工也难招', ['喷漆', '橘皮', '流挂', '自动喷涂'], { kind: 'equipment', modes: [T, S], budget: [40, 100], maturity: IND },
+  [['工件自动喷涂机器人系统', '六轴喷涂机器人配合视觉识别工件和离线轨迹规划，漆膜均匀，消除橘皮流挂，节约油漆20%，适合中小批量工件。', ['喷涂机器人', '自动喷涂', '漆膜', '轨迹规划'], IND, [T, S], 80]],
+  [['industry', '喷漆房VOCs活性炭吸附催化燃烧', '喷漆废气经过滤后活性炭吸附浓缩，再脱附送催化燃烧装置处理，VOCs达标排放，适合中小喷涂企业。', ['喷漆', 'VOCs', '催化燃烧'], IND, [T, S], 60, 'hb', 'energy'],
+   ['maturity', '喷涂漆膜缺陷预测模型研究', '在实验室建立喷涂参数与漆膜橘皮、流挂缺陷之间的预测模型，可为自动喷涂轨迹优化提供依据，尚未工业验证。', ['喷涂', '漆膜缺陷', '预测模型'], LAB, [J], 15],
+   ['problem', '低温固化粉末涂料', '140 ℃即可固化的低温粉末涂料，适合木材、中密度板和热敏金属件涂装，降低固化能耗。', ['粉末涂料', '低温固化', '涂装'], IND, [T], 40, 'hb', 'chemicals']]);
+
+need('m7', 'manufacturing', '齿轮渗碳淬火后变形大，磨齿量太大', ['齿轮', '热处理', '变形', '渗碳'], { kind: 'process-improvement', modes: [S, Q], budget: [10, 40], maturity: IND },
+  [['齿轮渗碳淬火畸变控制工艺', '通过装炉方式、淬火介质和冷却曲线优化以及预留变形补偿，控制齿轮渗碳淬火畸变，磨齿余量减少30%，提供工艺诊断服务。', ['齿轮', '渗碳淬火', '畸变控制', '热处理'], IND, [S, Q], 20]],
+  [['problem', '齿轮精度在线检测', '齿轮齿形、齿向和跳动在线测量仪，测量节拍短，可直接放在生产线旁，实现齿轮精度全检。', ['齿轮', '精度检测', '在线测量'], IND, [T], 80],
+   ['maturity', '齿轮渗碳淬火变形数值模拟研究', '建立齿轮渗碳淬火温度场、组织场和应力场耦合模型，预测热处理变形，目前处于实验室研究阶段，未形成工艺规范。', ['齿轮', '渗碳淬火', '变形', '数值模拟'], LAB, [J], 15],
+   ['budget', '真空低压渗碳炉', '真空低压渗碳高压气淬炉，渗层均匀、畸变小、无内氧化，适合高端齿轮热处理，设备投资较高。', ['真空渗碳', '热处理炉', '气淬'], IND, [T], 450]]);
+
+need('m8', 'manufacturing', '仓库里搬来搬去全靠叉车和人，想上几台AGV', ['AGV', '搬运', '仓库', '叉车'], { kind: 'equipment', modes: [T, S], budget: [40, 100], maturity: IND },
+  [['激光SLAM导航AGV仓储搬运系统', '无需铺设磁条，激光SLAM自主导航，顶升和叉取两种车型，配调度系统和WMS接口，已在多家工厂仓库落地。', ['AGV', '激光SLAM', '仓储搬运', '调度系统'], IND, [T, S], 70]],
+  [['budget', '自动化立体仓库与AGV整体方案', '堆垛机立体库、AGV搬运和WMS一体化的仓库自动化整体方案，替代叉车和人工搬运，适合大型企业，投资数百万元。', ['立体仓库', '堆垛机', 'WMS'], IND, [T], 800],
+   ['maturity', '多AGV任务分配与路径规划算法', '研究仓库多AGV搬运任务分配和路径冲突消解算法，在仿真环境中验证，尚未在现场部署，无可用车辆产品。', ['多AGV', '路径规划', '调度算法'], LAB, [J], 20],
+   ['problem', '仓储管理WMS软件', '仓储管理WMS软件，支持库存、出入库、库位和盘点管理，可对接ERP，按年订阅。', ['WMS', '仓储管理', '软件'], IND, [S], 20, 'hb', 'services'],
+   ['mode', '激光导航AGV技术入股合作', '激光导航AGV仓储搬运整车及调度技术，以技术入股方式寻求与制造企业合作成立公司，不单独销售设备。', ['激光导航', 'AGV整车', '技术入股'], IND, [E], 70]]);
+
+// ───────────── 生命健康 ─────────────
+need('h1', 'health', '饮片抽检二氧化硫超标，以前都是硫熏的', ['饮片', '硫熏', '二氧化硫', '超标'], { kind: 'process-improvement', modes: [T, S], budget: [20, 60], maturity: IND },
+  [['中药材产地无硫加工与干燥技术', '以热风、热泵分段干燥和气调养护替代硫磺熏蒸，防霉防虫且色泽好，二氧化硫残留符合药典限量，已在多个饮片企业应用。', ['无硫加工', '中药材干燥', '二氧化硫', '气调养护'], IND, [T, S], 35]],
+  [['problem', '中药饮片指纹图谱质量控制', '建立中药饮片HPLC指纹图谱和多指标含量测定方法，控制饮片批间质量一致性，提升质量标准。', ['中药饮片', '指纹图谱', '质量控制'], IND, [S], 30],
+   ['maturity', '中药材替代熏硫干燥方法比较研究', '在实验室比较热风、冷冻和气调等方法替代硫熏对饮片二氧化硫残留和色泽的影响，尚处于研究阶段，未形成生产工艺。', ['中药材干燥', '无硫加工', '色泽'], LAB, [J], 20],
+   ['budget', '无硫饮片GMP车间整体建设', '按GMP要求建设无硫加工饮片车间，含净制、切制、热泵干燥和气调养护设备，二氧化硫残留可控，设计施工一体化，投资大。', ['中药饮片', '无硫加工', 'GMP', '车间建设'], IND, [S], 800],
+   ['place', '中药材无硫加工技术（外省）', '中药材无硫加工与干燥技术，团队在外省，以远程指导和资料交付为主，到现场需另行安排。', ['无硫加工', '中药材', '干燥'], IND, [T, S], 35, 'far']]);
+
+need('h2', 'health', '想用本地葛根做个保健品，拿蓝帽子', ['葛根', '保健食品', '蓝帽子', '注册'], { kind: 'new-product', modes: [C, Q], budget: [30, 80] },
+  [['保健食品配方研发与注册申报服务', '提供保健食品配方设计、功效和安全性试验组织、注册或备案资料编写全流程服务，熟悉葛根、杜仲等药食同源原料。', ['保健食品', '注册申报', '配方研发', '蓝帽子'], IND, [C, Q], 50]],
+  [['industry', '葛根高产栽培技术', '葛根品种选择、起垄栽培、搭架和采挖技术，提高块根产量和淀粉含量，适合山区种植户推广。', ['葛根', '栽培', '高产'], IND, [S], 5, 'hb', 'agriculture'],
+   ['maturity', '葛根素缓释制剂研究', '在实验室研究葛根素缓释微球的制备工艺和体外释放行为，为新制剂开发提供基础，尚处于研究阶段。', ['葛根素', '缓释', '制剂'], LAB, [J], 40],
+   ['mode', '葛根保健食品批文合作', '持有的葛根类保健食品批文以作价入股方式与企业合作生产销售，不单独转让批文，也不承接配方研发和注册服务。', ['保健食品', '葛根', '批文', '入股'], IND, [E], 60],
+   ['problem', '葛根粉加工生产线', '葛根清洗、破碎、过滤、沉淀提取淀粉的葛根粉生产线，出粉率高，适合农产品加工企业。', ['葛根粉', '淀粉', '加工'], IND, [T], 40, 'hb', 'agriculture']]);
+
+need('h3', 'health', '做一次性口罩的，想拿二类医疗器械证', ['医用口罩', '二类', '医疗器械', '注册证'], { kind: 'testing', modes: [S, Q], budget: [10, 30] },
+  [['二类医疗器械注册检验与质量体系辅导', '协助企业完成产品技术要求编写、注册检验、质量管理体系建立和现场核查准备，已辅导多家口罩、敷料企业取证。', ['医疗器械注册', '质量体系', '注册检验', '二类'], IND, [S, Q], 20]],
+  [['problem', '熔喷布驻极工艺', '熔喷布静电驻极和水驻极工艺，提高过滤效率并降低阻力，适用于口罩和空气过滤材料生产企业。', ['熔喷布', '驻极', '过滤效率'], IND, [T], 30, 'hb', 'chemicals'],
+   ['budget', '全自动医用口罩生产线', '一拖二全自动平面医用口罩生产线，含上料、焊接耳带和包装，每分钟产能百片以上，设备投资较大。', ['口罩机', '生产线', '医用口罩'], IND, [T], 300, 'hb', 'manufacturing'],
+   ['maturity', '抗病毒口罩滤材研究', '在实验室研制负载铜离子的抗病毒过滤材料，对模型病毒灭活率较高，尚未进行医疗器械注册检验。', ['口罩', '抗病毒', '滤材'], LAB, [J], 30]]);
+
+need('h4', 'health', '养老院夜里老人摔了没人知道，想装个能报警的', ['养老院', '跌倒', '报警', '夜间'], { kind: 'equipment', modes: [T, S], budget: [10, 40], maturity: IND },
+  [['毫米波雷达跌倒监测报警系统', '采用毫米波雷达非接触监测老人跌倒和离床，保护隐私，夜间跌倒10秒内推送护士站和手机报警，已在多家养老机构安装。', ['毫米波雷达', '跌倒监测', '养老机构', '报警'], IND, [T, S], 25]],
+  [['maturity', '可穿戴跌倒检测算法', '基于加速度计和陀螺仪的老人跌倒识别算法，需佩戴手环，目前为实验室样机，误报率待降低。', ['跌倒检测', '可穿戴', '算法'], LAB, [J], 15],
+   ['budget', '区域智慧养老综合服务平台', '区域级智慧养老综合平台，含老人跌倒报警、健康档案、呼叫中心和服务调度，适合民政部门统一建设，投资数百万元。', ['智慧养老', '呼叫中心', '服务调度'], IND, [S], 300],
+   ['problem', '下肢康复训练机器人', '用于中风偏瘫患者的下肢康复训练机器人，提供被动、助力和主动训练模式，适合康复医院使用。', ['康复机器人', '下肢', '训练'], PI, [T, J], 200],
+   ['mode', '跌倒报警系统合作开发', '跌倒报警产品可与企业合作开发定制版本，双方共同投入，不转让或出售现有产品。', ['跌倒报警', '合作开发'], PI, [J], 25]]);
+
+need('h5', 'health', '益生菌发酵活菌数老上不去，冻干后死得更多', ['益生菌', '活菌数', '发酵', '冻干'], { kind: 'tech-problem', modes: [J, C], budget: [50, 120], maturity: PI },
+  [['益生菌高密度发酵与冻干保护剂技术', '通过补料分批发酵和pH控制提高菌体密度，配合复合冻干保护剂，冻干存活率从40%提高到85%以上，已完成中试。', ['益生菌', '高密度发酵', '冻干保护剂', '存活率'], PI, [J, C], 90]],
+  [['maturity', '益生菌冻干存活率提升的实验研究', '在实验室研究不同冻干保护剂对益生菌活菌数的影响，筛选配方，存活率有所提高，尚未放大到发酵罐。', ['益生菌', '冻干', '活菌数', '保护剂'], LAB, [J], 30],
+   ['problem', '益生菌发酵果蔬汁饮料', '以果蔬汁为基料接种益生菌发酵，开发低糖发酵饮料的配方和工艺，口感好，适合饮料企业新品。', ['益生菌', '发酵饮料', '果蔬汁'], IND, [T], 40, 'hb', 'agriculture'],
+   ['budget', '益生菌高密度发酵与冻干成套设备', '10吨级益生菌发酵罐、离心和真空冷冻干燥成套设备，含在线控制，适合新建益生菌生产线，投资较大。', ['益生菌', '发酵罐', '冻干', '成套'], IND, [T], 450, 'hb', 'manufacturing']]);
+
+need('h6', 'health', '中药提取车间一罐要煮好几个小时，汽用得太多', ['中药提取', '能耗', '浓缩', '蒸汽'], { kind: 'process-improvement', modes: [T, S], budget: [80, 200], maturity: IND },
+  [['中药动态逆流提取与MVR浓缩节能技术', '采用动态逆流提取缩短提取时间，提取液经机械蒸汽再压缩低温浓缩，蒸汽消耗下降60%以上，有效成分保留率高，已在多家中药企业应用。', ['动态逆流提取', 'MVR浓缩', '中药', '节能'], IND, [T, S], 150]],
+  [['budget', '中药提取浓缩节能成套装置（含超临界萃取）', '大型中药提取浓缩节能成套装置，含超临界二氧化碳萃取、多效浓缩和蒸汽回收，适合新建中药提取车间，投资较高。', ['中药提取', '浓缩', '节能', '成套装置'], IND, [T], 900],
+   ['maturity', '中药提取节能降耗实验研究', '在实验室研究超声和微波辅助提取对中药提取时间和能耗的影响，提取时间缩短，尚未放大到生产规模。', ['中药提取', '能耗', '超声提取'], LAB, [J], 15],
+   ['problem', '中药材质量标准研究', '开展中药材含量测定方法学研究和质量标准制定，服务药材企业申报地方或团体标准。', ['中药材', '质量标准', '含量测定'], IND, [S], 20],
+   ['industry', '磷化工蒸发结晶余热利用', '磷化工蒸发结晶系统的二次蒸汽余热回收利用，降低生蒸汽消耗，适合磷酸盐生产企业。', ['蒸汽', '余热', '蒸发'], IND, [T], 120, 'hb', 'chemicals']]);
+
+need('h7', 'health', '乡镇卫生院做了心电图没人会看', ['心电图', '卫生院', '读图', '基层'], { kind: 'other', modes: [S], budget: [5, 30], maturity: IND },
+  [['基层心电AI辅助诊断与远程会诊平台', '卫生院上传心电图，AI自动识别心律失常和心梗，上级医院医生远程复核出报告，已覆盖多个县区的乡镇卫生院。', ['心电图', 'AI辅助诊断', '远程会诊', '基层医疗'], IND, [S], 15]],
+  [['maturity', '基层心电图AI自动判读模型研究', '在实验室训练心电图AI自动判读模型，对常见心律失常识别准确率较高，尚未取得医疗器械注册，不能提供读图服务。', ['心电图', 'AI', '判读', '基层'], LAB, [J], 50],
+   ['problem', '十二导联心电图机研发', '便携式十二导联心电图机硬件研发，包括信号采集电路和滤波算法，面向医疗器械生产企业。', ['心电图机', '硬件', '研发'], PI, [T], 100, 'hb', 'electronics'],
+   ['budget', '县域医共体远程心电与影像平台建设', '县域医共体远程心电、远程影像和双向转诊平台整体建设，乡镇卫生院心电图由县医院集中读图，投资数百万元。', ['远程心电', '卫生院', '医共体', '平台建设'], IND, [S], 600],
+   ['mode', '心电分析算法专利许可', '心电图自动分析算法相关专利，仅以许可方式授权医疗器械企业使用，不提供服务。', ['心电', '算法', '专利许可'], IND, [L], 20]]);
+
+need('h8', 'health', '药品铝塑泡罩包装漏气，稳定性考察不过', ['泡罩', '铝塑包装', '漏气', '密封'], { kind: 'tech-problem', modes: [S, Q], budget: [5, 20], maturity: IND },
+  [['药品泡罩包装密封性检测与热封工艺优化', '采用真空衰减法检测泡罩密封性，分析热封温度、压力和时间及铝箔涂层匹配，解决漏气和针孔问题，提供现场工艺调试。', ['泡罩包装', '密封性检测', '热封工艺'], IND, [S, Q], 10]],
+  [['maturity', '高阻隔涂层药用包装材料研究', '在实验室研制高阻隔涂层泡罩材料，改善铝塑包装的密封性和阻湿性，尚未完成药品相容性和稳定性研究。', ['药包材', '高阻隔', '涂层'], LAB, [J], 40],
+   ['budget', '高速铝塑泡罩包装机', '高速平板式铝塑泡罩包装机，每分钟数百板，自动剔废，适合大型制药企业固体制剂车间。', ['泡罩包装机', '铝塑', '设备'], IND, [T], 200, 'hb', 'manufacturing'],
+   ['problem', '药品追溯码赋码系统', '药品包装追溯码赋码、采集和数据关联系统，满足药品追溯监管要求，可对接企业ERP。', ['追溯码', '赋码', '药品包装'], IND, [S], 30]]);
+
+// ───────────── 新能源与节能环保 ─────────────
+need('n1', 'energy', '厂房屋顶空着，想装光伏但不想自己掏钱', ['屋顶光伏', '分布式', '不出资', '电费'], { kind: 'other', modes: [S], maturity: IND },
+  [['工商业屋顶分布式光伏合同能源管理', '投资方出资建设屋顶分布式光伏，企业零投入，所发电量按电网电价打折优先供企业使用，运营期25年，已建成上百个项目。', ['分布式光伏', '合同能源管理', '屋顶', '零投入'], IND, [S], undefined, 'hb']],
+  [['problem', '退役光伏组件回收', '退役光伏组件拆解和材料回收技术，分离玻璃、铝框、硅和银，实现资源化利用。', ['光伏组件', '回收', '拆解'], PI, [T], 200],
+   ['maturity', '厂房屋顶光伏用钙钛矿组件', '面向工商业厂房屋顶分布式光伏的钙钛矿组件，实验室效率较高，稳定性和寿命仍待提高，暂不能用于电站建设。', ['钙钛矿', '屋顶光伏', '分布式'], LAB, [J], 500],
+   ['mode', '屋顶光伏EPC总承包', '工商业屋顶光伏电站设计、采购和施工总承包，由业主自行投资建设，含并网手续办理。', ['屋顶光伏', 'EPC', '总承包'], IND, [T], 400],
+   ['industry', 'BIPV光伏建筑一体化幕墙', '光伏组件与建筑幕墙一体化设计施工，兼顾发电和建筑外观，适合新建公共建筑和厂房。', ['光伏', '建筑一体化', '幕墙'], IND, [T], 300, 'hb', 'building']]);
+
+need('n2', 'energy', '窑炉烟囱出来的烟还有三百多度，热量白白跑了', ['余热', '窑炉', '烟气', '热量回收'], { kind: 'tech-introduction', modes: [T, S], budget: [50, 150], maturity: IND },
+  [['窑炉烟气余热回收制热水蒸汽技术', '在窑炉烟道加装热管余热锅炉或换热器，回收300 ℃以上烟气余热产生蒸汽或热水，用于生产和生活，投资回收期两年以内，已在陶瓷和建材窑炉应用。', ['烟气余热', '热管换热器', '余热锅炉', '窑炉'], IND, [T, S], 100]],
+  [['budget', '有机朗肯循环余热发电机组', '中低温余热有机朗肯循环（ORC）发电机组，可将烟气余热转化为电能，适合余热资源量大的企业。', ['ORC', '余热发电'], IND, [T], 800],
+   ['maturity', '窑炉烟气余热回收相变储热研究', '在实验室研制用于窑炉烟气余热回收的相变储热材料和换热器结构，储热密度高，尚处于研究阶段。', ['窑炉', '烟气余热', '相变储热', '余热回收'], LAB, [J], 30],
+   ['problem', '窑炉烟气SCR脱硝', '窑炉烟气选择性催化还原脱硝技术，氮氧化物排放达到超低排放要求，适合建材和陶瓷窑炉。', ['烟气脱硝', 'SCR', '窑炉'], IND, [T, S], 150]]);
+
+need('n3', 'energy', '空压站一年电费上百万，感觉浪费很大', ['空压机', '电费', '节能', '空压站'], { kind: 'process-improvement', modes: [S], budget: [10, 50], maturity: IND },
+  [['空压站智能群控节能改造', '对空压站进行用气测量和泄漏检测，加装群控系统按需供气，压力降低并消除泄漏，节电20%以上，可按节能效益分享。', ['空压站', '群控', '节能改造', '泄漏检测'], IND, [S], 30, 'hb']],
+  [['problem', '永磁变频螺杆空压机制造', '永磁变频螺杆空压机整机设计制造技术，包括主机型线和永磁电机，面向空压机生产企业。', ['空压机', '永磁变频', '制造'], IND, [T], 300, 'hb', 'manufacturing'],
+   ['maturity', '压缩空气系统能效仿真模型', '在实验室建立空压站能耗和电费分析模型，评估管网压降和泄漏造成的浪费，尚未用于现场改造。', ['压缩空气', '能效', '仿真模型'], LAB, [J], 10],
+   ['budget', '全厂能源管理中心建设', '全厂水、电、气和空压站能源计量与节能管理中心建设，适合年耗能大的重点用能单位，投资数百万元。', ['能源管理', '能源计量', '能源中心'], IND, [S], 300],
+   ['place', '空压站节能改造（外省服务商）', '空压站群控节能改造服务，服务商在外省，需要派人驻厂调试数周，后续维护响应较慢。', ['空压站', '节能改造'], IND, [S], 30, 'far']]);
+
+need('n4', 'energy', '喷漆房VOCs超标被环保约谈了', ['VOCs', '喷漆房', '废气', '超标'], { kind: 'tech-problem', modes: [T, S], budget: [30, 80], maturity: IND },
+  [['中小风量VOCs活性炭吸附脱附—催化燃烧装置', '喷漆废气经过滤后由蜂窝活性炭吸附，饱和后热空气脱附浓缩送催化燃烧，净化效率90%以上，运行费用低，适合中小喷涂企业。', ['VOCs治理', '活性炭吸附', '催化燃烧', '喷涂废气'], IND, [T, S], 60]],
+  [['budget', '大风量沸石转轮+RTO', '沸石转轮吸附浓缩加蓄热式焚烧（RTO）的VOCs治理系统，适合大风量园区企业，投资较高。', ['沸石转轮', 'RTO', 'VOCs'], IND, [T], 500],
+   ['maturity', '可见光催化降解甲苯研究', '在实验室研制可见光催化材料降解喷漆废气中的甲苯、二甲苯等VOCs，降解效率较高，尚未放大应用。', ['光催化', '甲苯', 'VOCs'], LAB, [J], 20],
+   ['problem', 'VOCs在线监测系统', '固定污染源VOCs在线监测设备，可实时上传环保监管平台，适合重点排污单位安装。', ['VOCs', '在线监测'], IND, [T], 40],
+   ['industry', '水性工业涂料替代溶剂漆', '水性丙烯酸工业涂料替代溶剂型油漆，从源头减少VOCs排放，适合金属结构件涂装。', ['水性涂料', 'VOCs', '喷漆'], IND, [T], 30, 'hb', 'chemicals']]);
+
+need('n5', 'energy', '峰谷电价差这么大，想装点储能削峰填谷', ['储能', '峰谷电价', '削峰填谷', '工商业'], { kind: 'other', modes: [S, E], maturity: IND },
+  [['工商业储能投资运营（合同能源管理）', '投资方出资建设工商业锂电储能系统，谷时充电峰时放电，收益与企业分成，企业无需投资，系统含消防和能量管理。', ['工商业储能', '削峰填谷', '合同能源管理', '投资运营'], IND, [S, E], undefined]],
+  [['problem', '储能磷酸铁锂电芯制造', '储能专用大容量磷酸铁锂电芯制造技术，循环寿命长，适合建设电芯生产线的企业。', ['储能', '电芯', '磷酸铁锂'], IND, [T], 2000, 'hb', 'chemicals'],
+   ['maturity', '工商业削峰填谷全钒液流储能研究', '在实验室研制全钒液流电池电堆，用于工商业削峰填谷和长时储能，功率密度有所提高，尚未工程应用。', ['储能', '削峰填谷', '液流电池'], LAB, [J], 300],
+   ['mode', '储能系统设备销售与安装', '工商业储能柜设备销售和安装调试，由业主自行出资购买，可提供运维服务。', ['储能柜', '设备销售', '安装'], IND, [T], 150]]);
+
+need('n6', 'energy', '污水厂的污泥含水80%，拉出去处置一吨好几百', ['污泥', '含水率', '处置费', '减量'], { kind: 'tech-introduction', modes: [T, S], budget: [80, 200], maturity: IND },
+  [['污泥低温带式干化减量技术', '利用热泵或低温余热将污泥含水率从80%降到30%以下，减量七成，运行安全无粉尘爆炸风险，已在多个污水厂应用。', ['污泥干化', '低温', '减量', '热泵'], IND, [T, S], 150]],
+  [['budget', '污泥干化焚烧一体化处置工程', '大型污水厂污泥干化加焚烧发电一体化处置工程，日处理污泥数百吨，可大幅减量，投资数千万元。', ['污泥', '干化', '焚烧', '减量'], IND, [T], 3000],
+   ['maturity', '市政污泥水热处理脱水研究', '在实验室研究水热处理降低污水厂污泥含水率和减量的效果，含水率可降到50%左右，尚处于研究阶段。', ['市政污泥', '水热处理', '脱水'], LAB, [J], 30],
+   ['problem', '污泥制陶粒', '以脱水污泥配黏土烧制轻质陶粒，用于建材和园林，实现污泥资源化利用。', ['污泥', '陶粒', '资源化'], PI, [T], 200, 'hb', 'building']]);
+
+need('n7', 'energy', '燃煤小锅炉要拆了，想改烧生物质', ['燃煤锅炉', '生物质', '改造', '煤改'], { kind: 'equipment', modes: [T, S], budget: [30, 100], maturity: IND },
+  [['燃煤锅炉改生物质成型燃料燃烧技术', '对小型燃煤蒸汽锅炉改造炉排和配风，燃用生物质成型颗粒，配套旋风和布袋除尘，排放达标，改造周期短。', ['生物质锅炉', '煤改生物质', '成型燃料', '改造'], IND, [T, S], 60]],
+  [['maturity', '燃煤小锅炉改烧生物质的燃烧特性研究', '在实验室研究生物质成型燃料在小型锅炉中的燃烧和结渣特性，为燃煤锅炉改造提供依据，尚未工程示范。', ['燃煤锅炉', '生物质', '燃烧特性'], LAB, [J], 50],
+   ['problem', '秸秆生物质颗粒成型机', '秸秆粉碎和环模颗粒成型设备，生产生物质成型燃料，适合燃料加工企业。', ['生物质颗粒', '成型机', '秸秆'], IND, [T], 40, 'hb', 'manufacturing'],
+   ['problem', '燃煤锅炉烟气脱硫脱硝', '燃煤锅炉烟气石灰石湿法脱硫和SNCR脱硝技术，排放达标，适合保留燃煤锅炉的企业。', ['燃煤锅炉', '脱硫脱硝'], IND, [T, S], 80]]);
+
+need('n8', 'energy', '储能站想用车上退下来的电池，便宜些', ['退役电池', '梯次利用', '储能', '检测分选'], { kind: 'tech-introduction', modes: [J, T], budget: [80, 200], maturity: PI },
+  [['退役动力电池梯次利用检测分选与重组', '对退役动力电池包拆解后快速检测容量和内阻，按一致性分选重组为储能模组，配合专用BMS，已建成梯次利用储能示范站。', ['梯次利用', '退役电池', '分选重组', '储能'], PI, [J, T], 150]],
+  [['problem', '退役三元电池湿法回收镍钴', '退役三元电池黑粉经酸浸、萃取分离回收镍、钴、锰和锂，产品为电池级硫酸盐。', ['电池回收', '镍钴', '湿法'], IND, [T], 500, 'hb', 'chemicals'],
+   ['maturity', '退役电池梯次利用健康状态快速评估研究', '基于电化学阻抗谱的退役动力电池健康状态快速评估方法，用于梯次利用前的检测分选，目前处于实验室阶段。', ['退役电池', '梯次利用', '检测', 'SOH'], LAB, [J], 20],
+   ['mode', '梯次利用电池专利许可', '退役电池梯次利用分选相关专利，仅做普通许可授权，不提供合作开发或技术服务。', ['梯次利用', '专利许可'], PI, [L], 50]]);
+
+// ───────────── 现代服务业与文化旅游 ─────────────
+need('s1', 'services', '村里民宿一到淡季就没人住，不会在网上推', ['民宿', '淡季', '线上推广', 'OTA'], { kind: 'other', modes: [S, Q], budget: [2, 10] },
+  [['乡村民宿数字营销与平台运营服务', '为乡村民宿做OTA平台上架优化、短视频内容和社群营销，设计淡季主题活动，入住率平均提升三成，按月服务。', ['乡村民宿', '数字营销', 'OTA运营', '短视频'], IND, [S, Q], 5, 'jm']],
+  [['problem', '民宿建筑与室内设计', '乡村民宿建筑改造设计和室内软装方案，突出乡土风格，提供施工图和效果图。', ['民宿', '建筑设计', '软装'], IND, [C], 20],
+   ['maturity', '民宿线上推广VR全景展示系统研发', '实验室开发的民宿VR全景展示原型，可嵌入OTA和短视频平台做线上推广，尚未商业化，不提供运营服务。', ['民宿', 'VR', '线上推广'], LAB, [J], 10],
+   ['budget', '含民宿线上营销的全域旅游智慧平台', '县域全域旅游大数据和营销平台建设，含民宿OTA对接和淡季营销模块，适合政府投资，费用数百万元。', ['民宿', '智慧旅游', '线上营销', '平台'], IND, [S], 300],
+   ['place', '民宿营销运营服务（外省公司）', '民宿线上营销代运营服务，团队在外省，只做线上运营，不能到店拍摄和策划活动。', ['民宿', '营销', '代运营'], IND, [S, Q], 5, 'far']]);
+
+need('s2', 'services', '家里农场想做成中小学研学基地，课程不会弄', ['研学', '农场', '课程', '中小学'], { kind: 'other', modes: [Q, S], budget: [5, 20] },
+  [['农业研学基地课程设计与运营指导', '结合农场种养资源设计分学段研学课程、安全预案和导师培训，协助对接学校和申报研学基地，已服务多个农业园区。', ['研学基地', '课程设计', '农业研学', '运营'], IND, [Q, S], 10, 'hb']],
+  [['problem', '研学活动报名管理小程序', '研学活动在线报名、缴费、签到和家长通知小程序，可按机构定制界面。', ['研学', '小程序', '报名'], IND, [T], 8, 'hb', 'electronics'],
+   ['budget', '农场研学基地与田园综合体规划设计', '对农场进行研学基地和田园综合体总体规划、产业布局和景观设计，适合大型农业园区，设计费较高。', ['研学基地', '农场', '规划设计'], IND, [C], 150],
+   ['mode', '研学基地合作投资运营', '以资金和品牌入股方式与农场合作投资运营研学基地，不单独提供课程设计服务。', ['研学基地', '投资', '入股'], IND, [E], 20]]);
+
+need('s3', 'services', '想搞直播卖香菇土鸡蛋，不知道怎么起号', ['直播带货', '起号', '农产品', '电商'], { kind: 'other', modes: [S], budget: [1, 8] },
+  [['农产品直播电商孵化培训', '从账号定位、选品、直播话术到投流，手把手带农户和合作社起号直播，配合供应链和售后，已孵化数十个农产品账号。', ['直播电商', '农产品', '孵化培训', '起号'], IND, [S], 3, 'jm']],
+  [['problem', '县域电商仓配一体化', '县域农产品电商仓储、分拣和快递共同配送一体化服务，降低电商物流成本。', ['电商', '仓配', '物流'], IND, [S], 50],
+   ['maturity', '农产品直播带货AI虚拟主播研发', '实验室研发的AI虚拟主播直播带货系统原型，可自动讲解农产品，效果仍需优化，尚不能商用。', ['直播带货', '虚拟主播', '农产品'], LAB, [J], 30],
+   ['budget', '农产品直播电商基地建设运营', '农产品直播带货基地和电商产业园整体建设运营，含直播间、仓储和主播孵化，适合政府和园区投资。', ['直播电商', '农产品', '直播基地', '电商'], IND, [S], 500]]);
+
+need('s4', 'services', '景区节假日人挤人，想知道实时有多少人', ['景区', '客流', '实时', '限流'], { kind: 'equipment', modes: [T, S], budget: [20, 60], maturity: IND },
+  [['景区客流实时监测与预警系统', '在出入口和重点区域部署客流摄像头和Wi-Fi探针，实时统计在园人数和热力分布，超过承载量自动预警，对接文旅监管平台。', ['客流监测', '景区', '预警', '热力图'], IND, [T, S], 40]],
+  [['problem', '景区电子票务系统', '景区线上售票、分时预约和闸机验票系统，支持多渠道分销和结算。', ['景区', '票务', '闸机'], IND, [T], 30],
+   ['maturity', '景区客流预测深度学习模型', '基于历史票务和天气数据的景区客流预测深度学习模型，目前处于实验室验证阶段。', ['客流预测', '深度学习'], LAB, [J], 15],
+   ['budget', '含实时客流监测的智慧景区整体建设', '景区智慧化整体建设，含实时客流监测、票务、安防、导览和指挥中心，投资数百万元。', ['景区', '客流监测', '智慧景区'], IND, [S], 800]]);
+
+need('s5', 'services', '冷链车跑一趟经常半车空着，配送成本太高', ['冷链配送', '空载', '成本', '路线'], { kind: 'other', modes: [S, Q], budget: [10, 30] },
+  [['县域冷链共同配送与路径优化', '整合县域多家生鲜企业的冷链订单，按时间窗和温区进行路径优化和拼车配送，车辆满载率提高，配送成本下降两成。', ['冷链配送', '共同配送', '路径优化', '满载率'], IND, [S, Q], 20]],
+  [['budget', '冷链配送中心与万吨冷库建设', '县域冷链配送中心和万吨级冷库设计施工，可集中配送降低成本，适合大型冷链物流企业投资。', ['冷链配送', '冷库', '配送中心'], IND, [S], 1500],
+   ['maturity', '多温区车辆路径问题算法研究', '在实验室研究多温区冷链配送车辆路径优化算法，仿真中车辆空载率下降，尚未形成可用的配送服务。', ['车辆路径', '多温区', '算法'], LAB, [J], 20],
+   ['problem', '冷藏车车厢制造', '冷藏车厢体保温板和制冷机组配套制造技术，面向专用车生产企业。', ['冷藏车', '厢体', '制造'], IND, [T], 200, 'hb', 'manufacturing']]);
+
+need('s6', 'services', '想评高企，专利和研发费归集都不太懂', ['高企', '专利', '研发费用', '申报'], { kind: 'other', modes: [S, Q], budget: [1, 5] },
+  [['高新技术企业认定辅导与知识产权布局', '梳理企业技术和项目，指导研发费用归集、专利挖掘申请和高企申报材料编写，已辅导数百家企业通过认定。', ['高新技术企业', '认定辅导', '专利布局', '研发费用归集'], IND, [S, Q], 3, 'jm']],
+  [['problem', '专利交易与技术转让撮合', '提供专利买卖、技术转让撮合和交易合同服务，帮助企业获取外部技术。', ['专利交易', '技术转让'], IND, [S], 5],
+   ['maturity', '高企申报专利挖掘AI工具研发', '实验室开发的专利挖掘和高企申报材料辅助生成AI工具原型，尚未上线，不提供辅导服务。', ['高企', '专利', 'AI'], LAB, [J], 10],
+   ['budget', '高企认定与知识产权贯标全流程托管', '高新技术企业认定、知识产权贯标认证和三年全流程托管，含专利申请和研发费用归集，费用较高。', ['高企', '专利', '研发费用', '托管'], IND, [S], 40]]);
+
+need('s7', 'services', '产品外观太土，想找人重新设计一下', ['外观设计', '产品', '工业设计'], { kind: 'new-product', modes: [C], budget: [5, 20] },
+  [['工业产品外观与结构设计', '提供用户研究、外观造型、CMF和结构设计，输出可开模图纸，服务小家电、工具和装备类产品。', ['工业设计', '外观设计', '结构设计', 'CMF'], IND, [C], 12]],
+  [['problem', '企业品牌策划与VI设计', '企业品牌定位、标志设计和VI视觉识别系统设计，提升企业形象。', ['品牌策划', 'VI设计'], IND, [C], 10],
+   ['industry', '3D打印手板模型', '产品手板模型3D打印和喷漆后处理，快速验证外观和装配，按件计费。', ['3D打印', '手板', '产品'], IND, [S], 2, 'hb', 'manufacturing'],
+   ['mode', '工业设计团队技术入股', '工业设计团队以设计和技术入股方式参与企业产品开发，共享产品收益，不收设计费。', ['工业设计', '入股'], IND, [E], 15],
+   ['budget', '产品全生命周期研发外包', '从工业设计、结构设计、样机到量产导入的产品全生命周期研发外包服务，周期长费用高。', ['研发外包', '产品设计', '量产'], IND, [C], 200]]);
+
+need('s8', 'services', '食品厂样品都送外面检，等报告太慢，想自己建个化验室', ['化验室', '检测', '食品', '自建'], { kind: 'testing', modes: [S, Q], budget: [10, 40] },
+  [['企业内部检测实验室规划建设与人员培训', '按检测项目规划实验室布局、仪器配置和管理制度，培训检验人员并协助通过能力验证，适合食品和农产品加工企业。', ['检测实验室', '规划建设', '人员培训', '食品检测'], IND, [S, Q], 20, 'jm']],
+  [['mode', '第三方食品检测委托', '承接食品理化和微生物指标第三方委托检测，出具CMA报告，企业送样即可。', ['食品检测', '委托检测'], IND, [C], 5],
+   ['maturity', '食品快速检测方法与试剂研究', '在实验室研究适合食品厂化验室使用的快速检测方法和试剂，尚未形成成套方案，不提供建设服务。', ['快速检测', '试剂', '食品安全'], LAB, [J], 10],
+   ['budget', '区域食品检测中心建设与CMA认定', '区域性食品检测化验室整体建设和CMA资质认定，含仪器采购和人员配置，适合政府和大型企业投资。', ['检测中心', 'CMA', '仪器配置'], IND, [S], 500],
+   ['place', '检测实验室建设咨询（外省）', '企业检测实验室规划建设咨询，机构在外省，以图纸和远程咨询为主，不到现场。', ['检测实验室', '规划', '咨询'], IND, [S, Q], 20, 'far']]);

@@ -1,14 +1,16 @@
-// npm run bench [-- search|matching|http|import|sessions …]: runs the named benchmarks (all by default), prints each one's
+// npm run bench [-- search|churn|matching|http|import|sessions …]: runs the named benchmarks (all by default), prints each one's
 // detail table as it finishes, then one summary table of every bench's headline figures, headed by the date
 // and the machine.
 import { machine, table, type BenchReport } from './support.ts';
 import { benchSearch } from './search.ts';
 import { benchMatching } from './matching.ts';
 import { benchHttp } from './http.ts';
+import { benchChurn } from './churn.ts';
 import { benchImport, benchSessions } from './abuse.ts';
 
 const benches: Record<string, () => Promise<BenchReport>> = {
   search: () => benchSearch(process.env.BENCH_SCALES ? process.env.BENCH_SCALES.split(',').map(Number) : undefined),
+  churn: () => benchChurn(Number(process.env.BENCH_CHURN_RECORDS ?? 20_000), Number(process.env.BENCH_CHURN_EDITS ?? 1_000_000)),
   matching: () => benchMatching(process.env.BENCH_MATCH_SCALE ? Number(process.env.BENCH_MATCH_SCALE) : undefined),
   http: () => benchHttp(),
   import: () => benchImport(),

@@ -1,8 +1,11 @@
 // The contract every SearchIndex adapter passes: the embedded engine always, Meilisearch whenever
 // MEILI_HOST is set (meilisearch.contract.test.ts). Chinese words inside longer words, synonyms, mixed
-// Chinese/English, filters, disjunctive facets, ranges, sorting, paging, versions, removal and rebuild.
+// Chinese/English, filters, disjunctive facets, ranges, sorting, paging (and its honest total past
+// MAX_WINDOW), versions (the same version again changes nothing, an older one never wins), removal, writes
+// during a rebuild, and rankings after churn equal to a fresh build's.
 import { describe, expect, it, beforeAll } from 'vitest';
-import type { SearchDoc, SearchIndex, SearchQuery } from '../../server/platform/search/port.ts';
+import { MAX_WINDOW, type SearchDoc, type SearchIndex, type SearchQuery } from '../../server/platform/search/port.ts';
+import { churnQueries, comparable, randomDoc, seeded } from './random-docs.ts';
 
 const day = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -36,6 +39,8 @@ export const corpus: SearchDoc[] = [
 ];
 
 const ids = (r: { items: { kind: string; id: string }[] }) => r.items.map((h) => h.id);
+/** scores to 9 significant digits: equal rankings, whatever the order floating-point sums were taken in */
+const round = (x: number) => Number(x.toPrecision(9));
 const q = (query: Partial<SearchQuery>): SearchQuery => ({ page: 1, limit: 20, ...query });
 
 export function searchContract(make: () => Promise<SearchIndex>): void {
@@ -136,6 +141,41 @@ export function searchContract(make: () => Promise<SearchIndex>): void {
     });
   });
 
+  describe('paging past the window', () => {
+    const many = Array.from({ length: MAX_WINDOW + 50 }, (_, i) =>
+      doc('broker', `p${i}`, { title: `分页测试经纪人${i}`, text: '分页测试', attributes: { level: 'paging' }, age: 100 + i / 100 }),
+    );
+    beforeAll(async () => {
+      await index.upsert(many);
+    }, 120_000);
+
+    it('when more records match than a list can page through, then total stops at MAX_WINDOW, says so, and every page it offers has records', async () => {
+      for (const query of [{ q: '分页测试' }, { filters: { level: 'paging' } }] as Partial<SearchQuery>[]) {
+        const first = await index.search(q({ ...query, limit: 20 }));
+        expect(first).toMatchObject({ total: MAX_WINDOW, capped: true });
+        for (const limit of [20, 30]) {
+          const pages = Math.ceil(first.total / limit);
+          const last = await index.search(q({ ...query, page: pages, limit }));
+          expect(last.total).toBe(MAX_WINDOW);
+          expect(last.items).toHaveLength(MAX_WINDOW - (pages - 1) * limit);
+          expect((await index.search(q({ ...query, page: pages + 1, limit }))).items).toHaveLength(0);
+        }
+      }
+    });
+
+    it('when fewer records match, then total is exact and not capped', async () => {
+      const r = await index.search(q({ filters: { level: 'paging' }, ranges: { createdAt: { gte: T0 - 100.205 * day } } }));
+      expect(r).toMatchObject({ total: 21, capped: false });
+      expect((await index.search(q({ q: '磷石膏' }))).capped).toBe(false);
+    });
+
+    it('when the records are removed, then the totals are back', async () => {
+      await index.remove(many.map((d) => ({ kind: d.kind, id: d.id })));
+      expect((await index.search(q({ q: '分页测试' }))).total).toBe(0);
+      expect((await index.search(q({}))).total).toBe(corpus.length);
+    });
+  });
+
   describe('changes', () => {
     it('when a record is updated, then the newer version wins and an older one never overwrites it', async () => {
       const v2 = { ...corpus[4]!, version: 2, title: '香菇菌棒杂菌污染防控', display: { title: 'v2' } };
@@ -146,6 +186,82 @@ export function searchContract(make: () => Promise<SearchIndex>): void {
       expect(ids(r)).toEqual(['d2']);
       expect(r.items[0]!.display).toEqual({ title: 'v2' });
     });
+
+    it('when the same version is upserted again, then nothing changes', async () => {
+      const before = await index.search(q({ q: '磷石膏' }));
+      await index.upsert([{ ...corpus[0]!, title: '同版本重复写入', display: { title: 'same version' } }]);
+      expect((await index.search(q({ q: '同版本重复写入' }))).total).toBe(0);
+      const after = await index.search(q({ q: '磷石膏' }));
+      expect(comparable(after)).toEqual(comparable(before));
+      expect((await index.versions()).get('result:r1')).toBe(1);
+    });
+
+    it('when one batch holds several versions of a record, or an older one comes later, then the newest wins', async () => {
+      const v = (version: number, title: string) => doc('broker', 'vv', { version, title, display: { title }, attributes: { level: 'junior' } });
+      await index.upsert([v(5, '版本五号经纪人'), v(4, '版本四号经纪人')]);
+      await index.upsert([v(3, '版本三号经纪人')]);
+      expect((await index.versions()).get('broker:vv')).toBe(5);
+      expect(ids(await index.search(q({ q: '版本五号' })))).toEqual(['vv']);
+      expect((await index.search(q({ q: '版本四号' }))).total).toBe(0);
+      expect((await index.search(q({ q: '版本三号' }))).total).toBe(0);
+      expect((await index.search(q({ filters: { level: 'junior' } }))).items.map((h) => h.display)).toEqual([{ title: '版本五号经纪人' }]);
+      await index.remove([{ kind: 'broker', id: 'vv' }]);
+    });
+
+    it('when records are written while a rebuild runs, then the new index has the writes, whatever the rebuild read before', async () => {
+      const d3v3 = { ...corpus[5]!, version: 3, title: '装配式建筑灌浆套筒节点', display: { title: 'd3 v3' } };
+      await index.rebuild(async function* () {
+        yield corpus.slice(0, 2);
+        await index.upsert([d3v3, doc('expert', 'w1', { title: '重建期间新增专家', attributes: { available: 'yes' } })]);
+        await index.remove([{ kind: 'result', id: 'r3' }]);
+        yield corpus.slice(2); // read "before" the writes: d3 at version 1, r3 still there
+      });
+      expect((await index.versions()).get('demand:d3')).toBe(3);
+      expect(ids(await index.search(q({ q: '灌浆套筒' })))).toEqual(['d3']);
+      expect(ids(await index.search(q({ q: '重建期间新增专家' })))).toEqual(['w1']);
+      expect((await index.versions()).has('result:r3')).toBe(false);
+      expect((await index.search(q({ q: '背光模组' }))).total).toBe(0);
+      await index.rebuild(async function* () {
+        yield corpus;
+      });
+    });
+
+    it('when records churn (new versions, removals, comebacks), then every search answers as a fresh build of the same records', async () => {
+      const rand = seeded(7);
+      const churned = await make();
+      const fresh = await make();
+      const live = new Map<number, SearchDoc>();
+      const versions = new Map<number, number>();
+      for (let n = 0; n < 40; n++) live.set(n, randomDoc(rand, n, 1));
+      await churned.rebuild(async function* () {
+        yield [...live.values()];
+      });
+      for (let step = 0; step < 60; step++) {
+        const touched = new Set<number>();
+        for (let k = 0; k < 8; k++) {
+          const n = Math.floor(rand() * 50);
+          const version = (versions.get(n) ?? 1) + 1;
+          versions.set(n, version);
+          touched.add(n);
+          if (rand() < 0.25) live.delete(n);
+          else live.set(n, randomDoc(rand, n, version));
+        }
+        // each touched record as it ends the step: removed, or at its newest version
+        const gone = [...touched].filter((n) => !live.has(n)).map((n) => ({ kind: n % 2 ? ('demand' as const) : ('result' as const), id: `c${n}` }));
+        await churned.remove(gone);
+        await churned.upsert([...touched].filter((n) => live.has(n)).map((n) => live.get(n)!));
+      }
+      await fresh.rebuild(async function* () {
+        yield [...live.values()];
+      });
+      expect(Object.fromEntries(await churned.versions())).toEqual(Object.fromEntries(await fresh.versions()));
+      for (const query of churnQueries()) {
+        const [a, b] = [comparable(await churned.search(query)), comparable(await fresh.search(query))];
+        expect({ query, ...a, scores: a.scores.map(round) }).toEqual({ query, ...b, scores: b.scores.map(round) });
+      }
+      await churned.close();
+      await fresh.close();
+    }, 120_000);
 
     it('when a record is removed, then it is no longer found or counted', async () => {
       await index.upsert([doc('broker', 'tmp', { title: '临时经纪人', attributes: { industry: ['energy'], level: 'junior' } })]);

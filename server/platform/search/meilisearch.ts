@@ -4,6 +4,24 @@
 // engine. Settings (searchable, filterable and sortable attributes, synonyms, ranking rules) are applied at
 // start and waited for. Searches use a scoped key that can only search; the key given in MEILI_API_KEY stays
 // on the server (browsers talk to the app, never to Meilisearch).
+//
+// Versions: Meilisearch replaces a document whatever it held, so the adapter guards versions itself. Each
+// document carries its version (`v`) and its key is filterable; a write first reads the versions the index
+// holds for its keys and sends only documents newer than those (the same version again is a no-op, as on
+// the embedded engine), then reads them back once its task is done and sends again any that an older write
+// overwrote meanwhile. This process's writes go one at a time, so among them the guard is exact. What is left
+// is a race between processes: another instance that read before our write landed and whose older write
+// lands after our read-back. Such a record stays stale until the sync worker's reconciliation, which
+// compares every indexed version with the database (server/platform/search/sync.ts), sends it again.
+//
+// Rebuild: the new index fills beside the live one; while it does, every upsert and removal goes to both,
+// with the same guard (so a rebuild batch read from the database before a write never undoes the write), and
+// keys removed meanwhile are removed from the new index again just before the swap. Writes from other
+// processes during a rebuild reach only the old index, and likewise wait for reconciliation.
+//
+// Paging: maxTotalHits is MAX_WINDOW + 1, only to tell "more than MAX_WINDOW" from "exactly MAX_WINDOW";
+// `total` is reported as at most MAX_WINDOW with `capped`, and records ranked past it are on no page, as on
+// the embedded engine.
 import { Meilisearch, type Index, type SearchParams, type Settings } from 'meilisearch';
 import type { Logger } from '../logger.ts';
 import { snippet } from './embedded.ts';
@@ -40,19 +58,24 @@ interface MeiliDoc {
 const ATTRS = Object.keys(ATTRIBUTES) as Attribute[];
 const docKey = (kind: string, id: string) => `${kind}-${id}`;
 const quote = (v: string) => JSON.stringify(v);
+/** keys per version read (a filter of this many keys stays well within Meilisearch's limits) */
+const READ_CHUNK = 500;
+/** read-backs after a write: each can only find a write from another process that landed after ours */
+const VERIFY_ROUNDS = 2;
 
 export function settings(): Settings {
   const synonyms: Record<string, string[]> = {};
   for (const group of synonymGroups) for (const term of group) synonyms[term] = group.filter((t) => t !== term);
   return {
     searchableAttributes: ['title', 'keywords', 'tokens', 'extra', 'text'],
-    filterableAttributes: [...ATTRS, ...NUMBERS],
+    // `key` for the version reads of the write guard
+    filterableAttributes: [...ATTRS, ...NUMBERS, 'key'],
     sortableAttributes: [...NUMBERS],
     displayedAttributes: ['key', 'kind', 'id', 'v', 'display', 'snippetSource'],
     rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness', 'createdAt:desc'],
     synonyms,
     typoTolerance: { enabled: false }, // Chinese terms have no typos to forgive; Latin codes (PCB) must match
-    pagination: { maxTotalHits: MAX_WINDOW },
+    pagination: { maxTotalHits: MAX_WINDOW + 1 },
     faceting: { maxValuesPerFacet: 200 },
   };
 }
@@ -97,6 +120,11 @@ export class MeiliSearchIndex implements SearchIndex {
   private readonly admin: Meilisearch;
   private searcher: Meilisearch;
   private readonly uid: string;
+  /** this process's writes, one after another (see the top of this file) */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** while a rebuild fills the next index: its uid, and the keys removed since it started */
+  private rebuilding: { uid: string; removed: Set<string> } | undefined;
+  private rebuildRunning = false;
 
   constructor(
     private readonly opts: { host: string; apiKey?: string | undefined; prefix: string },
@@ -147,16 +175,85 @@ export class MeiliSearchIndex implements SearchIndex {
     }
   }
 
+  /** Runs `fn` after every write of this process already started, and before any started later. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addDocs(uid: string, docs: MeiliDoc[]): Promise<void> {
+    const task = await this.admin.index<MeiliDoc>(uid).addDocuments(docs, { primaryKey: 'key' }).waitTask();
+    if (task.status !== 'succeeded') throw new Error(`Meilisearch could not index documents: ${task.error?.message ?? task.status}`);
+  }
+
+  private async deleteDocs(uid: string, keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    const task = await this.admin.index(uid).deleteDocuments(keys).waitTask();
+    if (task.status !== 'succeeded') throw new Error(`Meilisearch could not delete documents: ${task.error?.message ?? task.status}`);
+  }
+
+  /** The versions index `uid` holds for these keys (absent keys are not in the map). */
+  private async heldVersions(uid: string, keys: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += READ_CHUNK) {
+      const chunk = keys.slice(i, i + READ_CHUNK);
+      const page = await this.admin.index<MeiliDoc>(uid).getDocuments({ filter: `key IN [${chunk.map(quote).join(', ')}]`, fields: ['key', 'v'], limit: chunk.length });
+      for (const d of page.results) out.set(d.key, d.v);
+    }
+    return out;
+  }
+
+  /** Writes to index `uid` the documents newer than what it holds (the newest of each record in the batch). */
+  private async writeNewer(uid: string, docs: SearchDoc[], verify: boolean): Promise<void> {
+    const newest = new Map<string, SearchDoc>();
+    for (const d of docs) {
+      const key = docKey(d.kind, d.id);
+      const have = newest.get(key);
+      if (!have || d.version > have.version) newest.set(key, d);
+    }
+    const held = await this.heldVersions(uid, [...newest.keys()]);
+    let written = [...newest].filter(([key, d]) => !((held.get(key) ?? -Infinity) >= d.version)).map(([, d]) => toMeiliDoc(d));
+    if (!written.length) return;
+    await this.addDocs(uid, written);
+    for (let round = 0; verify && round < VERIFY_ROUNDS && written.length; round++) {
+      // An older write of another process that read before ours landed may have replaced ours: send ours
+      // again. A record gone meanwhile was removed on purpose and stays removed.
+      const now = await this.heldVersions(uid, written.map((d) => d.key));
+      written = written.filter((d) => {
+        const v = now.get(d.key);
+        return v !== undefined && v < d.v;
+      });
+      if (written.length) {
+        this.logger.warn({ records: written.length }, 'an older version overwrote a newer one in Meilisearch; writing the newer one again');
+        await this.addDocs(uid, written);
+      }
+    }
+  }
+
   async upsert(docs: SearchDoc[]): Promise<void> {
     if (!docs.length) return;
-    const task = await this.index.addDocuments(docs.map(toMeiliDoc), { primaryKey: 'key' }).waitTask();
-    if (task.status !== 'succeeded') throw new Error(`Meilisearch could not index documents: ${task.error?.message ?? task.status}`);
+    await this.exclusive(async () => {
+      await this.writeNewer(this.uid, docs, true);
+      const rebuilding = this.rebuilding;
+      if (rebuilding) {
+        await this.writeNewer(rebuilding.uid, docs, false);
+        for (const d of docs) rebuilding.removed.delete(docKey(d.kind, d.id));
+      }
+    });
   }
 
   async remove(refs: { kind: DocKind; id: string }[]): Promise<void> {
     if (!refs.length) return;
-    const task = await this.index.deleteDocuments(refs.map((r) => docKey(r.kind, r.id))).waitTask();
-    if (task.status !== 'succeeded') throw new Error(`Meilisearch could not delete documents: ${task.error?.message ?? task.status}`);
+    const keys = refs.map((r) => docKey(r.kind, r.id));
+    await this.exclusive(async () => {
+      await this.deleteDocs(this.uid, keys);
+      const rebuilding = this.rebuilding;
+      if (rebuilding) {
+        await this.deleteDocs(rebuilding.uid, keys);
+        for (const k of keys) rebuilding.removed.add(k);
+      }
+    });
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -195,15 +292,19 @@ export class MeiliSearchIndex implements SearchIndex {
       multi.results.forEach((r, i) => (facets[filtered[i]!] = (r.facetDistribution?.[filtered[i]!] as Record<string, number> | undefined) ?? {}));
     }
     const terms = [...new Set(words.flatMap((w) => [w, ...synonymsOf(w)]))];
+    // Records ranked past MAX_WINDOW are on no page, and `total` stops at MAX_WINDOW (see the top of this file).
+    const found = response.totalHits ?? 0;
+    const room = Math.max(0, MAX_WINDOW - (query.page - 1) * query.limit);
     return {
-      items: response.hits.map((h) => ({
+      items: response.hits.slice(0, room).map((h) => ({
         kind: h.kind,
         id: h.id,
         score: typeof query.sort === 'object' ? 0 : (h._rankingScore ?? 0),
         snippet: snippet(h.snippetSource, terms),
         display: h.display,
       })),
-      total: response.totalHits,
+      total: Math.min(found, MAX_WINDOW),
+      capped: found > MAX_WINDOW,
       page: query.page,
       limit: query.limit,
       facets,
@@ -222,21 +323,38 @@ export class MeiliSearchIndex implements SearchIndex {
     return out;
   }
 
-  /** Fills `<uid>_next`, swaps it with the live index, and drops the old one. */
+  /**
+   * Fills `<uid>_next`, swaps it with the live index, and drops the old one. Writes made meanwhile reach
+   * both indexes (see the top of this file).
+   */
   async rebuild(source: () => AsyncIterable<SearchDoc[]>): Promise<{ documents: number }> {
+    if (this.rebuildRunning) throw new Error('a rebuild is already running');
+    this.rebuildRunning = true;
     const next = `${this.uid}_next`;
-    await this.admin.deleteIndexIfExists(next);
-    await this.ensureIndex(next);
-    let documents = 0;
-    for await (const batch of source()) {
-      if (!batch.length) continue;
-      const task = await this.admin.index<MeiliDoc>(next).addDocuments(batch.map(toMeiliDoc), { primaryKey: 'key' }).waitTask();
-      if (task.status !== 'succeeded') throw new Error(`Meilisearch could not index documents: ${task.error?.message ?? task.status}`);
-      documents += batch.length;
+    const rebuilding = { uid: next, removed: new Set<string>() };
+    try {
+      await this.exclusive(async () => {
+        await this.admin.deleteIndexIfExists(next);
+        await this.ensureIndex(next);
+        this.rebuilding = rebuilding;
+      });
+      for await (const batch of source()) {
+        if (batch.length) await this.exclusive(() => this.writeNewer(next, batch, false));
+      }
+      await this.exclusive(async () => {
+        // A batch read before a removal may have brought the record back.
+        await this.deleteDocs(next, [...rebuilding.removed]);
+        const task = await this.admin.swapIndexes([{ indexes: [this.uid, next], rename: false }]).waitTask();
+        if (task.status !== 'succeeded') throw new Error(`Meilisearch could not swap indexes: ${task.error?.message ?? task.status}`);
+        this.rebuilding = undefined;
+      });
+    } finally {
+      this.rebuilding = undefined;
+      this.rebuildRunning = false;
     }
-    await this.admin.swapIndexes([{ indexes: [this.uid, next], rename: false }]).waitTask();
     await this.admin.deleteIndex(next).waitTask();
-    return { documents };
+    const stats = await this.index.getStats();
+    return { documents: stats.numberOfDocuments };
   }
 
   async close(): Promise<void> {}

@@ -75,7 +75,10 @@ export interface SearchHit {
 
 export interface SearchResult {
   items: SearchHit[];
+  /** records that match, at most MAX_WINDOW: every page up to ceil(total / limit) has items */
   total: number;
+  /** more than MAX_WINDOW records match; `total` says MAX_WINDOW and no page reaches past it */
+  capped: boolean;
   page: number;
   limit: number;
   /** value → count for each requested facet, counted as if that facet's own filter were not set */
@@ -115,5 +118,9 @@ export interface SearchIndex {
 
 export const keyOf = (ref: { kind: string; id: string }) => `${ref.kind}:${ref.id}`;
 
-/** The highest page any list can reach: deep paging through a search engine is neither fast nor useful. */
+/**
+ * How deep any list can page: deep paging through a search engine is neither fast nor useful. Both engines
+ * return records ranked below it on no page, and report `total` as at most this (with `capped` set), so
+ * `total` and the pager built on it never offer an empty page (test/search/contract.ts).
+ */
 export const MAX_WINDOW = 2000;

@@ -2,9 +2,9 @@
 import { User } from '../server/accounts/model.ts';
 import { Enterprise } from '../server/organizations/model.ts';
 import { seedDemo, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, type SeedSummary } from './demo.ts';
-import { seedScale } from './scale.ts';
+import { seedScale, seedScaleLedger } from './scale.ts';
 
-export { seedDemo, seedScale, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET };
+export { seedDemo, seedScale, seedScaleLedger, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET };
 export type { SeedSummary };
 
 /** A database with no users and no enterprises: a first start, which `npm start` fills with the demo data. */

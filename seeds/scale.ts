@@ -1,14 +1,21 @@
-// Benchmark data: `seed --scale N` adds N results and N needs on top of the demo data. Each record is made
+// Benchmark data: `seed --scale N` adds N results and N needs on top of the demo data (and `seedScaleLedger`
+// N contracts and N talents, for the target figures' bench). Each record is made
 // from clauses and keywords of the demo corpus of its industry, so the text and its vocabulary look like the
 // real thing to a search engine. Record i depends only on i: the same N gives the same data, and a larger N
 // extends a smaller one. Written with insertMany in batches (the demo data goes through the services).
 import { Demand } from '../server/demands/model.ts';
 import { Result } from '../server/results/model.ts';
 import { Enterprise, Institution } from '../server/organizations/model.ts';
-import { cooperationMode, demandKind, maturity } from '../server/vocabulary/index.ts';
+import { Contract } from '../server/deals/model.ts';
+import { Talent } from '../server/talents/model.ts';
+import { unobserved } from '../server/platform/db/observed.ts';
+import { rebuildTallies } from '../server/targets/tallies.ts';
+import { cooperationMode, contractType, demandKind, maturity, talentCategory, talentMode } from '../server/vocabulary/index.ts';
+import { CONTRACT_AMOUNT_WAN, titleEnding } from './contracts.ts';
 import { results as seedResults } from './data/results.ts';
 import { demands as seedDemands } from './data/demands.ts';
 import { mulberry32, pick, sample } from './random.ts';
+import { yearOf } from '../server/platform/time.ts';
 
 export const SCALE_BATCH = 'seed-scale';
 const CHUNK = 1000;
@@ -109,6 +116,22 @@ export async function seedScale(n: number, onProgress: (done: number, total: num
   const haveResults = await Result.countDocuments({ importBatch: SCALE_BATCH });
   const haveDemands = await Demand.countDocuments({ importBatch: SCALE_BATCH });
   const total = Math.max(0, n - haveResults) + Math.max(0, n - haveDemands);
+  if (!total) return added;
+  await unobserved(() => insertScale(n, haveResults, haveDemands, institutions, enterprises, added, total, onProgress));
+  await rebuildTallies(); // needs published count in the target figures
+  return added;
+}
+
+async function insertScale(
+  n: number,
+  haveResults: number,
+  haveDemands: number,
+  institutions: { id: string; name: string; province: string; city: string }[],
+  enterprises: { id: string; name: string; town: string; industry: string }[],
+  added: { results: number; demands: number },
+  total: number,
+  onProgress: (done: number, total: number) => void,
+): Promise<void> {
   for (let i = haveResults; i < n; i += CHUNK) {
     const batch = Array.from({ length: Math.min(CHUNK, n - i) }, (_, k) => scaleResult(i + k, institutions));
     await Result.insertMany(batch, { ordered: false });
@@ -121,5 +144,85 @@ export async function seedScale(n: number, onProgress: (done: number, total: num
     added.demands += batch.length;
     onProgress(added.results + added.demands, total);
   }
+}
+
+const YEAR_MS = 365.25 * 86_400_000;
+
+/** Contract i of the scale ledger: a district enterprise buys from an institution, within the type's range. */
+export function scaleContract(i: number, enterprises: { id: string; name: string; town: string; industry: string }[], institutions: { id: string; name: string }[], now: Date) {
+  const rand = mulberry32(2_000_003 * (i + 1));
+  const buyer = pick(rand, enterprises);
+  const seller = pick(rand, institutions);
+  const type = pick(rand, contractType.keys);
+  const range = CONTRACT_AMOUNT_WAN[type];
+  const signedAt = new Date(now.getTime() - Math.floor(rand() * 5 * YEAR_MS));
+  const registered = rand() < 0.85;
+  const regDate = new Date(signedAt.getTime() + Math.floor(rand() * 60) * 86_400_000);
+  const verified = rand() < 0.9;
+  return {
+    title: `${buyer.name}技术合作项目（${i + 1}）${titleEnding(type)}`,
+    type,
+    buyer: buyer.id,
+    buyerName: buyer.name,
+    buyerKind: 'enterprise',
+    town: buyer.town,
+    industry: buyer.industry,
+    seller: { kind: 'institution', id: seller.id, name: seller.name },
+    direction: 'absorb',
+    amount: Math.round((range.min + rand() * (range.max - range.min)) * WAN),
+    signedAt,
+    signedYear: yearOf(signedAt),
+    ...(registered && regDate <= now ? { registration: { number: `S${String(i + 1).padStart(8, '0')}`, date: regDate }, registeredYear: yearOf(regDate) } : {}),
+    verified,
+    importBatch: SCALE_BATCH,
+  };
+}
+
+/** Talent introduction i of the scale ledger. */
+export function scaleTalent(i: number, enterprises: { id: string; name: string; town: string; industry: string }[], now: Date) {
+  const rand = mulberry32(3_000_017 * (i + 1));
+  const employer = pick(rand, enterprises);
+  const date = new Date(now.getTime() - Math.floor(rand() * 5 * YEAR_MS));
+  return {
+    name: `人才${i + 1}`,
+    degree: pick(rand, ['bachelor', 'master', 'doctor'] as const),
+    category: pick(rand, talentCategory.keys),
+    mode: pick(rand, talentMode.keys),
+    employer: employer.id,
+    employerName: employer.name,
+    town: employer.town,
+    industry: employer.industry,
+    date,
+    year: yearOf(date),
+    verified: rand() < 0.9,
+    importBatch: SCALE_BATCH,
+  };
+}
+
+/** Adds scale contracts and talents until there are n of each, then rebuilds the target tallies once. */
+export async function seedScaleLedger(n: number, now: Date, onProgress: (done: number, total: number) => void = () => {}): Promise<{ contracts: number; talents: number }> {
+  const institutions = (await Institution.find({ deletedAt: null }).lean()).map((d) => ({ id: String(d._id), name: d.name }));
+  const enterprises = (await Enterprise.find({ deletedAt: null }).lean()).map((d) => ({ id: String(d._id), name: d.name, town: d.town, industry: d.industry }));
+  if (!institutions.length || !enterprises.length) throw new Error('load the demo data first (npm run seed)');
+  const added = { contracts: 0, talents: 0 };
+  const haveContracts = await Contract.countDocuments({ importBatch: SCALE_BATCH });
+  const haveTalents = await Talent.countDocuments({ importBatch: SCALE_BATCH });
+  const total = Math.max(0, n - haveContracts) + Math.max(0, n - haveTalents);
+  if (!total) return added;
+  await unobserved(async () => {
+    for (let i = haveContracts; i < n; i += CHUNK) {
+      const batch = Array.from({ length: Math.min(CHUNK, n - i) }, (_, k) => scaleContract(i + k, enterprises, institutions, now));
+      await Contract.insertMany(batch, { ordered: false });
+      added.contracts += batch.length;
+      onProgress(added.contracts + added.talents, total);
+    }
+    for (let i = haveTalents; i < n; i += CHUNK) {
+      const batch = Array.from({ length: Math.min(CHUNK, n - i) }, (_, k) => scaleTalent(i + k, enterprises, now));
+      await Talent.insertMany(batch, { ordered: false });
+      added.talents += batch.length;
+      onProgress(added.contracts + added.talents, total);
+    }
+  });
+  await rebuildTallies();
   return added;
 }

@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger.ts';
 import { Lifecycle } from './platform/lifecycle.ts';
 import { configureViews, viewsRoot } from './platform/views/engine.ts';
 import { requestContext } from './platform/http/request-context.ts';
+import { requestIdScope } from './platform/request-id.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
 import { flatQueryParser, rejectDuplicateParams } from './platform/http/query.ts';
 import { databaseGate, errorHandler, notFound } from './platform/http/error-handler.ts';
@@ -31,7 +32,7 @@ import searchRoutes from './search/routes.ts';
 import matchingRoutes from './matching/routes.ts';
 import campaignRoutes from './campaigns/routes.ts';
 import { unreadCount } from './notifications/service.ts';
-import { openRequestCount } from './matching/contact-queue.ts';
+import { organizerQueues } from './home/service.ts';
 import type { SearchIndex } from './platform/search/port.ts';
 import type { SearchSync } from './platform/search/sync.ts';
 import expertRoutes from './experts/routes.ts';
@@ -41,7 +42,6 @@ import talentRoutes from './talents/routes.ts';
 import targetRoutes from './targets/routes.ts';
 import mailRoutes, { unsubscribeRoutes } from './mail/routes.ts';
 import membershipRoutes from './memberships/routes.ts';
-import { countPendingClaims } from './memberships/claims.ts';
 import { mailSettings } from './mail/service.ts';
 import { provideMailSettings } from './mail/pages.ts';
 
@@ -67,7 +67,7 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
     { href: '/results?mine=1', text: '我的成果' },
     { href: '/contact-requests', text: '对接申请' },
   ],
-  expert: (id) => [...(id ? [{ href: `/experts/${id}`, text: '我的主页' }] : []), { href: '/contact-requests', text: '对接申请' }],
+  expert: (id) => [...(id ? [{ href: `/experts/${id}`, text: '我的主页' }, { href: '/itinerary', text: '我的行程' }] : []), { href: '/contact-requests', text: '对接申请' }],
   broker: () => [
     { href: '/broker', text: '工作台' },
     { href: '/contracts', text: '技术合同' },
@@ -127,6 +127,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(requestContext(logger));
+  app.use(requestIdScope); // the request id for work that outlives the request's logger (search sync)
   app.use(securityHeaders({ https: config.secureCookies }));
   app.use(healthRoutes(lifecycle));
   app.use('/assets/vendor/pico.min.css', (_req, res) =>
@@ -154,27 +155,22 @@ export function createApp(deps: AppDeps): Express {
     res.locals.adminNav = active && req.user!.role === 'organizer' ? adminNav.map((l) => ({ ...l, current: req.path.startsWith(l.href) })) : undefined;
     next();
   });
-  // The organizer's review queues, counted for the header's 管理 menu on page views (organizers are few).
+  // Header data for signed-in page views: kept on write and cached in process (home/service.ts,
+  // notifications/service.ts, platform/db/shared-cache.ts), so a page view usually reads nothing for it.
+  // Organizers: the review queues in the 管理 menu and the open contact requests beside 对接申请.
   app.use(async (req, res, next) => {
     if (res.locals.adminNav && req.authVia === 'session' && req.method === 'GET') {
-      const [claims, users] = await Promise.all([countPendingClaims(), accounts.countUsers({ status: 'pending' })]);
+      const { claims, registrations: users, contactRequests: open } = await organizerQueues();
       const counts: Record<string, number> = { '/admin/claims': claims, '/admin/users': users };
       res.locals.adminNav = (res.locals.adminNav as { href: string }[]).map((l) => ({ ...l, count: counts[l.href] }));
       res.locals.adminCount = claims + users;
+      res.locals.navForRole = (res.locals.navForRole as { href: string }[]).map((l) => (l.href === '/contact-requests' ? { ...l, count: open } : l));
     }
     next();
   });
   // The unread count in the header, for logged-in page views.
   app.use(async (req, res, next) => {
     if (req.user && req.authVia === 'session' && req.method === 'GET') res.locals.unreadCount = await unreadCount(req.user);
-    next();
-  });
-  // Organizers' page views: the open contact requests beside 对接申请 (matching/contact-queue.ts).
-  app.use(async (req, res, next) => {
-    if (res.locals.adminNav && req.authVia === 'session' && req.method === 'GET') {
-      const open = await openRequestCount();
-      res.locals.navForRole = (res.locals.navForRole as { href: string }[]).map((l) => (l.href === '/contact-requests' ? { ...l, count: open } : l));
-    }
     next();
   });
 

@@ -19,6 +19,7 @@ import { createSearchIndex } from './platform/search/index.ts';
 import { SearchSync } from './platform/search/sync.ts';
 import { requestReindex, reindexState } from './platform/search/control.ts';
 import { searchSources } from './search/sources.ts';
+import { rebuildTallies, useTallyLogger } from './targets/tallies.ts';
 
 export interface CliContext {
   config: Config;
@@ -130,6 +131,14 @@ const commands: Record<string, Command> = {
       throw new CliError('The app did not finish the rebuild within 10 minutes.');
     },
   },
+  'targets:retally': {
+    usage: 'targets:retally',
+    summary: "recount the target figures' running totals from the records (after writes made outside the app)",
+    async run() {
+      const { records, tallies, ms } = await rebuildTallies();
+      console.log(`Recounted the target figures: ${records} records in ${tallies} totals, ${(ms / 1000).toFixed(1)} s.`);
+    },
+  },
   import: {
     usage: 'import <kind> <file.xlsx|file.csv> [--dry-run] [--mode all|valid]',
     summary: 'import records from Excel or CSV; any bad row → nothing is written (--mode valid: the good rows are)',
@@ -211,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
   // Logs go to stderr so stdout carries only the command's output (token:create's last line is the token).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
   const database = await openDatabase(config, logger, { reuseRunning: true });
+  useTallyLogger(logger);
   try {
     await command.run({ config, logger, args: parsed.positionals, options: parsed.values as CliContext['options'] });
     return 0;

@@ -11,11 +11,13 @@ import { Lifecycle } from './platform/lifecycle.ts';
 import { createApp } from './app.ts';
 import { createHttpServer } from './platform/http/server.ts';
 import { recoverInterrupted } from './imports/service.ts';
+import { addMissingTokenKeys } from './accounts/service.ts';
 import { createSearchIndex } from './platform/search/index.ts';
 import { SearchSync } from './platform/search/sync.ts';
 import { searchReadiness } from './platform/search/readiness.ts';
 import { searchSources } from './search/sources.ts';
 import { startMaintenance } from './maintenance.ts';
+import { ensureTallies, useTallyLogger } from './targets/tallies.ts';
 import { MailWorker } from './mail/worker.ts';
 import { mailSettings } from './mail/service.ts';
 import { describeSummary, isEmpty, seedDemo } from '../seeds/index.ts';
@@ -59,11 +61,15 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger, { supervise: { onGiveUp: giveUp } });
   opened.database = database;
   await recoverInterrupted(logger);
+  const tokenKeys = await addMissingTokenKeys(); // API tokens are found by `_id` (accounts/tokens.ts)
+  if (tokenKeys) logger.info({ tokenKeys }, 'API tokens from before api_token_keys: keys added');
   if (config.seedOnEmpty && (await isEmpty())) {
     logger.info('empty database: loading the demo data (SEED_ON_EMPTY=false turns this off)');
     // Shown to the person who just typed npm start: the demo accounts they can log in with.
     process.stdout.write(`${describeSummary(await seedDemo())}\n`);
   }
+  useTallyLogger(logger);
+  await ensureTallies(logger); // the target figures' running totals: built once for a database that has none
   // While the database is known to be down the answer is immediate, not a ping waiting for it.
   lifecycle.addCheck({
     name: 'database',

@@ -1,6 +1,7 @@
 // Periodic duties of a running app, every hour (and once shortly after start): overdue reminders, contact requests
 // unanswered for a week (escalated to the organizers once, whichever instance gets there first), and the
-// housekeeping FerretDB has no TTL indexes for (expired sessions, old throttle windows, old notifications).
+// housekeeping FerretDB has no TTL indexes for (expired sessions, old throttle windows, old notifications), and the
+// rebuild of the target figures' running totals when a write could not update them (targets/tallies.ts).
 import mongoose from 'mongoose';
 import type { Logger } from './platform/logger.ts';
 import { SESSIONS_COLLECTION } from './platform/auth/session.ts';
@@ -9,6 +10,7 @@ import { remindOverdue } from './matching/service.ts';
 import { escalateStale } from './matching/contact-queue.ts';
 import { purgeOld } from './notifications/service.ts';
 import { clock } from './platform/clock.ts';
+import { ensureTallies } from './targets/tallies.ts';
 
 const HOUR = 3_600_000;
 
@@ -18,6 +20,7 @@ const tasks: [string, () => Promise<unknown>][] = [
   ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: clock.now() } })],
   ['throttle windows', () => purgeExpiredCounters()],
   ['old notifications', () => purgeOld()],
+  ['target tallies marked stale', () => ensureTallies()],
 ];
 
 export function startMaintenance(logger: Logger): () => void {

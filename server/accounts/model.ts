@@ -3,6 +3,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ROLES } from '../platform/auth/actor.ts';
 import { timestamps } from '../platform/clock.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const userSchema = new Schema(
   {
@@ -27,6 +28,9 @@ const userSchema = new Schema(
 userSchema.index({ emailLower: 1 }, { unique: true });
 userSchema.index({ role: 1, status: 1 });
 userSchema.index({ createdAt: -1, _id: -1 });
+// Sessions and tokens read users from an in-process cache (accounts/service.ts, cachedUser); any write that can
+// change what they rely on drops it in every instance. The pending-users count of the organizer's header too.
+userSchema.plugin(announceChanges(['accounts', 'queues'], { ignore: ['lastLoginAt'] }));
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 export const User = mongoose.model('User', userSchema);
@@ -65,5 +69,21 @@ const apiTokenSchema = new Schema(
 );
 apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
 apiTokenSchema.index({ userId: 1, createdAt: -1 });
+// Bearer authentication caches tokens in process (tokens.ts): a revoke or renewal drops them in every instance.
+apiTokenSchema.plugin(announceChanges(['accounts'], { ignore: ['lastUsedAt'] }));
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema> & { _id: mongoose.Types.ObjectId };
 export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);
+
+/**
+ * A token's hash as an `_id`, pointing at the token: bearer authentication finds a token by `_id` alone, the one
+ * lookup FerretDB answers from an index (a filter on `tokenHash` reads the whole collection). Written before the
+ * token itself; tokens from before this collection get theirs at startup (tokens.ts, addMissingTokenKeys).
+ */
+const apiTokenKeySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    token: { type: Schema.Types.ObjectId, required: true },
+  },
+  { versionKey: false, collection: 'api_token_keys' },
+);
+export const ApiTokenKey = mongoose.model('ApiTokenKey', apiTokenKeySchema);

@@ -18,6 +18,7 @@ import { labelOf } from '../vocabulary/index.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
 import * as mail from '../mail/messages.ts';
 import { findPage } from '../platform/db/page.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 /** Roles whose accounts wait for an organizer's approval before they can act. */
 export const NEEDS_APPROVAL: ReadonlySet<Role> = new Set(['institution', 'broker']);
@@ -166,12 +167,29 @@ export async function loginSucceeded(actor: Actor, ip: string): Promise<void> {
   await audit.record({ actor, action: 'login.success', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
 }
 
+/**
+ * Users as sessions and tokens see them, cached in process: every write to a user (model.ts, announceChanges)
+ * drops the cache here at once and in other instances within seconds (platform/db/shared-cache.ts).
+ */
+const sessionUsers = new SharedCache<{ actor: Actor; epoch: number }>('accounts');
+
+/** The account with its session epoch, from the cache (a copy: callers may change what they get). */
+export async function cachedUser(id: string): Promise<{ actor: Actor; epoch: number } | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  const found = await sessionUsers.get(id, async () => {
+    const user = await User.findById(id).lean<UserDoc>();
+    return user && { actor: toActor(user), epoch: user.sessionEpoch };
+  });
+  if (!found) return null;
+  const { actor, epoch } = found;
+  return { actor: { ...actor, profile: actor.profile && { ...actor.profile } }, epoch };
+}
+
 /** The user behind a session, or null when the session must end (disabled, password changed elsewhere). */
 export async function loadSessionUser(id: string, epoch: number): Promise<Actor | null> {
-  if (!mongoose.isValidObjectId(id)) return null;
-  const user = await User.findById(id).lean<UserDoc>();
-  if (!user || user.status === 'disabled' || user.sessionEpoch !== epoch) return null;
-  return toActor(user);
+  const user = await cachedUser(id);
+  if (!user || user.actor.status === 'disabled' || user.epoch !== epoch) return null;
+  return user.actor;
 }
 
 export async function getUser(id: string): Promise<Actor> {

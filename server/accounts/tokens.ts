@@ -1,5 +1,7 @@
 // API tokens: made on the account page (web tokens, which expire unless renewed) or by the server's command line
-// (admin tokens), shown once and stored only as a hash; the bearer authentication of /api/v1 looks them up here.
+// (admin tokens), shown once and stored only as a hash; the bearer authentication of /api/v1 looks them up here,
+// by `_id` (the hash is the `_id` of its api_token_keys entry) and through an in-process cache that every write to
+// a token or a user drops, here at once and in other instances within seconds (platform/db/shared-cache.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
@@ -8,9 +10,10 @@ import { clock } from '../platform/clock.ts';
 import { Conflict, Forbidden, NotFound, Unauthorized } from '../platform/errors.ts';
 import { isoDate } from '../platform/time.ts';
 import * as audit from '../audit/service.ts';
-import { ApiToken, User, type ApiTokenDoc, type UserDoc } from './model.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+import { ApiToken, ApiTokenKey, type ApiTokenDoc } from './model.ts';
 import { mayManageWebTokens, webTokenLifetimeMs } from './policy.ts';
-import { toActor } from './service.ts';
+import { cachedUser } from './service.ts';
 
 export const TOKEN_PREFIX = 'tbd_';
 const hashToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
@@ -55,7 +58,10 @@ function tokenView(t: ApiTokenDoc, owner: Pick<Actor, 'role'>, now = clock.ms())
 
 async function insertToken(actor: Actor, name: string, fields: { origin: 'web' | 'admin'; expiresAt?: Date | undefined }) {
   const raw = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const doc = await ApiToken.create({ userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4), ...fields });
+  const _id = new mongoose.Types.ObjectId();
+  // The key first: a token never exists without it (a key whose token write failed points at nothing).
+  await ApiTokenKey.create({ _id: hashToken(raw), token: _id });
+  const doc = await ApiToken.create({ _id, userId: actor.id, name, tokenHash: hashToken(raw), hint: raw.slice(-4), ...fields });
   await audit.record({
     actor,
     action: 'token.create',
@@ -124,25 +130,60 @@ export async function revokeToken(actor: Actor, tokenId: string): Promise<void> 
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** Tokens by hash, revoked ones included (they answer null without a database read). */
+const tokensByHash = new SharedCache<ApiTokenDoc>('accounts');
+
+async function tokenByHash(hash: string): Promise<ApiTokenDoc | null | undefined> {
+  return tokensByHash.get(hash, async () => {
+    const key = await ApiTokenKey.findById(hash).lean();
+    if (!key) return null;
+    const token = await ApiToken.findById(key.token).lean<ApiTokenDoc>();
+    return token && token.tokenHash === hash ? token : null;
+  });
+}
+
 /**
  * The user a bearer token speaks for, or null for an unknown, revoked or disabled one. An expired token throws
  * Unauthorized saying so (the API answers 401 problem+json), so its owner knows to make a new one.
  */
 export async function authenticateToken(raw: string): Promise<Actor | null> {
   if (!raw.startsWith(TOKEN_PREFIX) || raw.length > 200) return null;
-  const token = await ApiToken.findOne({ tokenHash: hashToken(raw) }).lean<ApiTokenDoc>();
+  const hash = hashToken(raw);
+  const token = await tokenByHash(hash);
   if (!token || token.revokedAt) return null;
-  const user = await User.findById(token.userId).lean<UserDoc>();
-  if (!user || user.status === 'disabled') return null;
-  const actor = toActor(user);
+  const user = await cachedUser(token.userId);
+  if (!user || user.actor.status === 'disabled') return null;
+  const actor = user.actor;
   const now = clock.ms();
   const expiresAt = expiryOf(token, actor);
   if (expiresAt && expiresAt.getTime() <= now) {
     throw new Unauthorized(`访问令牌“${token.name}”已于 ${isoDate(expiresAt)} 过期，请在“我的账户”页面新建令牌（到期前可续期）。`);
   }
   if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // lastUsedAt alone announces nothing (model.ts); the cached copy here learns it directly.
     await ApiToken.updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date(now) } });
+    tokensByHash.patch(hash, (t) => (t.lastUsedAt = new Date(now)));
   }
   return actor;
 }
 
+/**
+ * Startup (server/main.ts): gives every token made before api_token_keys existed its key, so that bearer
+ * authentication needs no lookup by any other field. Returns how many were added.
+ */
+export async function addMissingTokenKeys(): Promise<number> {
+  const [tokens, keys] = await Promise.all([
+    ApiToken.find({}).select('_id tokenHash').lean<Pick<ApiTokenDoc, '_id' | 'tokenHash'>[]>(),
+    ApiTokenKey.find({}).select('_id').lean<{ _id: string }[]>(),
+  ]);
+  const have = new Set(keys.map((k) => k._id));
+  const missing = tokens.filter((t) => !have.has(t.tokenHash)).map((t) => ({ _id: t.tokenHash, token: t._id }));
+  if (!missing.length) return 0;
+  try {
+    await ApiTokenKey.insertMany(missing, { ordered: false });
+  } catch (err) {
+    // Another instance starting at the same time added some of them: those are there, which is all we want.
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
+  return missing.length;
+}

@@ -5,7 +5,7 @@ import { pageAction } from '../platform/http/forms.ts';
 import type { RecordDef } from '../platform/http/crud.ts';
 import { idParam } from '../platform/http/params.ts';
 import { parse } from '../platform/http/validate.ts';
-import { labelOf, optionsOf } from '../vocabulary/index.ts';
+import { optionsOf } from '../vocabulary/index.ts';
 import { institutionOptions } from '../organizations/institution-service.ts';
 import { GOAL_KEYS, type GoalKey } from './model.ts';
 import { addParticipant, campaigns, removeParticipant, tag, tagged, untag, type CampaignView } from './campaign-service.ts';
@@ -16,12 +16,14 @@ import { toDateInput } from './times.ts';
 import { demandOptions, resultOptions } from './options.ts';
 
 
+/** Every goal field with the kinds it belongs to; the form puts the chosen kind's first (app.js moves them as the
+ *  kind changes; without JavaScript they follow the kind once the form comes back, and all are under 更多目标). */
 const goalFields = () =>
   GOAL_KEYS.map((key) => ({
     key,
     name: `goals.${key}`,
     label: `${GOALS[key].label}（${GOALS[key].unit}）`,
-    hint: GOALS[key].kinds.length < 6 ? `适用于：${GOALS[key].kinds.map((k) => labelOf('campaignKind', k)).join('、')}` : undefined,
+    kinds: GOALS[key].kinds.join(','),
   }));
 
 export const campaignDef: RecordDef<CampaignView, CampaignInput, CampaignQuery> = {

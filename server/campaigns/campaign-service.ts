@@ -2,11 +2,11 @@
 // and needs into a campaign; everyone reads them with their progress, computed from the records.
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
-import { isOrganizer } from '../platform/auth/actor.ts';
+import { isOrganizer, assertOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { findLive } from '../platform/db/live.ts';
 import { escapeRegex } from '../platform/db/regex.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
 import type { GetOptions, ListResult, Permissions, RecordService, RecordView } from '../platform/http/crud.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
@@ -50,9 +50,6 @@ export function campaignView(doc: CampaignDoc): CampaignView {
 
 const permissions = (actor: Actor | undefined): Permissions => ({ edit: isOrganizer(actor), delete: isOrganizer(actor) });
 
-function organizerOnly(actor: Actor, what: string): void {
-  if (!isOrganizer(actor)) throw new Forbidden(`只有区科技局可以${what}。`);
-}
 
 export async function loadCampaign(id: string): Promise<CampaignDoc> {
   const doc = await findLive<CampaignDoc>(Campaign, id);
@@ -94,13 +91,13 @@ async function participants(items: CampaignInput['institutions']): Promise<{ ins
 }
 
 async function create(actor: Actor, input: CampaignInput): Promise<CampaignView> {
-  organizerOnly(actor, '创建活动');
+  assertOrganizer(actor, '创建活动');
   const doc = await Campaign.create({ ...input, goals: input.goals ?? {}, institutions: await participants(input.institutions), createdBy: actor.id });
   return campaignView(doc.toObject() as CampaignDoc);
 }
 
 async function update(actor: Actor, id: string, input: Partial<CampaignInput>): Promise<CampaignView> {
-  organizerOnly(actor, '编辑活动');
+  assertOrganizer(actor, '编辑活动');
   const doc = await loadCampaign(id);
   const startsOn = input.startsOn ?? doc.startsOn;
   const endsOn = input.endsOn ?? doc.endsOn;
@@ -118,7 +115,7 @@ async function update(actor: Actor, id: string, input: Partial<CampaignInput>): 
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  organizerOnly(actor, '删除活动');
+  assertOrganizer(actor, '删除活动');
   await loadCampaign(id);
   const [roadshows, visits] = await Promise.all([Roadshow.countDocuments({ campaign: id, deletedAt: null }), Visit.countDocuments({ campaign: id, deletedAt: null })]);
   if (roadshows || visits) throw new Conflict(`该活动下还有 ${roadshows} 场路演、${visits} 个走访行程，请先删除它们。`);
@@ -131,7 +128,7 @@ export const campaigns: RecordService<CampaignView, CampaignInput, CampaignQuery
 
 /** Adds (or re-dates) one participating institution. */
 export async function addParticipant(actor: Actor, id: string, input: { institution: string; contactedOn?: Date | undefined }): Promise<CampaignView> {
-  organizerOnly(actor, '管理参与高校');
+  assertOrganizer(actor, '管理参与高校');
   const [participant] = await participants([input]).catch((err: unknown) => {
     if (err instanceof Invalid) throw new Invalid({ institution: '所选高校院所不存在。' });
     throw err;
@@ -140,7 +137,7 @@ export async function addParticipant(actor: Actor, id: string, input: { institut
 }
 
 export async function removeParticipant(actor: Actor, id: string, institution: string): Promise<CampaignView> {
-  organizerOnly(actor, '管理参与高校');
+  assertOrganizer(actor, '管理参与高校');
   return changeParticipants(id, (list) => list.filter((p) => p.institution !== institution));
 }
 
@@ -164,7 +161,7 @@ const nouns = { result: '科技成果', demand: '技术需求' } as const;
 
 /** Puts results or needs into the campaign ($addToSet: tagging twice changes nothing). */
 export async function tag(actor: Actor, id: string, kind: 'result' | 'demand', ids: string[]): Promise<number> {
-  organizerOnly(actor, '把成果和需求纳入活动');
+  assertOrganizer(actor, '把成果和需求纳入活动');
   await loadCampaign(id);
   const model = taggable[kind] as typeof Result;
   const docs = await model.find({ _id: trusted({ $in: ids }) }).lean<(ResultDoc | DemandDoc)[]>();
@@ -177,7 +174,7 @@ export async function tag(actor: Actor, id: string, kind: 'result' | 'demand', i
 
 /** Takes results or needs out of the campaign (the filtered array is assigned: no conditional $pull). */
 export async function untag(actor: Actor, id: string, kind: 'result' | 'demand', ids: string[]): Promise<void> {
-  organizerOnly(actor, '调整活动中的成果和需求');
+  assertOrganizer(actor, '调整活动中的成果和需求');
   const model = taggable[kind] as typeof Result;
   for (const recordId of new Set(ids)) {
     if (!mongoose.isValidObjectId(recordId)) continue;

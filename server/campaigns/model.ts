@@ -4,6 +4,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { campaignKind } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
+import { observed } from '../platform/db/observed.ts';
 
 /** Numeric goals a campaign may set; which ones apply depends on its kind (see GOALS in schema.ts). */
 export const GOAL_KEYS = ['universities', 'results', 'matches', 'contracts', 'experts', 'visits', 'enterprises', 'problems', 'followUps', 'roadshows', 'attendees', 'intentions'] as const;
@@ -45,6 +46,10 @@ export const Campaign = mongoose.model('Campaign', campaignSchema);
 export const SLOT_KINDS = ['result', 'demand', 'expert'] as const;
 export type SlotKind = (typeof SLOT_KINDS)[number];
 
+/** An expert's answer to a visit or a roadshow slot planned for them (我的行程); a change of the plan clears it. */
+export const REPLY_STATUSES = ['confirmed', 'declined'] as const;
+const replySchema = new Schema({ status: { type: String, required: true, enum: REPLY_STATUSES }, reason: String, at: { type: Date, required: true } }, { _id: false });
+
 const slotSchema = new Schema({
   kind: { type: String, required: true, enum: SLOT_KINDS },
   ref: { type: String, required: true },
@@ -58,6 +63,7 @@ const slotSchema = new Schema({
   startsAt: { type: Date, required: true },
   minutes: { type: Number, required: true },
   endsAt: { type: Date, required: true },
+  reply: { type: replySchema },
 });
 
 export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled'] as const;
@@ -120,6 +126,7 @@ roadshowSchema.index({ campaign: 1 });
 export type RoadshowDoc = InferSchemaType<typeof roadshowSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type SlotDoc = RoadshowDoc['slots'][number] & { _id: mongoose.Types.ObjectId };
 export type RegistrationDoc = RoadshowDoc['registrations'][number] & { _id: mongoose.Types.ObjectId };
+roadshowSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
 export const Roadshow = mongoose.model('Roadshow', roadshowSchema);
 
 // ---- expert visits (专家东宝行) ------------------------------------------------------------------------------
@@ -167,6 +174,8 @@ const visitSchema = new Schema(
     /** the least time between stops at different enterprises, in minutes */
     travelMinutes: { type: Number, required: true, default: 30 },
     stops: { type: [stopSchema], default: [] },
+    /** the expert's answer (我的行程) */
+    reply: { type: replySchema },
     /** first stop's start and last stop's end, for range queries */
     startsAt: { type: Date, required: true },
     endsAt: { type: Date, required: true },
@@ -182,6 +191,7 @@ visitSchema.index({ campaign: 1 });
 
 export type VisitDoc = InferSchemaType<typeof visitSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type StopDoc = VisitDoc['stops'][number] & { _id: mongoose.Types.ObjectId };
+visitSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
 export const Visit = mongoose.model('Visit', visitSchema);
 
 // ---- personal calendar feeds --------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 // overlapping each other, another event in the same venue, a presenter (or expert) booked elsewhere — in
 // another roadshow or on a 专家东宝行 visit — at an overlapping time.
 import type { Actor } from '../platform/auth/actor.ts';
-import { isOrganizer } from '../platform/auth/actor.ts';
+import { isOrganizer, assertOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { findLive } from '../platform/db/live.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
 import type { GetOptions, ListResult, Permissions, RecordView } from '../platform/http/crud.ts';
 import { notifyUsers, usersOf } from '../notifications/service.ts';
 import { Roadshow, type RegistrationDoc, type RoadshowDoc, type SlotDoc, type SlotKind } from './model.ts';
@@ -18,6 +18,7 @@ import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
 import { datetime } from '../platform/views/helpers/datetime.ts';
 import * as mail from '../mail/messages.ts';
+import { replyView, type Reply } from './replies.ts';
 
 export const SLOT_LABELS: Record<SlotKind, string> = { result: '成果路演', demand: '需求发布', expert: '专家报告' };
 const SLOT_LINKS: Record<SlotKind, string> = { result: '/results', demand: '/demands', expert: '/experts' };
@@ -36,6 +37,8 @@ export interface SlotView {
   startsAt: Date;
   minutes: number;
   endsAt: Date;
+  /** the presenting expert's answer (我的行程) */
+  reply?: Reply | undefined;
 }
 
 export interface RegistrationView {
@@ -123,6 +126,7 @@ export function roadshowView(doc: RoadshowDoc, now = clock.now()): RoadshowView 
       startsAt: s.startsAt,
       minutes: s.minutes,
       endsAt: s.endsAt,
+      reply: replyView(s.reply),
     })),
     seats: {
       confirmed,
@@ -207,12 +211,9 @@ async function get(actor: Actor | undefined, id: string, _opts: GetOptions = {})
   };
 }
 
-function organizerOnly(actor: Actor, what: string): void {
-  if (!isOrganizer(actor)) throw new Forbidden(`只有区科技局可以${what}。`);
-}
 
 async function create(actor: Actor, input: RoadshowInput): Promise<RoadshowView> {
-  organizerOnly(actor, '安排路演');
+  assertOrganizer(actor, '安排路演');
   const campaignName = await checkCampaign(input.campaign, input.startsAt, input.endsAt);
   const slots = await resolveSlots(input.slots);
   return withScheduleLock(async () => {
@@ -236,7 +237,7 @@ export function promotions(regs: RegistrationDoc[], capacity: number): Registrat
 }
 
 async function update(actor: Actor, id: string, input: Partial<RoadshowInput>): Promise<RoadshowView> {
-  organizerOnly(actor, '修改路演');
+  assertOrganizer(actor, '修改路演');
   const resolved = input.slots ? await resolveSlots(input.slots) : undefined;
   const outcome = await withScheduleLock(async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -259,12 +260,15 @@ async function update(actor: Actor, id: string, input: Partial<RoadshowInput>): 
       const promoted = new Set(promotions(regs, capacity).map((g) => String(g._id)));
       const now = clock.now();
       const registrations = regs.map((g) => (promoted.has(String(g._id)) ? { ...g, status: 'confirmed', promotedAt: now } : g));
+      // An expert's answer to a slot stays while the slot (what, when, where) stays; a changed slot asks again.
+      const slotKey = (s: { kind: string; ref: string; startsAt: Date; minutes: number }) => `${s.kind}|${s.ref}|${s.startsAt.getTime()}|${s.minutes}`;
+      const answers = new Map(plan.venue === doc.venue ? (doc.slots as SlotDoc[]).filter((s) => s.reply).map((s) => [slotKey(s), s.reply]) : []);
       const set: Record<string, unknown> = {
         ...plan,
         campaignName,
         venueKey: venueKey(plan.venue),
         capacity,
-        slots: sortSlots(plan.slots),
+        slots: sortSlots(plan.slots).map((s) => (answers.has(slotKey(s)) ? { ...s, reply: answers.get(slotKey(s)) } : s)),
         registrations,
       };
       if ('description' in input) set.description = input.description;
@@ -281,7 +285,7 @@ async function update(actor: Actor, id: string, input: Partial<RoadshowInput>): 
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  organizerOnly(actor, '取消路演');
+  assertOrganizer(actor, '取消路演');
   const doc = await loadRoadshow(id);
   await Roadshow.updateOne({ _id: id }, { $set: { deletedAt: clock.now() }, $inc: { rev: 1 } });
   await notifyRegistrants(doc, `路演“${doc.title}”已取消`, `原定 ${spanText(doc.startsAt, doc.endsAt)}，${doc.venue}。`);

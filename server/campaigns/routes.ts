@@ -1,6 +1,7 @@
 // Campaigns, roadshows, expert visits and calendars: pages and /api/v1 side by side.
 import { Router } from 'express';
-import { organizerOnly, requireActive } from '../platform/auth/guards.ts';
+import { organizerOnly, requireActive, requireUser } from '../platform/auth/guards.ts';
+import * as itinerary from './itinerary-pages.ts';
 import { recordApi, recordPages } from '../platform/http/crud.ts';
 import * as api from './api.ts';
 import * as calendar from './calendar-pages.ts';
@@ -17,6 +18,11 @@ export default function campaignRoutes(): Router {
   const campaignApi = recordApi(campaignDef);
   const roadshowApi = recordApi({ base: '/roadshows', service: roadshows, schemas: { create: roadshowInput, update: roadshowPatch, list: roadshowQuery } });
   const visitApi = recordApi({ base: '/visits', service: visits, schemas: { create: visitInput, update: visitPatch, list: visitQuery } });
+
+  r.get('/itinerary', requireUser, itinerary.itineraryPage);
+  r.post('/itinerary/reply', requireActive, itinerary.replyForm);
+  r.get('/api/v1/itinerary', requireUser, itinerary.itineraryApi);
+  r.post('/api/v1/itinerary/replies', requireActive, itinerary.replyApi);
 
   r.get('/campaigns', campaign.list);
   r.get('/campaigns/new', organizerOnly, campaign.newForm);

@@ -9,7 +9,8 @@ import { parseInstant } from './times.ts';
 
 type CampaignKind = (typeof campaignKind.keys)[number];
 
-/** Goal labels and units, and the kinds of campaign each goal is offered for. */
+/** Goal labels and units, and the kinds of campaign each goal belongs to: the form shows those first and the others
+ *  behind 更多目标 (any goal may be set for any kind). */
 export const GOALS: Record<GoalKey, { label: string; unit: string; kinds: readonly CampaignKind[] }> = {
   universities: { label: '对接高校院所', unit: '所', kinds: ['hundred-universities', 'institute-tour'] },
   results: { label: '征集科技成果', unit: '项', kinds: ['hundred-universities', 'institute-tour', 'exhibition'] },
@@ -21,8 +22,8 @@ export const GOALS: Record<GoalKey, { label: string; unit: string; kinds: readon
   problems: { label: '收集技术问题', unit: '个', kinds: ['expert-visit'] },
   followUps: { label: '形成跟进需求', unit: '项', kinds: ['expert-visit'] },
   roadshows: { label: '举办路演', unit: '场', kinds: ['hundred-universities', 'exhibition', 'fair', 'roadshow'] },
-  attendees: { label: '签到企业', unit: '家次', kinds: ['hundred-universities', 'exhibition', 'fair', 'roadshow'] },
-  intentions: { label: '达成合作意向', unit: '项', kinds: ['hundred-universities', 'exhibition', 'fair', 'roadshow'] },
+  attendees: { label: '签到企业', unit: '家次', kinds: ['exhibition', 'fair', 'roadshow'] },
+  intentions: { label: '达成合作意向', unit: '项', kinds: ['exhibition', 'fair', 'roadshow'] },
 };
 
 const blank = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);

@@ -1,7 +1,7 @@
 // Reports on 专家东宝行 stops and the follow-up needs made from them: after a stop, the visiting expert or an
 // organizer writes what was found and suggested; an organizer turns a problem into a need for the enterprise in
 // one click (every field pre-filled), tagged with the campaign and linked back to the stop.
-import type { Actor } from '../platform/auth/actor.ts';
+import { assertOrganizer, type Actor } from '../platform/auth/actor.ts';
 import { findLive } from '../platform/db/live.ts';
 import { Conflict, Forbidden, Invalid } from '../platform/errors.ts';
 import { parse } from '../platform/http/validate.ts';
@@ -15,7 +15,7 @@ import { demandInput } from '../demands/schema.ts';
 import { Visit, type StopDoc, type VisitDoc } from './model.ts';
 import type { FollowUpInput, ReportInput } from './schema.ts';
 import { withScheduleLock } from './lock.ts';
-import { loadVisit, organizerOnly, permissionsFor, visitView, type VisitView } from './visit-service.ts';
+import { loadVisit, permissionsFor, visitView, type VisitView } from './visit-service.ts';
 import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
 
@@ -61,7 +61,7 @@ export function followUpDraft(visit: VisitDoc, stop: StopDoc, enterprise: Enterp
  * with the campaign and links it to the stop. A problem already followed up is not followed up twice.
  */
 export async function createFollowUp(actor: Actor, visitId: string, input: FollowUpInput): Promise<{ demand: DemandView; visit: VisitView }> {
-  organizerOnly(actor, '为企业生成跟进需求');
+  assertOrganizer(actor, '为企业生成跟进需求');
   // Under the lease, so that a double click cannot follow one problem up twice.
   const need = await withScheduleLock(async () => {
     const doc = await loadVisit(visitId);

@@ -4,10 +4,10 @@
 // follow-up needs are in visit-report.ts.
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
-import { isOrganizer } from '../platform/auth/actor.ts';
+import { isOrganizer, assertOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { findLive } from '../platform/db/live.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
 import type { GetOptions, ListResult, Permissions, RecordView } from '../platform/http/crud.ts';
 import { date } from '../platform/views/helpers/date.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
@@ -21,6 +21,7 @@ import { withScheduleLock } from './lock.ts';
 import { describe, expertKey, personClashes, stopClashes, type Booking } from './schedule.ts';
 import { addMinutes, spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
+import { replyView, type Reply } from './replies.ts';
 
 export const DEFAULT_TRAVEL_MINUTES = 30;
 
@@ -45,6 +46,8 @@ export interface VisitView extends RecordView {
   startsAt: Date;
   endsAt: Date;
   stops: StopView[];
+  /** the expert's answer (我的行程), none while unanswered */
+  reply?: Reply | undefined;
   createdAt: Date;
 }
 
@@ -73,6 +76,7 @@ export function visitView(doc: VisitDoc, actor?: Actor): VisitView {
     travelMinutes: doc.travelMinutes,
     startsAt: doc.startsAt,
     endsAt: doc.endsAt,
+    reply: replyView(doc.reply),
     stops: (doc.stops as StopDoc[]).map((s, index) => ({
       id: String(s._id),
       index,
@@ -102,9 +106,6 @@ export function permissionsFor(actor: Actor | undefined, doc: VisitDoc): VisitPe
   return { edit: organizer, delete: organizer, report: organizer || isVisitingExpert(actor, doc), followUp: organizer };
 }
 
-export function organizerOnly(actor: Actor, what: string): void {
-  if (!isOrganizer(actor)) throw new Forbidden(`只有区科技局可以${what}。`);
-}
 
 async function list(actor: Actor | undefined, q: VisitQuery, now = clock.now()): Promise<ListResult<VisitView>> {
   const filter: Record<string, unknown> = { deletedAt: null };
@@ -221,7 +222,7 @@ async function announce(doc: VisitDoc, title: string): Promise<void> {
 }
 
 async function create(actor: Actor, input: VisitInput): Promise<VisitView> {
-  organizerOnly(actor, '安排专家走访');
+  assertOrganizer(actor, '安排专家走访');
   const plan = await resolve(input);
   const doc = await withScheduleLock(async () => {
     await assertNoClash(plan);
@@ -232,7 +233,7 @@ async function create(actor: Actor, input: VisitInput): Promise<VisitView> {
 }
 
 async function update(actor: Actor, id: string, input: Partial<VisitInput>): Promise<VisitView> {
-  organizerOnly(actor, '修改走访行程');
+  assertOrganizer(actor, '修改走访行程');
   const doc = await withScheduleLock(async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await loadVisit(id);
@@ -250,7 +251,8 @@ async function update(actor: Actor, id: string, input: Partial<VisitInput>): Pro
         return old ? { ...s, _id: old._id, report: old.report ?? undefined, followUps: old.followUps ?? [] } : s;
       });
       await assertNoClash(plan, id);
-      const res = await Visit.updateOne({ _id: id, rev: current.rev }, { $set: fields(plan), $inc: { rev: 1 } });
+      // A changed plan needs the expert's answer again.
+      const res = await Visit.updateOne({ _id: id, rev: current.rev }, { $set: fields(plan), $unset: { reply: 1 }, $inc: { rev: 1 } });
       if (res.modifiedCount === 1) return loadVisit(id);
     }
     throw new Conflict('走访行程刚刚被其他人修改，请刷新后重试。');
@@ -260,7 +262,7 @@ async function update(actor: Actor, id: string, input: Partial<VisitInput>): Pro
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  organizerOnly(actor, '取消走访行程');
+  assertOrganizer(actor, '取消走访行程');
   const doc = await loadVisit(id);
   await Visit.updateOne({ _id: id }, { $set: { deletedAt: clock.now() }, $inc: { rev: 1 } });
   await announce(doc, `专家东宝行行程已取消：${visitTitle(doc)}`);

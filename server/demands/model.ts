@@ -4,6 +4,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, demandKind, demandStatus, industry, maturity, town } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { timestamps } from '../platform/clock.ts';
+import { observed } from '../platform/db/observed.ts';
 
 const historySchema = new Schema(
   {
@@ -77,4 +78,5 @@ export type DemandDoc = InferSchemaType<typeof demandSchema> & {
   deletedAt?: Date | null;
   search?: { dirty: boolean; version: number };
 };
+demandSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
 export const Demand = mongoose.model('Demand', demandSchema);

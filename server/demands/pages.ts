@@ -15,6 +15,8 @@ import { demandExport } from './import.ts';
 import { announceMatches, suggestionsForDemand } from '../matching/suggestions.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import type { DemandStatus } from './workflow.ts';
+import { retryInBackground, type FollowUpLog } from '../platform/follow-up.ts';
+import { requestStates } from '../matching/contacts.ts';
 
 const FORM_FIELDS = ['title', 'description', 'industry', 'keywords', 'kind', 'cooperationModes', 'budgetMin', 'budgetMax', 'deadline', 'jiebang', 'visibility', 'enterprise'];
 
@@ -79,9 +81,12 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
       ? await Promise.all([suggestionsForDemand(search, actor, record.id, 'result', 5), suggestionsForDemand(search, actor, record.id, 'expert', 3)])
       : [[], []];
     const isOwner = !!actor && actor.profile?.kind === 'enterprise' && actor.profile.id === record.enterprise.id;
+    // The owner sees, on each candidate, whether it has asked already (and the answer) instead of a second button.
+    const states = isOwner && showMatches ? await requestStates(record.enterprise.id) : undefined;
+    const withState = <M extends { kind: string; id: string }>(items: M[]) => (states ? items.map((m) => ({ ...m, requestState: states.get(`${m.kind}:${m.id}`) })) : items);
     return {
-      resultMatches,
-      expertMatches,
+      resultMatches: withState(resultMatches),
+      expertMatches: withState(expertMatches),
       showMatches,
       askContact: isOwner,
       canSeePipeline: permissions.clarify,
@@ -100,8 +105,8 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
   },
 };
 
-function announceIfPublished(search: SearchIndex | undefined, status: string, id: string, log: { warn: (o: object, m: string) => void }): void {
-  if (search && status === 'published') announceMatches(search, id).catch((err: unknown) => log.warn({ err }, 'announcing matches failed'));
+function announceIfPublished(search: SearchIndex | undefined, status: string, id: string, log: FollowUpLog): void {
+  if (search && status === 'published') void retryInBackground('announcing matches', () => announceMatches(search, id), log);
 }
 
 // ---- detail-page forms ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { expertInput, expertPatch, expertQuery, type ExpertInput, type ExpertQue
 import { expertExport } from './import.ts';
 import { needsForExpertId } from '../matching/suggestions.ts';
 import { contactBox } from '../matching/contact-box.ts';
+import { pastEngagements } from '../campaigns/itinerary.ts';
 
 const contactToForm = (c?: Contact) => ({
   contactName: c?.name ?? '',
@@ -43,6 +44,7 @@ export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
     return {
       needs,
       contactBox: box,
+      past: await pastEngagements(record.id),
       results: results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName })),
     };
   },

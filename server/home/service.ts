@@ -13,6 +13,7 @@ import { clock } from '../platform/clock.ts';
 import { countUsers } from '../accounts/service.ts';
 import { countPendingClaims } from '../memberships/claims.ts';
 import { openRequestCount } from '../matching/contact-queue.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 export interface HomeStats {
   demands: number;
@@ -63,8 +64,20 @@ export function homeStats(now = clock.ms()): Promise<HomeStats> {
   return cached.stats;
 }
 
-/** What waits for the bureau, for an organizer's home page (counted per view: organizers are few). */
-export async function organizerQueues(): Promise<{ registrations: number; claims: number; contactRequests: number }> {
-  const [registrations, claims, contactRequests] = await Promise.all([countUsers({ status: 'pending' }), countPendingClaims(), openRequestCount()]);
-  return { registrations, claims, contactRequests };
+export interface OrganizerQueues {
+  registrations: number;
+  claims: number;
+  contactRequests: number;
+}
+
+/** Counted when a user, claim or contact request was written (their models announce 'queues'), not per view. */
+const queues = new SharedCache<OrganizerQueues>('queues', 1);
+
+/** What waits for the bureau: an organizer's home page and the header's 管理 menu and 对接申请 badge. */
+export async function organizerQueues(): Promise<OrganizerQueues> {
+  const counted = await queues.get('all', async () => {
+    const [registrations, claims, contactRequests] = await Promise.all([countUsers({ status: 'pending' }), countPendingClaims(), openRequestCount()]);
+    return { registrations, claims, contactRequests };
+  });
+  return { ...counted! };
 }

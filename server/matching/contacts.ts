@@ -144,6 +144,12 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
 }
 
 /** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
+/** Where an enterprise's requests stand, by `${kind}:${id}` of what it asked about (the latest request of each). */
+export async function requestStates(enterpriseId: string): Promise<Map<string, ContactRequestDoc['status']>> {
+  const docs = await ContactRequest.find({ enterprise: enterpriseId }).select('target status createdAt').sort({ createdAt: 1, _id: 1 }).lean<ContactRequestDoc[]>();
+  return new Map(docs.map((d) => [`${d.target.kind}:${d.target.id}`, d.status]));
+}
+
 export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRequestView[]; received: ContactRequestView[] }> {
   const sent = actor.profile?.kind === 'enterprise' ? await ContactRequest.find({ enterprise: actor.profile.id }).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>() : [];
   let received: ContactRequestDoc[] = [];

@@ -3,6 +3,8 @@
 // next step and its history. A ContactRequest is an enterprise asking for a result's or expert's contact.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
+import { observed } from '../platform/db/observed.ts';
 
 export const MATCH_STATUSES = ['suggested', 'shortlisted', 'contacted', 'meeting', 'intention', 'contracted', 'declined'] as const;
 export type MatchStatus = (typeof MATCH_STATUSES)[number];
@@ -59,6 +61,7 @@ matchSchema.index({ demand: 1 });
 matchSchema.index({ broker: 1, status: 1 });
 
 export type MatchDoc = InferSchemaType<typeof matchSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+matchSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
 export const Match = mongoose.model('Match', matchSchema);
 
 const contactRequestSchema = new Schema(
@@ -110,6 +113,9 @@ const contactRequestSchema = new Schema(
 contactRequestSchema.index({ 'counterpart.kind': 1, 'counterpart.id': 1, status: 1 });
 contactRequestSchema.index({ enterprise: 1 });
 contactRequestSchema.index({ status: 1, createdAt: -1 });
+
+// The organizer's header counts the open contact requests once per change, not per page view (home/service.ts).
+contactRequestSchema.plugin(announceChanges(['queues']));
 
 export type ContactRequestDoc = InferSchemaType<typeof contactRequestSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const ContactRequest = mongoose.model('ContactRequest', contactRequestSchema);

@@ -104,8 +104,10 @@ export const contactRequestForm: RequestHandler = async (req, res) => {
     await requestContact(req.user!, input);
     req.flash('success', '已发送对接申请，对方同意后即可看到联系方式。');
   } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    req.flash('error', Object.values(err.fields).join(' '));
+    // Asked already (a second click, an old tab): say where it stands on the page it came from.
+    if (err instanceof Conflict) req.flash('error', err.message);
+    else if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
+    else throw err;
   }
   res.redirect(303, back);
 };
@@ -172,6 +174,12 @@ export const notificationsPage: RequestHandler = async (req, res) => {
   const result = await notifications.list(req.user!, q.page, q.limit);
   res.set('Cache-Control', 'no-store');
   res.render('notifications/list', { title: '通知', items: result.items, pager: pager(result) });
+};
+
+/** A notice's link goes through here, so following it marks it read (the same as 标为已读, then the link). */
+export const openNotification: RequestHandler = async (req, res) => {
+  const link = await notifications.open(req.user!, String(req.params.id));
+  res.redirect(303, safeReturnPath(link, '/notifications'));
 };
 
 export const markReadForm: RequestHandler = async (req, res) => {

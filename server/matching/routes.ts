@@ -50,6 +50,7 @@ export default function matchingRoutes(): Router {
 
   r.get('/notifications', requireUser, pages.notificationsPage);
   r.post('/notifications/read', requireUser, pages.markReadForm);
+  r.get('/notifications/:id/open', requireUser, pages.openNotification);
   r.get('/api/v1/notifications', requireUser, api.listNotifications);
   return r;
 }

@@ -3,6 +3,7 @@
 // who registered asks to join an enterprise or institution that is already listed.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 export const RECORD_KINDS = ['enterprise', 'institution', 'expert', 'broker'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -93,6 +94,9 @@ const claimSchema = new Schema(
 claimSchema.index({ slot: 1 }, { unique: true });
 claimSchema.index({ user: 1, createdAt: -1 });
 claimSchema.index({ status: 1, createdAt: -1 });
+
+// The organizer's header counts the pending claims once per change, not per page view (home/service.ts).
+claimSchema.plugin(announceChanges(['queues']));
 
 export type ClaimDoc = InferSchemaType<typeof claimSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const Claim = mongoose.model('Claim', claimSchema);

@@ -1,6 +1,7 @@
 // In-app notifications: new good matches, status changes, contact requests, overdue items.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const notificationSchema = new Schema(
   {
@@ -20,3 +21,17 @@ notificationSchema.index({ key: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const Notification = mongoose.model('Notification', notificationSchema);
+
+/**
+ * Each user's unread count, kept on write (service.ts) so the header's badge is one read by `_id`, and cached in
+ * process: any write here drops the cached counts in every instance (platform/db/shared-cache.ts).
+ */
+const noticeCountSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the user's id
+    unread: { type: Number, required: true },
+  },
+  { versionKey: false, collection: 'notice_counts' },
+);
+noticeCountSchema.plugin(announceChanges(['notices']));
+export const NoticeCount = mongoose.model('NoticeCount', noticeCountSchema);

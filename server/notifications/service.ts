@@ -3,7 +3,8 @@ import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { User } from '../accounts/model.ts';
-import { Notification, type NotificationDoc } from './model.ts';
+import { NoticeCount, Notification, type NotificationDoc } from './model.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 import { clock } from '../platform/clock.ts';
 import { enqueueMail } from '../mail/service.ts';
 import { isOptional, type MailContent } from '../mail/messages.ts';
@@ -25,7 +26,13 @@ export async function notifyUsers(userIds: (string | null | undefined)[], notice
     const { mail, ...fields } = notice;
     const key = notice.key ? `${notice.key}|${user}` : undefined;
     const existing = key ? await Notification.exists({ key }) : null;
-    const id = existing ? String(existing._id) : String((await Notification.create({ user, ...fields, key }))._id);
+    let id: string;
+    if (existing) id = String(existing._id);
+    else {
+      await storedUnread(user); // the count exists before the notice does, so it is never started from a count that includes it
+      id = String((await Notification.create({ user, ...fields, key }))._id);
+      await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
+    }
     // Keyed by the event when the notice has a key, else by the notification: a run that is repeated (or that
     // stopped between the two writes) never makes a second mail.
     if (mail) await mailUser(user, mail, key ? `notice:${key}` : `notification:${id}`);
@@ -51,8 +58,23 @@ export async function organizers(): Promise<string[]> {
   return users.map((u) => String(u._id));
 }
 
+/** Unread counts by user, as the header shows them: dropped on any change to a count (model.ts). */
+const unreadCounts = new SharedCache<number>('notices');
+
+/**
+ * The stored count; a user without one (notices from before counts were kept) is counted once and the count
+ * kept. Never below 0 (a count two instances decremented for one notice heals at the next 全部标为已读).
+ */
+async function storedUnread(userId: string): Promise<number> {
+  const doc = await NoticeCount.findById(userId).lean();
+  if (doc) return Math.max(0, doc.unread);
+  const unread = await Notification.countDocuments({ user: userId, readAt: null });
+  await NoticeCount.updateOne({ _id: userId }, { $setOnInsert: { unread } }, { upsert: true });
+  return unread;
+}
+
 export async function unreadCount(actor: Actor): Promise<number> {
-  return Notification.countDocuments({ user: actor.id, readAt: null });
+  return (await unreadCounts.get(actor.id, () => storedUnread(actor.id))) ?? 0;
 }
 
 export async function list(actor: Actor, page: number, limit: number): Promise<{ items: NotificationDoc[]; total: number; page: number; limit: number }> {
@@ -68,10 +90,27 @@ export async function markRead(actor: Actor, id?: string): Promise<void> {
   if (id) {
     if (!mongoose.isValidObjectId(id)) return;
     const n = await Notification.findById(id).lean<NotificationDoc>();
-    if (n && n.user === actor.id && !n.readAt) await Notification.updateOne({ _id: id }, { $set: { readAt: clock.now() } });
+    if (!n || n.user !== actor.id || n.readAt) return;
+    const res = await Notification.updateOne({ _id: id, readAt: null }, { $set: { readAt: clock.now() } });
+    if (res.modifiedCount === 1) await NoticeCount.updateOne({ _id: actor.id }, { $inc: { unread: -1 } });
     return;
   }
   await Notification.updateMany({ user: actor.id, readAt: null }, { $set: { readAt: clock.now() } });
+  // Counted again rather than set to 0: a notice that arrived meanwhile stays unread, and any drift heals here.
+  const unread = await Notification.countDocuments({ user: actor.id, readAt: null });
+  await NoticeCount.updateOne({ _id: actor.id }, { $set: { unread } }, { upsert: true });
+}
+
+/**
+ * Following a notice's link: marks it read and answers where the link goes (null for someone else's notice or
+ * one without a link, so the caller shows the list).
+ */
+export async function open(actor: Actor, id: string): Promise<string | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  const n = await Notification.findById(id).lean<NotificationDoc>();
+  if (!n || n.user !== actor.id) return null;
+  if (!n.readAt) await markRead(actor, id);
+  return n.link ?? null;
 }
 
 /** Housekeeping: read notices older than half a year go. */

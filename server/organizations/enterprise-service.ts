@@ -13,7 +13,7 @@ import type { Contact } from '../contacts/model.ts';
 import { linkProfile } from '../accounts/service.ts';
 import { Enterprise, type EnterpriseDoc } from './model.ts';
 import type { EnterpriseInput, EnterpriseQuery } from './schema.ts';
-import { onEnterpriseChanged, hasActiveRecords } from './dependents.ts';
+import { onEnterpriseChanged, onEnterpriseRemoved, hasActiveRecords } from './dependents.ts';
 import { clock } from '../platform/clock.ts';
 import { findPage } from '../platform/db/page.ts';
 
@@ -127,6 +127,7 @@ async function remove(actor: Actor, id: string): Promise<void> {
   if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除企业。');
   if (await hasActiveRecords('enterprise', id)) throw new Conflict('该企业还有未关闭的技术需求，请先关闭或删除这些需求。');
   await Enterprise.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
+  await onEnterpriseRemoved(id);
 }
 
 export const enterprises: RecordService<EnterpriseView, EnterpriseInput, EnterpriseQuery> = { list, get, create, update, remove };

@@ -48,14 +48,18 @@ const page: RequestHandler = async (req, res) => {
       { value: 'price', label: '报价从低到高' },
     ],
   };
-  if (req.query.fragment === '1') return res.render('search/results', { ...locals, layout: false });
+  if (req.query.fragment === '1') {
+    // The fragment's links (facets, pages) lead to the page, not to another fragment.
+    const { fragment: _fragment, ...query } = req.query;
+    return res.render('search/results', { ...locals, query, layout: false });
+  }
   res.render('search/index', locals);
 };
 
 const api: RequestHandler = async (req, res) => {
   const params = parse(searchParams, req.query);
-  const { items, total, page: p, limit, facets, terms, relaxed } = await searchRecords(indexOf(req), req.user, params);
-  res.json({ items, total, page: p, limit, facets, terms, relaxed });
+  const { items, total, capped, page: p, limit, facets, terms, relaxed } = await searchRecords(indexOf(req), req.user, params);
+  res.json({ items, total, capped, page: p, limit, facets, terms, relaxed });
 };
 
 const status: RequestHandler = async (req, res) => {

@@ -24,15 +24,33 @@ export const searchParams = pageQuery.extend({
 });
 export type SearchParams = z.output<typeof searchParams>;
 
+/** The facets a searcher sees. Never `visibility`: what the viewer may see is not a choice (visibility.ts). */
 export const FACETS: Attribute[] = ['kind', 'industry', 'town', 'maturity', 'status'];
 
+type Filters = NonNullable<SearchQuery['filters']>;
+
+/**
+ * The viewer's own choices within what the viewer may see: on an attribute the visibility filter restricts, a
+ * choice can only narrow it (nothing chosen, or nothing allowed chosen, leaves the visible values or none).
+ */
+function within(chosen: Filters, scope: Filters): Filters {
+  const filters: Filters = { ...chosen };
+  for (const [attr, allowed] of Object.entries(scope) as [Attribute, string | string[]][]) {
+    const allowedList = Array.isArray(allowed) ? allowed : [allowed];
+    const picked = chosen[attr];
+    filters[attr] = picked === undefined ? allowed : (Array.isArray(picked) ? picked : [picked]).filter((v) => allowedList.includes(v));
+  }
+  return filters;
+}
+
 export function toQuery(actor: Actor | undefined, p: SearchParams): SearchQuery {
-  const filters: NonNullable<SearchQuery['filters']> = visibleFilters(actor);
-  if (p.status) filters.status = p.status;
-  if (p.kind) filters.kind = p.kind;
-  if (p.industry) filters.industry = p.industry;
-  if (p.town) filters.town = p.town;
-  if (p.maturity) filters.maturity = p.maturity;
+  const chosen: Filters = {};
+  if (p.status) chosen.status = p.status;
+  if (p.kind) chosen.kind = p.kind;
+  if (p.industry) chosen.industry = p.industry;
+  if (p.town) chosen.town = p.town;
+  if (p.maturity) chosen.maturity = p.maturity;
+  const filters = within(chosen, visibleFilters(actor));
   const ranges: NonNullable<SearchQuery['ranges']> = {};
   if (p.budgetMin !== undefined || p.budgetMax !== undefined) {
     ranges.budget = { gte: p.budgetMin !== undefined ? p.budgetMin * 10_000 : undefined, lte: p.budgetMax !== undefined ? p.budgetMax * 10_000 : undefined };
@@ -53,21 +71,32 @@ export function toQuery(actor: Actor | undefined, p: SearchParams): SearchQuery 
 const PATHS = { demand: '/demands', result: '/results', expert: '/experts', broker: '/brokers' } as const;
 
 /**
- * Facet counts are disjunctive (a facet is counted as if its own filter were not set), and what a searcher may
- * find is itself a filter on `status`: counted disjunctively, the status facet would count drafts and closed needs,
- * letting anyone test which words unpublished needs contain. Only findable statuses are kept; their counts are the
- * same with or without the others, each value being counted on its own.
+ * Facet counts are disjunctive: a facet is counted as if its own filter were not set. The visibility filter is
+ * applied before counting — it is never dropped: on an attribute that is also a facet (`status`), the engine
+ * counts every value and only the values the viewer may see are kept. Each value being counted on its own, a
+ * kept value's count is what it would be under the visibility filter; a value the viewer may not see (drafts,
+ * closed needs) is never counted, so no count tells which words unpublished records contain. Attributes the
+ * visibility filter restricts without being facets (`visibility`) constrain every count and never show.
  */
-function findableFacets(facets: SearchResult['facets']): SearchResult['facets'] {
-  const status = facets.status;
-  return status ? { ...facets, status: Object.fromEntries(Object.entries(status).filter(([value]) => FINDABLE.includes(value))) } : facets;
+export function visibleFacets(facets: SearchResult['facets'], scope: Filters): SearchResult['facets'] {
+  const out: SearchResult['facets'] = {};
+  for (const [attr, counts] of Object.entries(facets) as [Attribute, Record<string, number>][]) {
+    if (!FACETS.includes(attr)) continue;
+    const allowed = scope[attr];
+    if (allowed === undefined) out[attr] = counts;
+    else {
+      const list = Array.isArray(allowed) ? allowed : [allowed];
+      out[attr] = Object.fromEntries(Object.entries(counts).filter(([value]) => list.includes(value)));
+    }
+  }
+  return out;
 }
 
 export async function searchRecords(index: SearchIndex, actor: Actor | undefined, p: SearchParams) {
   const result = await index.search(toQuery(actor, p));
   return {
     ...result,
-    facets: findableFacets(result.facets),
+    facets: visibleFacets(result.facets, visibleFilters(actor)),
     items: result.items.map((h) => ({
       ...h.display,
       kind: h.kind,

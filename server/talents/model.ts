@@ -2,6 +2,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
+import { observed } from '../platform/db/observed.ts';
 
 const talentSchema = new Schema(
   {
@@ -35,4 +36,5 @@ talentSchema.index({ year: 1 });
 talentSchema.index({ employer: 1 });
 
 export type TalentDoc = InferSchemaType<typeof talentSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date; deletedAt?: Date | null };
+talentSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
 export const Talent = mongoose.model('Talent', talentSchema);

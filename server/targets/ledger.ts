@@ -5,7 +5,7 @@ import { neutralise } from '../platform/io/tabular.ts';
 import { isoDate, yearOf } from '../platform/time.ts';
 import { indicator, INDICATORS, type Indicator } from './indicators.ts';
 import type { TargetDoc } from './model.ts';
-import { Ledger } from './progress.ts';
+import { Figures } from './tallies.ts';
 import type { Scope } from './schema.ts';
 import { periodLabel, scopeLabel } from './service.ts';
 import { clock } from '../platform/clock.ts';
@@ -86,7 +86,7 @@ export async function ledgerWorkbook(targets: TargetDoc[], now = clock.now()): P
     sheet.getRow(r).alignment = { horizontal: 'center', vertical: 'middle' };
   }
 
-  const ledger = new Ledger(now);
+  const figures = new Figures(now);
   let line = h2 + 1;
   let n = 0;
   for (const row of sorted) {
@@ -96,11 +96,11 @@ export async function ledgerWorkbook(targets: TargetDoc[], now = clock.now()): P
       const cells: (string | number)[] = [n, row.ind.label, sheetUnit(row.ind), scopeLabel(row.scope)];
       for (const y of years) {
         // Each year's achievement shows even without a target that year: it is the span target's breakdown.
-        const done = await ledger.figure(row.ind.code, y, y, row.scope);
+        const done = await figures.figure(row.ind.code, y, y, row.scope);
         cells.push(sheetValue(row.ind, row.years.get(y)?.value), sheetValue(row.ind, done?.actual));
       }
       if (span) {
-        const done = await ledger.figure(row.ind.code, span.startYear, span.endYear, row.scope);
+        const done = await figures.figure(row.ind.code, span.startYear, span.endYear, row.scope);
         const actual = done?.actual ?? 0;
         cells.push(periodLabel(span.startYear, span.endYear), sheetValue(row.ind, span.value), sheetValue(row.ind, actual), span.value ? Math.round((actual / span.value) * 1000) / 10 + '%' : '');
       } else {

@@ -82,12 +82,12 @@ function decorate(item: ProgressItem, organizer: boolean) {
 export const dashboard: RequestHandler = async (req, res) => {
   const q = parse(progressQuery, req.query);
   const organizer = isOrganizer(req.user);
-  const { year, items, ledger } = await progress({ ...q, scope: q.scope || undefined });
+  const { year, items, figures } = await progress({ ...q, scope: q.scope || undefined });
   const ordered = [...items].sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status]);
   const summary = STATUS_ORDER.map((status) => ({ status, label: STATUS_LABELS[status], count: items.filter((i) => i.status === status).length }));
 
   const money = (v: number) => formatValue(indicator('contract-value')!, v);
-  const months = await contractMonths(year, ledger);
+  const months = await contractMonths(year, figures);
   const yearTarget = items.find((i) => i.indicator === 'contract-value' && i.scopeKind === 'district' && i.period.start === year && i.period.end === year);
   const monthsShown = year < currentYear() ? 12 : monthOf(clock.now());
   const chart = cumulativeChart(
@@ -99,7 +99,7 @@ export const dashboard: RequestHandler = async (req, res) => {
     money,
     year > currentYear() ? 0 : monthsShown,
   );
-  const towns = await byTown(year, ledger);
+  const towns = await byTown(year, figures);
   const townBars = horizontalBars(
     towns.rows.map((r) => ({ label: r.label, value: r.cells[0]!.actual, text: r.cells[0]!.text })),
     `${year}年各镇街园区技术合同成交额`,

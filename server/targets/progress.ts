@@ -43,6 +43,8 @@ export interface Contribution {
   enteredByName?: string | undefined;
   /** contracts: 技术吸纳, 技术输出 or both, for the district (deals/service.ts directionOf) */
   direction?: string | null | undefined;
+  /** roadshows and visit stops: they count once this has passed */
+  endsAt?: Date | undefined;
 }
 
 export interface Figure {
@@ -90,25 +92,7 @@ export class Ledger {
   contracts(by: 'registered' | 'signed', verified = true): Promise<Contribution[]> {
     return this.once(`contracts:${by}:${verified}`, async () => {
       const docs = await Contract.find({ deletedAt: null, verified }).lean<ContractDoc[]>();
-      const out: Contribution[] = [];
-      for (const d of docs) {
-        const date = by === 'registered' ? d.registration?.date : d.signedAt;
-        const year = by === 'registered' ? d.registeredYear : d.signedYear;
-        if (!date || !year) continue; // not registered yet: not in the registered figure
-        out.push({
-          kind: 'contract',
-          id: String(d._id),
-          label: d.title,
-          detail: `${d.buyerName} ← ${d.seller.name}${d.registration?.number ? `，登记号 ${d.registration.number}` : ''}`,
-          date,
-          year,
-          town: d.town,
-          value: d.amount,
-          href: `/contracts/${String(d._id)}`,
-          direction: d.direction ?? 'absorb', // contracts from before directions were recorded all had a district buyer
-        });
-      }
-      return out;
+      return docs.map((d) => contractContribution(d, by)).filter((c): c is Contribution => !!c);
     });
   }
 
@@ -116,102 +100,36 @@ export class Ledger {
     return this.once(`talents:${category}`, async () => {
       const filter: Record<string, unknown> = { deletedAt: null, verified: true, category };
       const docs = await Talent.find(filter).lean<TalentDoc[]>();
-      return docs.map((d) => ({
-        kind: 'talent' as const,
-        id: String(d._id),
-        label: d.name,
-        detail: d.employerName,
-        date: d.date,
-        year: d.year,
-        town: d.town,
-        value: 1,
-        href: `/talents/${String(d._id)}`,
-      }));
+      return docs.map(talentContribution);
     });
   }
 
   demands(): Promise<Contribution[]> {
     return this.once('demands', async () => {
       const docs = await Demand.find({ deletedAt: null }).select('title enterpriseName town status publishedAt').lean<DemandDoc[]>();
-      return docs
-        .filter((d) => d.status !== 'draft' && d.publishedAt)
-        .map((d) => ({
-          kind: 'demand' as const,
-          id: String(d._id),
-          label: d.title,
-          detail: d.enterpriseName,
-          date: d.publishedAt!,
-          year: yearOf(d.publishedAt!),
-          town: d.town,
-          value: 1,
-          href: `/demands/${String(d._id)}`,
-        }));
+      return docs.map(demandContribution).filter((c): c is Contribution => !!c);
     });
   }
 
   matches(): Promise<Contribution[]> {
     return this.once('matches', async () => {
-      const reached: Record<string, unknown> = { status: trusted({ $in: ['intention', 'contracted'] }) };
+      const reached: Record<string, unknown> = { status: trusted({ $in: REACHED }) };
       const [docs, towns] = await Promise.all([Match.find(reached).lean<MatchDoc[]>(), this.towns()]);
-      const out: Contribution[] = [];
-      for (const d of docs) {
-        const reached = (d.history ?? []).find((h) => h.to === 'intention' || h.to === 'contracted');
-        const date = reached?.at ?? d.updatedAt;
-        out.push({
-          kind: 'match',
-          id: String(d._id),
-          label: `${d.demandTitle} ← ${d.candidateTitle}`,
-          detail: reached?.to === 'contracted' ? '已签约' : '达成意向',
-          date,
-          year: yearOf(date),
-          town: towns.get(d.enterprise),
-          value: 1,
-          href: `/demands/${d.demand}/pipeline`,
-        });
-      }
-      return out;
+      return docs.map((d) => matchContribution(d, towns.get(d.enterprise))).filter((c): c is Contribution => !!c);
     });
   }
 
   roadshows(): Promise<Contribution[]> {
     return this.once('roadshows', async () => {
       const docs = await Roadshow.find({ deletedAt: null }).select('title venue startsAt endsAt campaignName').lean<RoadshowDoc[]>();
-      return docs
-        .filter((d) => d.endsAt <= this.now)
-        .map((d) => ({
-          kind: 'roadshow' as const,
-          id: String(d._id),
-          label: d.title,
-          detail: `${d.campaignName}，${d.venue}`,
-          date: d.startsAt,
-          year: yearOf(d.startsAt),
-          value: 1,
-          href: `/roadshows/${String(d._id)}`,
-        }));
+      return docs.map(roadshowContribution).filter((c) => c.endsAt! <= this.now);
     });
   }
 
   visits(): Promise<Contribution[]> {
     return this.once('visits', async () => {
       const [docs, towns] = await Promise.all([Visit.find({ deletedAt: null }).select('expertName campaignName stops').lean<VisitDoc[]>(), this.towns()]);
-      const out: Contribution[] = [];
-      for (const v of docs) {
-        for (const s of v.stops ?? []) {
-          if (s.endsAt > this.now) continue;
-          out.push({
-            kind: 'visit',
-            id: `${String(v._id)}:${String((s as { _id?: unknown })._id ?? s.startsAt.getTime())}`,
-            label: `${v.expertName} → ${s.enterpriseName}`,
-            detail: v.campaignName,
-            date: s.startsAt,
-            year: yearOf(s.startsAt),
-            town: towns.get(s.enterprise),
-            value: 1,
-            href: `/visits/${String(v._id)}`,
-          });
-        }
-      }
-      return out;
+      return docs.flatMap((v) => visitContributions(v, (id) => towns.get(id))).filter((c) => c.endsAt! <= this.now);
     });
   }
 
@@ -288,3 +206,106 @@ export class Ledger {
 }
 
 const newestFirst = (a: Contribution, b: Contribution) => b.date.getTime() - a.date.getTime() || (a.id < b.id ? 1 : -1);
+
+// ---- what one record contributes ------------------------------------------------------------------------
+// One function per kind of record, used by the Ledger (which lists records) and by the running totals
+// (tallies.ts, which add them up on every write), so the two apply the same rules.
+
+/** Match stages that count as a match made. */
+export const REACHED = ['intention', 'contracted'] as const;
+
+/** A contract dated by registration (null until registered) or by signing; deleted ones count nowhere. */
+export function contractContribution(d: ContractDoc, by: 'registered' | 'signed'): Contribution | null {
+  if (d.deletedAt) return null;
+  const date = by === 'registered' ? d.registration?.date : d.signedAt;
+  const year = by === 'registered' ? d.registeredYear : d.signedYear;
+  if (!date || !year) return null; // not registered yet: not in the registered figure
+  return {
+    kind: 'contract',
+    id: String(d._id),
+    label: d.title,
+    detail: `${d.buyerName} ← ${d.seller.name}${d.registration?.number ? `，登记号 ${d.registration.number}` : ''}`,
+    date,
+    year,
+    town: d.town,
+    value: d.amount,
+    href: `/contracts/${String(d._id)}`,
+    direction: d.direction ?? 'absorb', // contracts from before directions were recorded all had a district buyer
+  };
+}
+
+/** A talent introduction (the caller decides whether unverified ones count: they do not). */
+export const talentContribution = (d: TalentDoc): Contribution => ({
+  kind: 'talent',
+  id: String(d._id),
+  label: d.name,
+  detail: d.employerName,
+  date: d.date,
+  year: d.year,
+  town: d.town,
+  value: 1,
+  href: `/talents/${String(d._id)}`,
+});
+
+/** A published need (not a draft, not deleted), by its publication date. */
+export function demandContribution(d: Pick<DemandDoc, '_id' | 'title' | 'enterpriseName' | 'town' | 'status' | 'publishedAt' | 'deletedAt'>): Contribution | null {
+  if (d.deletedAt || d.status === 'draft' || !d.publishedAt) return null;
+  return {
+    kind: 'demand',
+    id: String(d._id),
+    label: d.title,
+    detail: d.enterpriseName,
+    date: d.publishedAt,
+    year: yearOf(d.publishedAt),
+    town: d.town,
+    value: 1,
+    href: `/demands/${String(d._id)}`,
+  };
+}
+
+/** A match that reached 达成意向 or 已签约, by the day it first did; `town` is its enterprise's. */
+export function matchContribution(d: MatchDoc, town: string | null | undefined): Contribution | null {
+  if (!(REACHED as readonly string[]).includes(d.status)) return null;
+  const reached = (d.history ?? []).find((h) => h.to === 'intention' || h.to === 'contracted');
+  const date = reached?.at ?? d.updatedAt;
+  return {
+    kind: 'match',
+    id: String(d._id),
+    label: `${d.demandTitle} ← ${d.candidateTitle}`,
+    detail: reached?.to === 'contracted' ? '已签约' : '达成意向',
+    date,
+    year: yearOf(date),
+    town,
+    value: 1,
+    href: `/demands/${d.demand}/pipeline`,
+  };
+}
+
+/** A roadshow, by its date; it counts once `endsAt` has passed (the caller compares with its clock). */
+export const roadshowContribution = (d: Pick<RoadshowDoc, '_id' | 'title' | 'venue' | 'startsAt' | 'endsAt' | 'campaignName'>): Contribution => ({
+  kind: 'roadshow',
+  id: String(d._id),
+  label: d.title,
+  detail: `${d.campaignName}，${d.venue}`,
+  date: d.startsAt,
+  year: yearOf(d.startsAt),
+  value: 1,
+  href: `/roadshows/${String(d._id)}`,
+  endsAt: d.endsAt,
+});
+
+/** Each stop of a visit, one 人次, in the visited enterprise's town; each counts once its `endsAt` has passed. */
+export function visitContributions(v: Pick<VisitDoc, '_id' | 'expertName' | 'campaignName' | 'stops'>, townOf: (enterprise: string) => string | null | undefined): Contribution[] {
+  return (v.stops ?? []).map((s) => ({
+    kind: 'visit' as const,
+    id: `${String(v._id)}:${String((s as { _id?: unknown })._id ?? s.startsAt.getTime())}`,
+    label: `${v.expertName} → ${s.enterpriseName}`,
+    detail: v.campaignName,
+    date: s.startsAt,
+    year: yearOf(s.startsAt),
+    town: townOf(s.enterprise),
+    value: 1,
+    href: `/visits/${String(v._id)}`,
+    endsAt: s.endsAt,
+  }));
+}

@@ -2,17 +2,18 @@
 // platform does not record, and progress against each target with a red/amber/green status measured against
 // the share of the target's period that has passed (未开始 while the period has not begun).
 import type { Actor } from '../platform/auth/actor.ts';
-import { isOrganizer } from '../platform/auth/actor.ts';
+import { isOrganizer, assertOrganizer } from '../platform/auth/actor.ts';
 import { findLive } from '../platform/db/live.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
+import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, Permissions, RecordService, RecordView } from '../platform/http/crud.ts';
 import { parse } from '../platform/http/validate.ts';
-import { currentYear, elapsedShare, monthOf } from '../platform/time.ts';
+import { currentYear, elapsedShare } from '../platform/time.ts';
 import * as audit from '../audit/service.ts';
 import { labelOf, town } from '../vocabulary/index.ts';
 import { INDICATORS, formatValue, indicator, townScopeAllowed, type Indicator } from './indicators.ts';
 import { Attachment, ProgressEntry, Target, type AttachmentDoc, type EntryDoc, type TargetDoc } from './model.ts';
 import { Ledger, type Contribution, type Figure } from './progress.ts';
+import { Figures } from './tallies.ts';
 import { scopeFrom, scopeKey, targetInput, type EntryInput, type RecordsQuery, type Scope, type TargetInput, type TargetPatch, type TargetQuery } from './schema.ts';
 import { sniffEvidence } from './evidence.ts';
 import { clock } from '../platform/clock.ts';
@@ -62,9 +63,6 @@ export function targetView(doc: TargetDoc): TargetView {
 
 const editable = (actor: Actor | undefined): Permissions => ({ edit: isOrganizer(actor), delete: isOrganizer(actor) });
 
-function organizerOnly(actor: Actor | undefined): void {
-  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以维护目标分解表。');
-}
 
 async function loadTarget(id: string): Promise<TargetDoc> {
   const doc = await findLive<TargetDoc>(Target, id);
@@ -116,7 +114,7 @@ async function get(actor: Actor | undefined, id: string) {
 }
 
 async function create(actor: Actor, input: TargetInput): Promise<TargetView> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   await checkRow(input);
   const doc = await Target.create({ ...input, responsible: input.responsible ?? [], lead: input.lead ?? indicator(input.indicator)!.lead, createdBy: actor.id });
   const view = targetView(doc.toObject() as TargetDoc);
@@ -125,7 +123,7 @@ async function create(actor: Actor, input: TargetInput): Promise<TargetView> {
 }
 
 async function update(actor: Actor, id: string, patch: TargetPatch): Promise<TargetView> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   const doc = await loadTarget(id);
   const period =
     patch.year !== undefined
@@ -149,7 +147,7 @@ async function update(actor: Actor, id: string, patch: TargetPatch): Promise<Tar
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   const doc = await loadTarget(id);
   await Target.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'target.delete', target: { kind: 'target', id, label: targetView(doc).label } });
@@ -236,17 +234,17 @@ function asOf(year: number, now: Date): Date {
   return end < now ? end : now;
 }
 
-export async function progressFor(doc: TargetDoc, year: number, ledger: Ledger): Promise<ProgressItem | null> {
+export async function progressFor(doc: TargetDoc, year: number, figures: Figures): Promise<ProgressItem | null> {
   const ind = indicator(doc.indicator);
   if (!ind) return null;
   const scope = { kind: doc.scope.kind as Scope['kind'], code: doc.scope.code };
   const to = Math.min(doc.endYear, year);
-  const figure = (await ledger.figure(doc.indicator, doc.startYear, to, scope)) ?? { actual: 0, records: [] };
+  const figure = (await figures.figure(doc.indicator, doc.startYear, to, scope)) ?? { actual: 0, records: 0 };
   const ratio = doc.value > 0 ? figure.actual / doc.value : 0;
-  const expected = elapsedShare(doc.startYear, doc.endYear, asOf(year, ledger.now));
-  const hasData = ind.source !== 'manual' || figure.records.length > 0;
+  const expected = elapsedShare(doc.startYear, doc.endYear, asOf(year, figures.now));
+  const hasData = ind.source !== 'manual' || figure.records > 0;
   // Measured at the year's end or now, whichever comes first: before the period's first year it has not begun.
-  const started = currentYear(asOf(year, ledger.now)) >= doc.startYear;
+  const started = currentYear(asOf(year, figures.now)) >= doc.startYear;
   const status = statusOf(ind, ratio, expected, hasData, started);
   return {
     id: String(doc._id),
@@ -272,7 +270,7 @@ export async function progressFor(doc: TargetDoc, year: number, ledger: Ledger):
     export: figure.export,
     lead: doc.lead,
     responsible: doc.responsible ?? [],
-    records: figure.records.length,
+    records: figure.records,
   };
 }
 
@@ -281,7 +279,7 @@ export async function progress(q: { year?: number | undefined; scope?: string | 
   const year = q.year ?? currentYear(now);
   const scope = q.scope ? scopeFrom(q.scope) : undefined;
   if (q.scope && !scope) throw new Invalid({ scope: `范围“${q.scope}”无效：应为 district、镇街园区或责任单位。` });
-  const ledger = new Ledger(now);
+  const figures = new Figures(now);
   const rows = (await allTargets()).filter(
     (d) =>
       d.startYear <= year &&
@@ -289,8 +287,8 @@ export async function progress(q: { year?: number | undefined; scope?: string | 
       (!scope || (d.scope.kind === scope.kind && d.scope.code === scope.code)) &&
       (!q.indicator || d.indicator === q.indicator),
   );
-  const items = (await Promise.all(rows.map((d) => progressFor(d, year, ledger)))).filter((i): i is ProgressItem => !!i);
-  return { year, items, ledger };
+  const items = (await Promise.all(rows.map((d) => progressFor(d, year, figures)))).filter((i): i is ProgressItem => !!i);
+  return { year, items, figures };
 }
 
 /** The figure a drill-down lists, with the records in pages and the sum of all of them. */
@@ -334,14 +332,14 @@ const publicRecord = (r: Contribution) => ({
 });
 
 /** Figures for each town for the year, for the indicators counted by town. */
-export async function byTown(year: number, ledger: Ledger) {
+export async function byTown(year: number, figures: Figures) {
   const codes = ['contract-value', 'contract-count', 'talent-shortage', 'talent-innovative', 'talent-graduate', 'demands-published', 'matches-made', 'expert-visits'];
   const inds = codes.map((c) => indicator(c)!);
   const rows = [];
   for (const code of town.keys) {
     const cells = [];
     for (const ind of inds) {
-      const f = await ledger.figure(ind.code, year, year, { kind: 'town', code });
+      const f = await figures.figure(ind.code, year, year, { kind: 'town', code });
       cells.push({ indicator: ind.code, actual: f?.actual ?? 0, text: formatValue(ind, f?.actual ?? 0) });
     }
     rows.push({ town: code, label: labelOf('town', code), cells });
@@ -350,14 +348,13 @@ export async function byTown(year: number, ledger: Ledger) {
 }
 
 /** Month by month cumulative contract value (registered, and signed) for the year. */
-export async function contractMonths(year: number, ledger: Ledger): Promise<{ registered: number[]; signed: number[] }> {
-  const cumulative = (records: Contribution[]) => {
-    const months = Array.from({ length: 12 }, () => 0);
-    for (const r of records) if (r.year === year) months[monthOf(r.date) - 1]! += r.value;
+export async function contractMonths(year: number, figures: Figures): Promise<{ registered: number[]; signed: number[] }> {
+  const book = await figures.book();
+  const cumulative = (months: number[]) => {
     for (let i = 1; i < 12; i++) months[i]! += months[i - 1]!;
     return months;
   };
-  return { registered: cumulative(await ledger.contracts('registered')), signed: cumulative(await ledger.contracts('signed')) };
+  return { registered: cumulative(book.months('contract-registered', year)), signed: cumulative(book.months('contract-signed', year)) };
 }
 
 // ---- manual entries and their evidence ---------------------------------------------------------------------
@@ -404,7 +401,7 @@ export function entryView(doc: EntryDoc): EntryView {
 
 /** Records a value for an indicator the platform does not count itself, with the file that proves it. */
 export async function addEntry(actor: Actor, input: EntryInput, file: EvidenceFile | undefined): Promise<EntryView> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   if (!file) throw new Invalid({ evidence: '请上传证明材料（PDF、图片或 Office 文档）。' });
   const type = sniffEvidence(file.buffer);
   if (!type) throw new Invalid({ evidence: '证明材料应为 PDF、PNG、JPEG 或 Office 文档（docx、xlsx），文件内容与格式不符。' });
@@ -436,7 +433,7 @@ export async function listEntries(q: { indicator?: string | undefined; year?: nu
 }
 
 export async function getEntry(actor: Actor | undefined, id: string): Promise<EntryView> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   const doc = await findLive<EntryDoc>(ProgressEntry, id);
   if (!doc) throw new NotFound('填报记录不存在。');
   return entryView(doc);
@@ -450,7 +447,7 @@ export async function removeEntry(actor: Actor, id: string): Promise<void> {
 
 /** An evidence file, for organizers only. */
 export async function evidence(actor: Actor | undefined, id: string): Promise<AttachmentDoc> {
-  organizerOnly(actor);
+  assertOrganizer(actor, '维护目标分解表');
   const doc = await findLive<AttachmentDoc & { deletedAt?: Date | null }>(Attachment, id);
   if (!doc) throw new NotFound('证明材料不存在。');
   return doc;

@@ -3,10 +3,11 @@
 // and the machine.
 import { machine, table, type BenchReport } from './support.ts';
 import { benchSearch } from './search.ts';
+import { benchChurn } from './churn.ts';
 import { benchMatching } from './matching.ts';
 import { benchHttp } from './http.ts';
-import { benchChurn } from './churn.ts';
 import { benchImport, benchSessions } from './abuse.ts';
+import { benchTargets } from './targets.ts';
 
 const benches: Record<string, () => Promise<BenchReport>> = {
   search: () => benchSearch(process.env.BENCH_SCALES ? process.env.BENCH_SCALES.split(',').map(Number) : undefined),
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<BenchReport>> = {
   http: () => benchHttp(),
   import: () => benchImport(),
   sessions: () => benchSessions(),
+  targets: () => benchTargets(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

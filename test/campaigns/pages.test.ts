@@ -273,3 +273,32 @@ describe('planning a month through the pages', () => {
     expect((campaignPage.text.match(/href="\/visits\/[0-9a-f]{24}"/g) ?? []).length).toBe(12);
   });
 });
+
+describe('the campaign form shows the goals of its kind', () => {
+  /** The goal labels in the form's main group and behind 更多目标, in page order. */
+  async function goalGroups(path: string) {
+    const html = decoded((await agent.get(path).expect(200)).text);
+    const main = html.slice(html.indexOf('data-goals-main'), html.indexOf('data-goals-more'));
+    const more = html.slice(html.indexOf('data-goals-more'), html.indexOf('</fieldset>'));
+    const labels = (part: string) => [...part.matchAll(/name="goals\.(\w+)"/g)].map((m) => m[1]);
+    return { main: labels(main), more: labels(more) };
+  }
+
+  it('when the kind is 联百校转千果 or 专家东宝行, then its goals come first and the others are behind 更多目标', async () => {
+    const hundred = await goalGroups('/campaigns/new?kind=hundred-universities');
+    expect(hundred.main).toEqual(['universities', 'results', 'matches', 'contracts', 'roadshows']);
+    expect(hundred.more).toEqual(expect.arrayContaining(['experts', 'visits', 'attendees', 'intentions']));
+    const visits = await goalGroups('/campaigns/new?kind=expert-visit');
+    expect(visits.main).toEqual(['contracts', 'experts', 'visits', 'enterprises', 'problems', 'followUps']);
+    expect(visits.more).not.toContain('experts');
+    expect([...visits.main, ...visits.more].sort()).toEqual([...hundred.main, ...hundred.more].sort()); // nothing lost
+  });
+
+  it('when no kind is chosen yet, then every goal is under 更多目标, open, with a hint', async () => {
+    const none = await goalGroups('/campaigns/new');
+    expect(none.main).toEqual([]);
+    expect(none.more).toHaveLength(12);
+    const html = decoded((await agent.get('/campaigns/new').expect(200)).text);
+    expect(html).toMatch(/<details data-goals-more open>/);
+  });
+});

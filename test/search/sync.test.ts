@@ -1,10 +1,14 @@
 // docs/security.md 20–21: the index never loses a write. Writes succeed while the engine is down and appear once
 // it is back; records deleted behind the app's back leave the index; a rebuild swaps in while searches answer;
-// a mark is cleared only for the version that was indexed; writes of other processes are picked up.
+// a mark is cleared only for the version that was indexed; writes of other processes are picked up; a write is
+// indexed without reading the whole index; other instances' writes arrive through the change log; a write the
+// index could not take is logged with its request id.
+// (Two real app processes on one database: instances.test.ts.)
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { demandOf, owner } from '../support/directory.ts';
 import { SwitchableSearch } from '../support/outage.ts';
@@ -12,9 +16,20 @@ import { repoRoot } from '../support/process.ts';
 import { cliEnv } from '../support/child-db.ts';
 import { Demand, type DemandDoc } from '../../server/demands/model.ts';
 import { clearMark } from '../../server/platform/search/sync.ts';
+import { withSearchMark } from '../../server/platform/db/searchable.ts';
+import { append, head, KEEP } from '../../server/platform/search/changes.ts';
+import { SearchControl } from '../../server/platform/search/control.ts';
+import { createLogger } from '../../server/platform/logger.ts';
 
+const logLines: Record<string, unknown>[] = [];
+const capture = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split('\n')) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
 const engine = new SwitchableSearch();
-const { app, settle, sync } = buildTestApp({ search: engine });
+const { app, settle, sync } = buildTestApp({ search: engine, logger: createLogger('warn', { destination: capture }) });
 
 const found = async (q: string) => (await request(app).get('/api/v1/search').query({ q })).body.items?.map((i: { id: string }) => i.id) ?? [];
 const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
@@ -41,10 +56,102 @@ describe('search sync', () => {
     await waitFor(async () => engine.failedCalls > 0 && !!sync.lastError);
     expect((await Demand.findById(res.body.id).lean<DemandDoc>())?.search?.dirty).toBe(true); // the mark waits
 
+    // The log says which request's write waits, and that it will be retried.
+    const requestId = String(res.headers['x-request-id'] ?? '');
+    expect(requestId).toBeTruthy();
+    const warning = logLines.find((l) => l.msg === 'search sync failed; will retry' && (l.requestIds as string[] | undefined)?.includes(requestId));
+    expect(warning).toMatchObject({ retryInMs: expect.any(Number) });
+
     engine.down = false;
     await waitFor(async () => (await found('停机')).includes(res.body.id)); // the retry, on its own
     await waitFor(async () => !(await Demand.findById(res.body.id).lean<DemandDoc>())?.search?.dirty);
   }, 30_000);
+
+  it('when a record is written, then it is indexed and its mark cleared at once, without reading the whole index', async () => {
+    const ent = await owner('enterprise');
+    await settle(); // reconciliation (which does read the whole index) now waits at least a minute
+    const versions = vi.spyOn(engine, 'versions');
+    try {
+      const res = await request(app)
+        .post('/api/v1/demands')
+        .set(ent.auth)
+        .send({ title: '增量同步的柑橘深加工需求', description: '写入后立即进入索引，无需读取整个索引的版本表。', industry: 'agriculture', keywords: ['柑橘深加工'] });
+      expect(res.status).toBe(201);
+      await waitFor(async () => (await found('柑橘深加工')).includes(res.body.id), 5_000);
+      await waitFor(async () => (await Demand.findById(res.body.id).lean<DemandDoc>())?.search?.dirty === false, 5_000);
+      await request(app).patch(`/api/v1/demands/${res.body.id}`).set(ent.auth).send({ title: '增量同步的柑橘果胶提取需求' }).expect(200);
+      await waitFor(async () => (await found('果胶提取')).includes(res.body.id), 5_000);
+      expect(versions).not.toHaveBeenCalled();
+    } finally {
+      versions.mockRestore();
+    }
+  });
+
+  it('when records are deleted outright (an import rolled back), then they leave the index without waiting for reconciliation', async () => {
+    const ent = await owner('enterprise');
+    const d = await demandOf(ent.actor, { title: '将被回滚删除的茶叶萎凋需求' });
+    await settle();
+    expect(await found('茶叶萎凋')).toContain(d.id);
+    await Demand.deleteMany({ _id: d.id });
+    await waitFor(async () => !(await found('茶叶萎凋')).includes(d.id), 5_000);
+  });
+
+  it('when an import updates records in one bulk write (no update hooks), then they are indexed without waiting for a scan', async () => {
+    const ent = await owner('enterprise');
+    const d = await demandOf(ent.actor, { title: '批量更新前的需求标题' });
+    await settle();
+    await Demand.bulkWrite([{ updateOne: { filter: { _id: new mongoose.Types.ObjectId(d.id) }, update: withSearchMark({ $set: { title: '批量导入更新的猕猴桃冷链需求' } }) } }]);
+    await waitFor(async () => (await found('猕猴桃冷链')).includes(d.id), 5_000);
+    await waitFor(async () => (await Demand.findById(d.id).lean<DemandDoc>())?.search?.dirty === false, 5_000);
+  });
+
+  it('when another instance writes and logs the change, then this one indexes it within seconds, even past a number never written', async () => {
+    const ent = await owner('enterprise');
+    const d = await demandOf(ent.actor, { title: '另一实例修改前的需求标题' });
+    await settle();
+    // Another instance drew a number and died before writing its entry…
+    await SearchControl.collection.updateOne({ _id: 'changes' as never }, { $inc: { seq: 1 } });
+    // …and a third one changed a record, indexed it in its own index, cleared the mark and logged it.
+    await Demand.collection.updateOne(
+      { _id: new mongoose.Types.ObjectId(d.id) },
+      { $set: { title: '另一实例写入的魔芋精粉需求', 'search.dirty': false }, $inc: { 'search.version': 1 } },
+    );
+    const before = await head();
+    await append('Demand', [d.id], 'another-instance');
+    expect(await head()).toBe(before + 1);
+    await waitFor(async () => (await found('魔芋精粉')).includes(d.id), 5_000);
+  });
+
+  it('when two writers append to the change log at once, then every entry gets its own number', async () => {
+    const numbers = await Promise.all(Array.from({ length: 20 }, (_, i) => append('Demand', [new mongoose.Types.ObjectId().toHexString()], `writer-${i % 2}`)));
+    expect(new Set(numbers).size).toBe(20);
+  });
+
+  it('when the change log grows, then the writer trims all but its last entries', async () => {
+    const entries = mongoose.connection.collection('search_changes');
+    const at = Math.ceil(((await head()) + 10_000) / 100) * 100;
+    await entries.insertOne({ _id: at - KEEP - 50, model: 'Demand', ids: [], origin: 'long-gone', at: new Date(0) } as never);
+    await SearchControl.collection.updateOne({ _id: 'changes' as never }, { $set: { seq: at - 1 } });
+    expect(await append('Demand', [], 'trimmer')).toBe(at); // a multiple of 100: this writer trims
+    expect(await entries.findOne({ _id: (at - KEEP - 50) as never })).toBeNull();
+    expect(await entries.findOne({ _id: at as never })).not.toBeNull();
+  });
+
+  it('when the head of the change log is lost, then the next writer moves it past the entries and goes on', async () => {
+    const last = await append('Demand', [], 'before');
+    await SearchControl.collection.deleteOne({ _id: 'changes' as never });
+    expect(await append('Demand', [], 'after')).toBe(last + 1);
+    // …and this instance still follows: another instance's change arrives.
+    const ent = await owner('enterprise');
+    const d = await demandOf(ent.actor, { title: '日志头丢失前的需求标题' });
+    await settle();
+    await Demand.collection.updateOne(
+      { _id: new mongoose.Types.ObjectId(d.id) },
+      { $set: { title: '日志头丢失后写入的葛根粉需求', 'search.dirty': false }, $inc: { 'search.version': 1 } },
+    );
+    await append('Demand', [d.id], 'another-instance');
+    await waitFor(async () => (await found('葛根粉')).includes(d.id), 5_000);
+  });
 
   it('when a record is deleted directly in the database, then reconciliation removes it from the index', async () => {
     const ent = await owner('enterprise');

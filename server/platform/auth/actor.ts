@@ -1,3 +1,4 @@
+import { Forbidden } from '../errors.ts';
 // Who is asking: a plain value services receive instead of req.user. The user's linked profile (their
 // enterprise, institution, expert or broker record) is how ownership is decided.
 export const ROLES = ['enterprise', 'institution', 'expert', 'broker', 'organizer'] as const;
@@ -17,4 +18,9 @@ export interface Actor {
 }
 
 export const isOrganizer = (actor: Actor | undefined): boolean => actor?.role === 'organizer' && actor.status === 'active';
+
+/** A service's check for work only the bureau does; `what` completes 只有区科技局可以…。 (the HTTP guard is guards.ts organizerOnly). */
+export function assertOrganizer(actor: Actor | undefined, what: string): void {
+  if (!isOrganizer(actor)) throw new Forbidden(`只有区科技局可以${what}。`);
+}
 export const isActive = (actor: Actor | undefined): boolean => actor?.status === 'active';

@@ -1,5 +1,6 @@
-// Passport: a session carries {id, epoch}; every request reloads the user, so a disabled account or a
-// password changed elsewhere ends the session at once (docs/security.md 5, 8). Login itself is driven by the
+// Passport: a session carries {id, epoch}; every request loads the user (from the in-process cache that any change
+// to the user drops, accounts/service.ts), so a disabled account or a password changed elsewhere ends the session
+// at once, and within seconds in other instances (docs/security.md 5, 8, 45). Login itself is driven by the
 // accounts module, which owns throttling and the second factor; passport regenerates the session id on
 // login (docs/security.md 7).
 import type { Request } from 'express';

@@ -21,6 +21,7 @@ export class DatabaseSessionStore extends session.Store {
   constructor(
     private readonly collection: () => Collection<Document>,
     private readonly idleMs: number,
+    private readonly touchAfterMs = TOUCH_AFTER_MS,
   ) {
     super();
   }
@@ -47,7 +48,7 @@ export class DatabaseSessionStore extends session.Store {
 
   override touch(sid: string, data: session.SessionData & { touchedAt?: number }, callback?: Callback): void {
     const now = clock.ms();
-    if (data.touchedAt && now - data.touchedAt < TOUCH_AFTER_MS) return void callback?.();
+    if (data.touchedAt && now - data.touchedAt < this.touchAfterMs) return void callback?.();
     this.sessions
       .updateOne({ _id: sid }, { $set: { 'session.touchedAt': now, expires: new Date(now + this.idleMs) } })
       .then(() => callback?.())

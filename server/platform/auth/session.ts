@@ -14,15 +14,19 @@ export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 export const SESSIONS_COLLECTION = 'sessions';
 
-export function sessionMiddleware(opts: { secret: string; secure: boolean }): RequestHandler {
-  const store = new DatabaseSessionStore(() => mongoose.connection.collection(SESSIONS_COLLECTION), IDLE_TIMEOUT_MS);
+/**
+ * `rolling` and `touchAfterMs` are the two knobs docs/design.md measured (session writes per request,
+ * test/accounts/session-writes.test.ts); the defaults are the choice made there.
+ */
+export function sessionMiddleware(opts: { secret: string; secure: boolean; rolling?: boolean; touchAfterMs?: number }): RequestHandler {
+  const store = new DatabaseSessionStore(() => mongoose.connection.collection(SESSIONS_COLLECTION), IDLE_TIMEOUT_MS, opts.touchAfterMs);
   return session({
     name: SESSION_COOKIE,
     secret: opts.secret,
     store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    rolling: opts.rolling ?? true,
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_TIMEOUT_MS, path: '/' },
   });

@@ -15,6 +15,7 @@ import type { Contact } from '../../contacts/model.ts';
 import type { SearchIndex } from '../search/port.ts';
 import * as audit from '../../audit/service.ts';
 import { clock } from '../clock.ts';
+import { retryInBackground } from '../follow-up.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -87,13 +88,15 @@ export interface RecordDef<V extends RecordView, In, Q> {
     ctx: { search?: SearchIndex | undefined; /** the page's query string (e.g. `?demand=` a link carried) */ query: Record<string, unknown> },
   ): Promise<Record<string, unknown>>;
   export?: ExportDef<V>;
-  /** follow-up work after a record is created (announcing matches …); failures are logged, not shown */
+  /** follow-up work after a record is created (announcing matches …); failures are logged with the request id and retried (platform/follow-up.ts), not shown */
   afterCreate?(record: V, ctx: { search?: SearchIndex | undefined; actor: Actor }): Promise<void>;
 }
 
 function followUp<V extends RecordView>(def: { afterCreate?: RecordDef<V, unknown, unknown>['afterCreate'] }, record: V, req: Request): void {
   if (!def.afterCreate) return;
-  def.afterCreate(record, { search: req.app.locals.search as SearchIndex | undefined, actor: req.user! }).catch((err: unknown) => req.log?.warn({ err }, 'follow-up after create failed'));
+  const search = req.app.locals.search as SearchIndex | undefined;
+  const actor = req.user!;
+  void retryInBackground('follow-up after create', () => def.afterCreate!(record, { search, actor }), req.log);
 }
 
 const actorOf = (req: Request) => req.user as Actor | undefined;

@@ -1,17 +1,24 @@
 // Keeps the search index in step with the database (docs/design.md "How data flows" 3–5). The database is the
 // truth; the index may lag, never lose:
-//   - writes in this process are indexed at once (the searchable plugin reports them);
-//   - a scan for dirty marks picks up writes from other processes (the CLI, other instances), on an
-//     interval that grows with the scan's own cost (on FerretDB every query but an _id lookup scans);
+//   - writes in this process are indexed at once (the searchable plugin reports them): the worker reads each
+//     record, indexes it, appends its id to the change log (changes.ts), then clears its mark if the record is
+//     still at the version it read (compare-and-clear: a newer write keeps its mark). No whole-index read;
+//   - every instance on the embedded engine polls the change log (one `_id` lookup a second) and indexes what
+//     the other instances wrote, within seconds;
+//   - a scan for dirty marks picks up writes of processes that did not index them (the CLI, an instance that
+//     died before it got to them), on an interval that grows with the scan's own cost (on FerretDB every query
+//     but an _id lookup scans); what it indexes goes to the change log as well;
 //   - reconciliation compares the index with the database and removes what the database no longer has,
-//     adds what is missing and refreshes what is stale;
-//   - a mark is cleared only if the record still has the version that was indexed;
-//   - when the engine fails, work waits and is retried with backoff; nothing in the database changes.
+//     adds what is missing and refreshes what is stale (also when this instance missed part of the log);
+//   - when the engine fails, work waits and is retried with backoff, logged with the ids of the requests whose
+//     writes wait; nothing in the database changes.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { exclusive, writesSerialized } from '../db/write-lock.ts';
-import { searchChanges } from '../db/searchable.ts';
+import { searchChanges, type SearchChange } from '../db/searchable.ts';
 import { keyOf, type DocKind, type SearchDoc, type SearchIndex } from './port.ts';
 import { pendingReindex, reindexDone, reindexStarted } from './control.ts';
+import * as changeLog from './changes.ts';
 import type { AnyModel } from '../db/page.ts';
 
 export interface SearchSource {
@@ -32,14 +39,61 @@ export interface SyncOptions {
   reconcileInterval?: { min: number; max: number };
   /** marks cleared per pass when they were left behind (FerretDB: one _id read and write each) */
   clearBudget?: number;
+  /** pause between two reads of the change log (other instances' writes) */
+  pollInterval?: number;
 }
 
 const BATCH = 500;
+/** how long a number missing from the change log is waited for before reconciliation stands in for it */
+const GAP_GRACE_MS = 15_000;
+
+/** ids by model name, with the requests that wrote them (for the log when indexing them fails) */
+class Pending {
+  readonly ids = new Map<string, Set<string>>();
+  readonly requests = new Map<string, string>(); // model:id → request id
+  add(model: string, ids: Iterable<string>, requestId?: string): void {
+    const set = this.ids.get(model) ?? new Set();
+    for (const id of ids) {
+      set.add(id);
+      if (requestId) this.requests.set(`${model}:${id}`, requestId);
+    }
+    this.ids.set(model, set);
+  }
+  /** Takes up to `n` ids of a model out (a write arriving meanwhile adds its id again). */
+  take(model: string, n: number): string[] {
+    const set = this.ids.get(model);
+    if (!set) return [];
+    const out: string[] = [];
+    for (const id of set) {
+      if (out.length >= n) break;
+      out.push(id);
+    }
+    for (const id of out) set.delete(id);
+    if (!set.size) this.ids.delete(model);
+    return out;
+  }
+  done(model: string, ids: string[]): void {
+    for (const id of ids) if (!this.ids.get(model)?.has(id)) this.requests.delete(`${model}:${id}`);
+  }
+  requestIds(): string[] {
+    return [...new Set(this.requests.values())].slice(0, 20);
+  }
+  get size(): number {
+    let n = 0;
+    for (const set of this.ids.values()) n += set.size;
+    return n;
+  }
+}
 
 export class SearchSync {
   private readonly byModel = new Map<string, SearchSource>();
-  private readonly queued = new Map<string, Set<string>>(); // model → ids
+  /** what this process wrote: indexed, published to the change log, marks cleared */
+  private readonly queued = new Pending();
+  /** what other instances wrote (from the change log): indexed only */
+  private readonly remote = new Pending();
   private readonly rescan = new Set<string>(); // models with unknown changed ids
+  /** records indexed (and published) at this version whose mark is still to be cleared (clear budget) */
+  private readonly uncleared = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -48,13 +102,20 @@ export class SearchSync {
   private failures = 0;
   private nextScanAt = 0;
   private nextReconcileAt = 0;
-  private listener = (change: { model: string; ids?: string[] }) => this.enqueue(change);
+  /** this worker's name in the change log */
+  readonly origin = randomUUID();
+  /** the last change-log entry read, and numbers missing below it (first seen at) */
+  private lastSeq = 0;
+  private readonly gaps = new Map<number, number>();
+  private headBehindSince: number | undefined;
+  private listener = (change: SearchChange) => this.enqueue(change);
   /** what the last pass left to do: records not yet in the index or not yet cleared */
   backlog = 0;
   lastError: string | undefined;
   private readonly scan: { min: number; max: number };
   private readonly reconcileEvery: { min: number; max: number };
   private readonly clearBudget: number;
+  private readonly pollInterval: number;
 
   constructor(
     readonly index: SearchIndex,
@@ -66,6 +127,12 @@ export class SearchSync {
     this.scan = opts.scanInterval ?? { min: 5_000, max: 600_000 };
     this.reconcileEvery = opts.reconcileInterval ?? { min: 60_000, max: 3_600_000 };
     this.clearBudget = opts.clearBudget ?? 500;
+    this.pollInterval = opts.pollInterval ?? 1_000;
+  }
+
+  /** An engine shared by all instances (Meilisearch) already holds what another instance indexed. */
+  private get follows(): boolean {
+    return this.index.engine === 'embedded';
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------
@@ -76,6 +143,8 @@ export class SearchSync {
     searchChanges.on('change', this.listener);
     const started = performance.now();
     if (this.index.engine === 'embedded') {
+      // Entries written from now on may postdate what the build reads: they are applied after it.
+      this.lastSeq = await changeLog.head();
       const { documents } = await this.index.rebuild(() => this.allDocs());
       this.logger.info({ documents, ms: performance.now() - started }, 'search index built');
       this.nextScanAt = performance.now() + this.scan.min;
@@ -129,13 +198,10 @@ export class SearchSync {
 
   // ---- the loop ------------------------------------------------------------------------------------------
 
-  private enqueue(change: { model: string; ids?: string[] }): void {
+  private enqueue(change: SearchChange): void {
     if (!this.byModel.has(change.model)) return;
-    if (change.ids) {
-      const set = this.queued.get(change.model) ?? new Set();
-      for (const id of change.ids) set.add(id);
-      this.queued.set(change.model, set);
-    } else this.rescan.add(change.model);
+    if (change.ids) this.queued.add(change.model, change.ids, change.requestId);
+    else this.rescan.add(change.model);
     if (!this.stopped && !this.flushTimer) {
       // Collect a burst of writes (an import) into one pass.
       this.flushTimer = setTimeout(() => {
@@ -171,6 +237,7 @@ export class SearchSync {
     let delay: number;
     try {
       await this.flushQueued();
+      if (this.follows) await this.follow();
       if (!this.rebuilding && (await pendingReindex())) {
         // Another process (the CLI) asked for a rebuild of this process's index.
         await reindexStarted();
@@ -191,62 +258,148 @@ export class SearchSync {
       }
       this.failures = 0;
       this.lastError = undefined;
-      // Scans keep their own (possibly long) schedule; a pass itself is cheap, so requests from other
-      // processes (a reindex) are seen within seconds.
-      delay = Math.min(5_000, Math.max(50, Math.min(this.nextScanAt, this.nextReconcileAt) - performance.now()));
-      if (this.queued.size) delay = 0;
+      // Scans keep their own (possibly long) schedule; a pass itself is cheap (the change log's head is one _id
+      // read), so other instances' writes and requests from other processes (a reindex) are seen within seconds.
+      delay = Math.min(this.pollInterval, Math.max(50, Math.min(this.nextScanAt, this.nextReconcileAt) - performance.now()));
+      if (this.queued.size || this.remote.size) delay = 0;
     } catch (err) {
       // The engine (or the database) is away: keep everything and try again later.
       this.failures++;
       this.lastError = (err as Error).message;
       delay = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6));
-      this.logger.warn({ err, retryInMs: delay }, 'search sync failed; will retry');
+      const requestIds = [...this.queued.requestIds(), ...this.remote.requestIds()];
+      this.logger.warn(
+        { err, retryInMs: delay, waiting: this.queued.size + this.remote.size, ...(requestIds.length ? { requestIds } : {}) },
+        'search sync failed; will retry',
+      );
     }
     this.schedule(delay);
   }
 
-  /** Indexes the records this process just wrote. */
+  /** Indexes the records this process just wrote, tells the other instances, and clears their marks. */
   private async flushQueued(): Promise<void> {
-    const done: [SearchSource, StoredDoc[]][] = [];
-    for (const [modelName, ids] of [...this.queued]) {
+    for (const modelName of [...this.queued.ids.keys()]) {
       const source = this.byModel.get(modelName)!;
-      const list = [...ids];
-      for (let i = 0; i < list.length; i += BATCH) {
-        const chunk = list.slice(i, i + BATCH);
-        const docs = await Promise.all(chunk.map((id) => source.model.findById(id).lean<StoredDoc>()));
-        const gone = chunk.filter((_, j) => !docs[j] || docs[j]!.deletedAt);
-        const live = docs.filter((d): d is StoredDoc => !!d && !d.deletedAt);
-        await this.apply(source, live, gone);
-        for (const id of chunk) ids.delete(id);
-        done.push([source, docs.filter((d): d is StoredDoc => !!d?.search?.dirty)]);
+      for (let chunk = this.queued.take(modelName, BATCH); chunk.length; chunk = this.queued.take(modelName, BATCH)) {
+        try {
+          const docs = await this.read(source, chunk);
+          await this.put(source, chunk, docs);
+          await changeLog.append(modelName, chunk, this.origin);
+          for (const d of docs) if (d?.search?.dirty) await clearMark(source.model, d._id, d.search.version ?? 0);
+        } catch (err) {
+          this.queued.add(modelName, chunk);
+          throw err;
+        }
+        this.queued.done(modelName, chunk);
       }
-      if (!ids.size) this.queued.delete(modelName);
     }
-    if (!done.length) return;
-    const versions = await this.index.versions();
-    for (const [source, docs] of done) await this.clearMarks(source, docs, versions, Infinity);
   }
 
-  /** Finds records marked dirty (by any process) and indexes those the index does not have yet. */
+  /** Reads the change log past the last entry seen and indexes what other instances wrote. */
+  private async follow(): Promise<void> {
+    const head = await changeLog.head();
+    if (head < this.lastSeq) {
+      // Behind what was read: an $inc lost between two processes (the next draw moves it on), or the log was
+      // started over. Still so after a while: start over too, and let reconciliation find what it said.
+      this.headBehindSince ??= performance.now();
+      if (performance.now() - this.headBehindSince < GAP_GRACE_MS) return;
+      this.logger.warn({ head, last: this.lastSeq }, 'search change log started over; reconciling');
+      this.lastSeq = head;
+      this.gaps.clear();
+      this.nextReconcileAt = 0;
+    }
+    this.headBehindSince = undefined;
+    if (head - this.lastSeq > changeLog.KEEP) {
+      this.logger.warn({ behind: head - this.lastSeq }, 'search change log: this instance fell behind; reconciling');
+      this.lastSeq = head;
+      this.gaps.clear();
+      this.nextReconcileAt = 0;
+    }
+    if (head === this.lastSeq && !this.gaps.size) return;
+    const now = performance.now();
+    const found = await changeLog.read(this.lastSeq + 1, head);
+    for (let seq = this.lastSeq + 1; seq <= head; seq++) if (!found.has(seq)) this.gaps.set(seq, now);
+    this.lastSeq = head;
+    // Numbers missing since an earlier pass: written since by a slower process?
+    const waited = [...this.gaps].filter(([, since]) => since < now).map(([seq]) => seq);
+    if (waited.length) for (const [seq, e] of await changeLog.readSome(waited)) found.set(seq, e);
+    for (const [seq, since] of [...this.gaps]) {
+      if (found.has(seq)) this.gaps.delete(seq);
+      else if (now - since > GAP_GRACE_MS) {
+        // Drawn and never written (a process died in between), or trimmed before this instance read it.
+        this.gaps.delete(seq);
+        this.nextReconcileAt = 0;
+        this.logger.warn({ seq }, 'search change log: an entry never came; reconciling');
+      }
+    }
+    for (const e of found.values()) if (e.origin !== this.origin && this.byModel.has(e.model)) this.remote.add(e.model, e.ids);
+    for (const modelName of [...this.remote.ids.keys()]) {
+      const source = this.byModel.get(modelName)!;
+      for (let chunk = this.remote.take(modelName, BATCH); chunk.length; chunk = this.remote.take(modelName, BATCH)) {
+        try {
+          await this.put(source, chunk, await this.read(source, chunk));
+        } catch (err) {
+          this.remote.add(modelName, chunk);
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** The records as stored now; null for one that is gone (or an id that cannot be one: nothing to index). */
+  private read(source: SearchSource, ids: string[]): Promise<(StoredDoc | null)[]> {
+    return Promise.all(
+      ids.map((id) =>
+        source.model
+          .findById(id)
+          .lean<StoredDoc>()
+          .catch((err: Error) => {
+            if (err.name === 'CastError') return null;
+            throw err;
+          }),
+      ),
+    );
+  }
+
+  /** Puts the records read for `ids` in the index, or takes them out (missing or soft-deleted). */
+  private async put(source: SearchSource, ids: string[], docs: (StoredDoc | null)[]): Promise<void> {
+    const gone = ids.filter((_, j) => !docs[j] || docs[j]!.deletedAt);
+    const live = docs.filter((d): d is StoredDoc => !!d && !d.deletedAt);
+    await this.apply(source, live, gone);
+  }
+
+  /**
+   * Finds records marked dirty (by any process), indexes them, tells the other instances, and clears the marks
+   * (at most the clear budget a pass; those left are not indexed again while their version stays).
+   */
   private async dirtyScan(): Promise<number> {
     const started = performance.now();
     this.rescan.clear();
-    let versions = await this.index.versions();
     let backlog = 0;
     for (const source of this.byModel.values()) {
       const dirty = await source.model.find({ 'search.dirty': true }).lean<StoredDoc[]>();
-      const stale = dirty.filter((d) => d.deletedAt || versions.get(keyOf({ kind: source.kind, id: String(d._id) })) !== (d.search?.version ?? 0));
-      for (let i = 0; i < stale.length; i += BATCH) {
-        const chunk = stale.slice(i, i + BATCH);
-        await this.apply(
-          source,
-          chunk.filter((d) => !d.deletedAt),
-          chunk.filter((d) => d.deletedAt).map((d) => String(d._id)),
-        );
+      const keyOfDoc = (d: StoredDoc) => keyOf({ kind: source.kind, id: String(d._id) });
+      const keys = new Set(dirty.map(keyOfDoc));
+      for (const key of [...this.uncleared.keys()]) if (key.startsWith(`${source.kind}:`) && !keys.has(key)) this.uncleared.delete(key);
+      const fresh = dirty.filter((d) => this.uncleared.get(keyOfDoc(d)) !== (d.search?.version ?? 0));
+      for (let i = 0; i < fresh.length; i += BATCH) {
+        const chunk = fresh.slice(i, i + BATCH);
+        const ids = chunk.map((d) => String(d._id));
+        await this.put(source, ids, chunk);
+        await changeLog.append(source.model.modelName, ids, this.origin);
       }
-      if (stale.length) versions = await this.index.versions();
-      const left = await this.clearMarks(source, dirty, versions, this.clearBudget);
-      backlog += left;
+      let cleared = 0;
+      for (const d of dirty) {
+        const version = d.search?.version ?? 0;
+        if (cleared >= this.clearBudget) {
+          this.uncleared.set(keyOfDoc(d), version);
+          backlog++;
+          continue;
+        }
+        await clearMark(source.model, d._id, version);
+        this.uncleared.delete(keyOfDoc(d));
+        cleared++;
+      }
     }
     this.backlog = backlog;
     return performance.now() - started;
@@ -271,7 +424,7 @@ export class SearchSync {
         if (versions.get(key) !== (d.search?.version ?? 0)) missing.push(String(d._id));
       }
       for (let i = 0; i < missing.length; i += BATCH) {
-        const docs = await Promise.all(missing.slice(i, i + BATCH).map((id) => source.model.findById(id).lean<StoredDoc>()));
+        const docs = await this.read(source, missing.slice(i, i + BATCH));
         await this.apply(source, docs.filter((d): d is StoredDoc => !!d && !d.deletedAt), []);
       }
       if (gone.length) await this.index.remove(gone.map((id) => ({ kind: source.kind, id })));
@@ -293,32 +446,6 @@ export class SearchSync {
   private async apply(source: SearchSource, live: StoredDoc[], goneIds: string[]): Promise<void> {
     if (live.length) await this.index.upsert(live.map((d) => source.toDoc(d as never)));
     if (goneIds.length) await this.index.remove(goneIds.map((id) => ({ kind: source.kind, id })));
-  }
-
-  /**
-   * Clears the marks of records whose indexed version is still their current one, at most `budget` of
-   * them; returns how many marks are left. Writes go through the driver collection so that the searchable
-   * plugin does not mark the record again.
-   */
-  private async clearMarks(source: SearchSource, docs: StoredDoc[], versions: Map<string, number>, budget: number): Promise<number> {
-    let cleared = 0;
-    let left = 0;
-    for (const d of docs) {
-      const key = keyOf({ kind: source.kind, id: String(d._id) });
-      const version = d.search?.version ?? 0;
-      const indexed = d.deletedAt ? !versions.has(key) : versions.get(key) === version;
-      if (!indexed) {
-        left++;
-        continue;
-      }
-      if (cleared >= budget) {
-        left++;
-        continue;
-      }
-      await clearMark(source.model, d._id, version);
-      cleared++;
-    }
-    return left;
   }
 
   private async *allDocs(): AsyncIterable<SearchDoc[]> {

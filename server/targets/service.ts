@@ -7,7 +7,7 @@ import { findLive } from '../platform/db/live.ts';
 import { Conflict, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, Permissions, RecordService, RecordView } from '../platform/http/crud.ts';
 import { parse } from '../platform/http/validate.ts';
-import { currentYear, elapsedShare } from '../platform/time.ts';
+import { calendarDate, currentYear, elapsedShare } from '../platform/time.ts';
 import * as audit from '../audit/service.ts';
 import { labelOf, town } from '../vocabulary/index.ts';
 import { INDICATORS, formatValue, indicator, townScopeAllowed, type Indicator } from './indicators.ts';
@@ -317,12 +317,15 @@ export async function recordsBehind(q: RecordsQuery, now = clock.now()) {
   };
 }
 
+/** Contracts, talents and manual entries are dated by a calendar date (YYYY-MM-DD in the API); the others by an instant. */
+const DATE_ONLY = new Set<Contribution['kind']>(['contract', 'talent', 'entry']);
+
 const publicRecord = (r: Contribution) => ({
   kind: r.kind,
   id: r.id,
   label: r.label,
   detail: r.detail,
-  date: r.date,
+  date: DATE_ONLY.has(r.kind) ? calendarDate(r.date) : r.date,
   year: r.year,
   town: r.town ?? undefined,
   value: r.value,

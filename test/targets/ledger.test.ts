@@ -171,6 +171,8 @@ describe('contracts through the API', () => {
     const signed = await request(app).get('/api/v1/targets/records').set(organizer.auth).query({ indicator: 'contract-value', from: 2012, to: 2012, scope: 'district', by: 'signed' }).expect(200);
     expect(signed.body.items.map((i: { id: string }) => i.id).sort()).toEqual([ids.c4, ids.c5].sort());
     expect(signed.body.sum).toBe(800 * WAN);
+    // Contracts are dated by calendar dates: the drill-down answers YYYY-MM-DD, never an instant that moves a day.
+    for (const item of signed.body.items as { date: string }[]) expect(item.date).toMatch(/^2012-\d{2}-\d{2}$/);
     // Drill-downs name records: organizers only.
     await request(app).get('/api/v1/targets/records').query({ indicator: 'contract-value', from: 2011, to: 2011 }).expect(401);
     await request(app).get('/api/v1/targets/records').set(broker.auth).query({ indicator: 'contract-value', from: 2011, to: 2011 }).expect(403);

@@ -35,18 +35,6 @@ import { Ledger, contractContribution, demandContribution, matchContribution, ro
 const FORMAT = 1;
 const STATE_ID = '@state';
 
-export type Series =
-  | 'contract-registered'
-  | 'contract-absorb'
-  | 'contract-export'
-  | 'contract-signed'
-  | 'contract-pending'
-  | `talent-${string}`
-  | 'demand'
-  | 'match'
-  | 'roadshow'
-  | 'visit';
-
 interface Part {
   key: string;
   series: string;

@@ -9,6 +9,7 @@ import { Lifecycle } from './platform/lifecycle.ts';
 import { configureViews, viewsRoot } from './platform/views/engine.ts';
 import { requestContext } from './platform/http/request-context.ts';
 import { requestIdScope } from './platform/request-id.ts';
+import { mounted } from './platform/http/route-list.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
 import { flatQueryParser, rejectDuplicateParams } from './platform/http/query.ts';
 import { databaseGate, errorHandler, notFound } from './platform/http/error-handler.ts';
@@ -30,11 +31,13 @@ import resultRoutes from './results/routes.ts';
 import importRoutes from './imports/routes.ts';
 import searchRoutes from './search/routes.ts';
 import matchingRoutes from './matching/routes.ts';
+import notificationRoutes from './notifications/routes.ts';
 import campaignRoutes from './campaigns/routes.ts';
 import { unreadCount } from './notifications/service.ts';
 import { organizerQueues } from './home/service.ts';
 import type { SearchIndex } from './platform/search/port.ts';
 import type { SearchSync } from './platform/search/sync.ts';
+import { announceWhenIndexed } from './matching/alerts.ts';
 import expertRoutes from './experts/routes.ts';
 import brokerRoutes from './brokers/routes.ts';
 import contractRoutes from './deals/routes.ts';
@@ -42,6 +45,9 @@ import talentRoutes from './talents/routes.ts';
 import targetRoutes from './targets/routes.ts';
 import mailRoutes, { unsubscribeRoutes } from './mail/routes.ts';
 import membershipRoutes from './memberships/routes.ts';
+import savedSearchRoutes from './saved-searches/routes.ts';
+import vocabularyRoutes from './vocabulary/routes.ts';
+import developerRoutes from './developers/routes.ts';
 import { mailSettings } from './mail/service.ts';
 import { provideMailSettings } from './mail/pages.ts';
 
@@ -61,6 +67,8 @@ const navByRole: Record<Role, (profileId?: string) => { href: string; text: stri
   enterprise: () => [
     { href: '/demands?mine=1', text: '我的需求' },
     { href: '/contact-requests', text: '对接申请' },
+    // an enterprise's contract list holds only the contracts it is a party to (deals/service.ts scopeFilter)
+    { href: '/contracts', text: '我的合同' },
     { href: '/talents', text: '人才引进' },
   ],
   institution: () => [
@@ -117,6 +125,8 @@ export function createApp(deps: AppDeps): Express {
   app.locals.baseUrl = config.baseUrl;
   app.locals.search = deps.search;
   app.locals.searchSync = deps.searchSync;
+  // Strong matches are announced once this process has indexed the write, whichever door it came through.
+  if (deps.search && deps.searchSync) app.locals.announcer = announceWhenIndexed(deps.search, deps.searchSync, logger);
   provideMailSettings(app, mailSettings(config)); // rendering mail, checking unsubscribe links
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -124,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
   configureViews(app, {
     labelOf: (vocabulary: VocabularyName, code: string) => labelOf(vocabulary, code),
     options: (vocabulary: VocabularyName) => optionsOf(vocabulary),
-  });
+  }, { reload: config.reloadViews });
 
   app.use(requestContext(logger));
   app.use(requestIdScope); // the request id for work that outlives the request's logger (search sync)
@@ -138,7 +148,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(rejectDuplicateParams);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
-  app.use(unsubscribeRoutes()); // before sessions and CSRF: mail clients post it (mail/routes.ts)
+  app.use(mounted('mail', unsubscribeRoutes())); // before sessions and CSRF: mail clients post it (mail/routes.ts)
   app.use(cookieParser(config.sessionSecret));
   const forms = csrf({ secret: config.sessionSecret, secure: config.secureCookies });
   app.locals.csrf = forms;
@@ -174,23 +184,27 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.use(homeRoutes());
-  app.use(accountRoutes());
-  app.use(auditRoutes());
-  app.use(organizationRoutes());
-  app.use(demandRoutes());
-  app.use(resultRoutes());
-  app.use(importRoutes());
-  app.use(searchRoutes());
-  app.use(matchingRoutes());
-  app.use(campaignRoutes());
-  app.use(expertRoutes());
-  app.use(brokerRoutes());
-  app.use(contractRoutes());
-  app.use(talentRoutes());
-  app.use(targetRoutes());
-  app.use(mailRoutes());
-  app.use(membershipRoutes());
+  app.use(mounted('home', homeRoutes()));
+  app.use(mounted('accounts', accountRoutes()));
+  app.use(mounted('audit', auditRoutes()));
+  app.use(mounted('organizations', organizationRoutes()));
+  app.use(mounted('demands', demandRoutes()));
+  app.use(mounted('results', resultRoutes()));
+  app.use(mounted('imports', importRoutes()));
+  app.use(mounted('search', searchRoutes()));
+  app.use(mounted('matching', matchingRoutes()));
+  app.use(mounted('notifications', notificationRoutes()));
+  app.use(mounted('campaigns', campaignRoutes()));
+  app.use(mounted('experts', expertRoutes()));
+  app.use(mounted('brokers', brokerRoutes()));
+  app.use(mounted('deals', contractRoutes()));
+  app.use(mounted('talents', talentRoutes()));
+  app.use(mounted('targets', targetRoutes()));
+  app.use(mounted('mail', mailRoutes()));
+  app.use(mounted('memberships', membershipRoutes()));
+  app.use(mounted('saved-searches', savedSearchRoutes()));
+  app.use(mounted('vocabulary', vocabularyRoutes()));
+  app.use(mounted('developers', developerRoutes())); // last: its document lists the routes above
 
   app.use(notFound);
   app.use(errorHandler());

@@ -32,6 +32,8 @@ interface Command {
   usage: string;
   summary: string;
   options?: Record<string, { type: 'string' | 'boolean' }>;
+  /** false: the command does not use the database, none is opened */
+  database?: false;
   run(ctx: CliContext): Promise<void>;
 }
 
@@ -131,6 +133,23 @@ const commands: Record<string, Command> = {
       throw new CliError('The app did not finish the rebuild within 10 minutes.');
     },
   },
+  routes: {
+    usage: 'routes [--module NAME]',
+    summary: 'list every route the app serves: method, path, the module that declares it, and who may call it',
+    options: { module: { type: 'string' } },
+    database: false,
+    async run({ config, logger, options }) {
+      const { createApp } = await import('./app.ts');
+      const { routeList } = await import('./platform/http/route-list.ts');
+      const only = typeof options.module === 'string' ? options.module : undefined;
+      const routes = routeList(createApp({ config, logger })).filter((r) => !only || r.module === only);
+      if (!routes.length) throw new CliError(only ? `No routes in a module named "${only}".` : 'No routes.');
+      const width = (f: (r: (typeof routes)[number]) => string) => Math.max(...routes.map((r) => f(r).length));
+      const [m, p, mod] = [width((r) => r.method), width((r) => r.path), width((r) => r.module)];
+      for (const r of routes) console.log(`${r.method.padEnd(m)}  ${r.path.padEnd(p)}  ${r.module.padEnd(mod)}  ${r.guard}`);
+      console.log(`\n${routes.length} routes.`);
+    },
+  },
   'targets:retally': {
     usage: 'targets:retally',
     summary: "recount the target figures' running totals from the records (after writes made outside the app)",
@@ -219,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
   if (config.clockAt) setClock(clockFrom(config.clockAt));
   // Logs go to stderr so stdout carries only the command's output (token:create's last line is the token).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
-  const database = await openDatabase(config, logger, { reuseRunning: true });
+  const database = command.database === false ? undefined : await openDatabase(config, logger, { reuseRunning: true });
   useTallyLogger(logger);
   try {
     await command.run({ config, logger, args: parsed.positionals, options: parsed.values as CliContext['options'] });
@@ -235,7 +254,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    await database.close();
+    await database?.close();
   }
 }
 

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   lifecycle.addCheck(searchReadiness(search, searchSync));
 
   const app = createApp({ config, logger, lifecycle, search, searchSync });
-  const stopMaintenance = startMaintenance(logger);
+  const stopMaintenance = startMaintenance(logger, { search, searchSync });
   // Sends the outbox (or, without SMTP_URL, marks it held for /admin/mail); resumes whatever a previous run left.
   const mailWorker = new MailWorker(mailSettings(config), logger);
   mailWorker.start();

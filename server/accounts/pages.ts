@@ -29,13 +29,16 @@ function rememberDevice(res: Response, userId: string, secure: boolean): void {
 
 // ---- registration -------------------------------------------------------------------------------------------
 
+// A visitor who registers from a call to action (发布技术需求 on /demands or the home page) comes back to the page
+// they started from: `next`, a same-site path (safeReturnPath), kept through the form.
 export const registerForm: RequestHandler = (req, res) => {
-  if (req.user) return res.redirect(303, '/account');
-  res.render('accounts/register', { title: '注册', values: { role: req.query.role }, roleOptions, minLength: MIN_LENGTH });
+  if (req.user) return res.redirect(303, safeReturnPath(req.query.next));
+  res.render('accounts/register', { title: '注册', values: { role: req.query.role }, roleOptions, minLength: MIN_LENGTH, next: safeReturnPath(req.query.next, '') });
 };
 
 export const register: RequestHandler = async (req, res) => {
-  const locals = { title: '注册', values: echoValues(req.body), roleOptions, minLength: MIN_LENGTH };
+  const next = safeReturnPath(req.body?.next, '');
+  const locals = { title: '注册', values: echoValues(req.body), roleOptions, minLength: MIN_LENGTH, next };
   try {
     const input = parse(registerSchema, req.body);
     const actor = await accounts.register(input, ip(req));
@@ -43,9 +46,9 @@ export const register: RequestHandler = async (req, res) => {
     rememberDevice(res, actor.id, req.secure);
     req.flash(
       'success',
-      actor.status === 'pending' ? '注册成功。您的账户需经区科技局审核后才能发布内容，审核结果会显示在这里。' : '注册成功，欢迎使用东宝科技对接平台。',
+      actor.status === 'pending' ? '注册成功。您的账户需经区科技局审核后才能发布内容，审核结果会显示在“我的账户”中。' : '注册成功，欢迎使用东宝科技对接平台。',
     );
-    res.redirect(303, '/account');
+    res.redirect(303, next || '/account');
   } catch (err) {
     if (err instanceof Invalid) return renderInvalid(res, 'accounts/register', err, locals);
     throw err;

@@ -8,6 +8,8 @@ import { tooMany } from '../platform/http/rate-limit.ts';
 import * as pages from './pages.ts';
 import * as admin from './admin-pages.ts';
 import * as api from './api.ts';
+import * as resets from './reset-pages.ts';
+import { perAddress } from '../platform/http/rate-limit.ts';
 
 /** docs/security.md 3: ten failed logins a minute from one address; the eleventh attempt gets 429. */
 const loginLimiter = rateLimit({
@@ -31,6 +33,10 @@ const registerLimiter = rateLimit({
   handler: tooMany('注册过于频繁，请稍后再试。'),
 });
 
+/** Forgotten passwords (password-reset.ts): asking as often as logging in; following links as invitation links. */
+const forgotLimiter = perAddress({ prefix: 'reset:ip:', windowMs: 60_000, limit: 10, message: '申请过于频繁，请一分钟后再试。' });
+const resetLinkLimiter = perAddress({ prefix: 'reset-link:ip:', windowMs: 10 * 60_000, limit: 30, message: '尝试过于频繁，请十分钟后再试。' });
+
 export default function accountRoutes(): Router {
   const r = Router();
   r.get('/register', pages.registerForm);
@@ -40,6 +46,10 @@ export default function accountRoutes(): Router {
   r.get('/login/totp', pages.totpForm);
   r.post('/login/totp', loginLimiter, pages.totpLogin);
   r.post('/logout', pages.logout);
+  r.get('/password/forgot', resets.forgotForm);
+  r.post('/password/forgot', forgotLimiter, resets.forgot);
+  r.get('/password/reset/:token', resetLinkLimiter, resets.resetForm);
+  r.post('/password/reset/:token', resetLinkLimiter, resets.reset);
 
   r.get('/account', requireUser, pages.account);
   r.post('/account/password', requireUser, pages.changePassword);

@@ -222,12 +222,17 @@ export async function changePassword(actor: Actor, input: { currentPassword: str
   }
   const problem = passwordProblem(input.newPassword, { email: actor.email });
   if (problem) throw new Invalid({ newPassword: problem });
-  await Credential.updateOne(
-    { _id: actor.id },
-    { $set: { passwordHash: await hashPassword(input.newPassword), passwordChangedAt: clock.now() } },
-  );
+  return setPassword(actor, input.newPassword, { ip, action: 'password.change' });
+}
+
+/**
+ * Stores a new password (already checked against the policy) and ends every session of the account; returns the
+ * new session epoch. The change also voids every reset link mailed before it (password-reset.ts).
+ */
+export async function setPassword(actor: Actor, password: string, opts: { ip?: string | undefined; action: 'password.change' | 'password.reset' }): Promise<number> {
+  await Credential.updateOne({ _id: actor.id }, { $set: { passwordHash: await hashPassword(password), passwordChangedAt: clock.now() } });
   const epoch = await endSessions(actor.id);
-  await audit.record({ actor, action: 'password.change', target: { kind: 'user', id: actor.id, label: actor.email }, ip });
+  await audit.record({ actor, action: opts.action, target: { kind: 'user', id: actor.id, label: actor.email }, ip: opts.ip });
   return epoch;
 }
 

@@ -6,7 +6,7 @@ import { pageQuery, pager } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
 import * as audit from './service.ts';
 
-const auditQuery = pageQuery.extend({
+export const auditQuery = pageQuery.extend({
   action: z.string().max(40).optional(),
   targetKind: z.string().max(40).optional(),
   targetId: z.string().max(40).optional(),

@@ -1,9 +1,8 @@
 // Spreadsheet import and export of technology brokers. The export uses the same columns, so an exported
 // file can be corrected and imported back. An existing broker is recognised by name and organisation.
-import { columnsOf, type ImportSpec } from '../platform/io/import.ts';
+import { columnsOf, insertOrUpdate, type ImportSpec } from '../platform/io/import.ts';
 import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
 import { trusted } from '../platform/db/connection.ts';
-import { withSearchMark } from '../platform/db/searchable.ts';
 import type { Contact } from '../contacts/model.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
 import { Broker, type BrokerDoc } from './model.ts';
@@ -48,15 +47,7 @@ export const brokerImport: ImportSpec<BrokerInput, BrokerInput> = {
   },
   keyOf: identity,
   labelOf: (r) => `${r.name}（${r.organization}）`,
-  async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
-    if (creates.length) await Broker.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      // bulkWrite bypasses the searchable hooks: mark the records dirty in the same write.
-      await Broker.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: withSearchMark({ $set: { ...r.ready } }) } })));
-    }
-  },
+  write: (chunk, batch) => insertOrUpdate(Broker, chunk, batch, { searchMark: true }),
   rollback: async (batch) => (await Broker.deleteMany({ importBatch: batch })).deletedCount,
 };
 

@@ -1,7 +1,7 @@
 // How technology brokers appear as pages: forms, lists, detail pages (with the needs assigned to the
 // broker) and exports, built on the shared record kit.
 import type { RecordDef } from '../platform/http/crud.ts';
-import { trusted } from '../platform/db/connection.ts';
+import { listedDemands } from '../demands/service.ts';
 import { optionsOf } from '../vocabulary/index.ts';
 import { contactFromForm } from '../contacts/schema.ts';
 import type { Contact } from '../contacts/model.ts';
@@ -37,11 +37,8 @@ export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
   formLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
   listLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
   async showLocals(record, actor) {
-    // Drafts only for those who may edit the broker; members-only needs not for anonymous visitors.
-    const filter: Record<string, unknown> = { broker: record.id, deletedAt: null };
-    if (!record.permissions.edit) filter.status = trusted({ $ne: 'draft' as const });
-    if (!actor) filter.visibility = trusted({ $ne: 'members' as const });
-    const demands = await Demand.find(filter).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
+    // The same needs as an enterprise's page shows this viewer (demands/service.ts listedDemands).
+    const demands = await Demand.find({ broker: record.id, ...listedDemands(actor, !!record.permissions.edit) }).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
     return {
       demands: demands.map((d) => ({ id: String(d._id), title: d.title, status: d.status, enterpriseName: d.enterpriseName, createdAt: d.createdAt, confirmed: !!d.brokerConfirmedAt })),
       claims: await claimState(actor, await loadBroker(record.id)),

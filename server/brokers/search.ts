@@ -12,7 +12,7 @@ export function brokerSearchDoc(b: BrokerDoc): SearchDoc {
     keywords: [],
     extra: b.organization,
     attributes: { kind: 'broker', industry: b.specialties ?? [], level: b.level, status: 'published', visibility: 'public' },
-    numbers: { createdAt: b.createdAt.getTime() },
+    numbers: { createdAt: b.createdAt.getTime(), publishedAt: b.createdAt.getTime() }, // findable from creation
     display: { label: b.name, name: b.name, level: b.level, organization: b.organization, specialties: b.specialties ?? [], createdAt: b.createdAt },
   };
 }

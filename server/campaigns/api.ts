@@ -5,13 +5,13 @@ import { NotFound } from '../platform/errors.ts';
 import { idParam } from '../platform/http/params.ts';
 import { parse } from '../platform/http/validate.ts';
 import { indexOf } from '../matching/api.ts';
-import { addParticipant, removeParticipant, tag, untag } from './campaign-service.ts';
+import { addParticipant, removeParticipant, tag, tagItems, untag } from './campaign-service.ts';
 import { cancel, checkIn, register, registrationsOf } from './registration-service.ts';
 import { outcomeViews, recordOutcome } from './outcome-service.ts';
 import { loadRoadshow } from './roadshow-service.ts';
 import { createFollowUp, saveReport } from './visit-report.ts';
 import { createFeed, feedStatus, revokeFeed } from './calendar-service.ts';
-import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, reportInput, tagInput } from './schema.ts';
+import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, reportInput, tagInput, tagItemsInput } from './schema.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
@@ -28,7 +28,13 @@ export const deleteParticipant: RequestHandler = async (req, res) => {
   res.json(await removeParticipant(req.user!, idParam(req), idParam(req, 'institution')));
 };
 
+/** `{ kind, ids }` tags records of one kind; `{ items: [{ kind, id }] }` results and needs together. */
 export const postTags: RequestHandler = async (req, res) => {
+  if ('items' in body(req)) {
+    const { items } = parse(tagItemsInput, body(req));
+    const counts = await tagItems(req.user!, idParam(req), items);
+    return void res.json({ tagged: counts.results + counts.demands, ...counts });
+  }
   const input = parse(tagInput, body(req));
   res.json({ tagged: await tag(req.user!, idParam(req), input.kind, input.ids) });
 };

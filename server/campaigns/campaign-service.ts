@@ -172,6 +172,30 @@ export async function tag(actor: Actor, id: string, kind: 'result' | 'demand', i
   return live.size;
 }
 
+/** Several results and needs at once (the campaign page's picker, the API's `items`): every unknown one is a
+ *  field error naming its place in the list, and nothing is tagged unless all are found. */
+export async function tagItems(actor: Actor, id: string, items: { kind: 'result' | 'demand'; id: string }[]): Promise<{ results: number; demands: number }> {
+  assertOrganizer(actor, '把成果和需求纳入活动');
+  await loadCampaign(id);
+  const ids = (kind: 'result' | 'demand') => [...new Set(items.filter((i) => i.kind === kind).map((i) => i.id))];
+  const live = async (kind: 'result' | 'demand') => {
+    const list = ids(kind);
+    if (!list.length) return new Set<string>();
+    const docs = await (taggable[kind] as typeof Result).find({ _id: trusted({ $in: list }) }).lean<(ResultDoc | DemandDoc)[]>();
+    return new Set(docs.filter((d) => !d.deletedAt && d.status !== 'draft').map((d) => String(d._id)));
+  };
+  const found = { result: await live('result'), demand: await live('demand') };
+  const errors: Record<string, string> = {};
+  items.forEach((item, i) => {
+    if (!found[item.kind].has(item.id)) errors[`items.${i}`] = `第 ${i + 1} 项${nouns[item.kind]}不存在或未发布。`;
+  });
+  if (Object.keys(errors).length) throw new Invalid(errors);
+  for (const kind of ['result', 'demand'] as const) {
+    for (const recordId of ids(kind)) await (taggable[kind] as typeof Result).updateOne({ _id: recordId }, { $addToSet: { campaigns: { $each: [id] } } });
+  }
+  return { results: ids('result').length, demands: ids('demand').length };
+}
+
 /** Takes results or needs out of the campaign (the filtered array is assigned: no conditional $pull). */
 export async function untag(actor: Actor, id: string, kind: 'result' | 'demand', ids: string[]): Promise<void> {
   assertOrganizer(actor, '调整活动中的成果和需求');

@@ -1,19 +1,12 @@
-// Choices for the campaign forms: what a slot can present (results, needs, experts) for a datalist, and the
-// needs and candidates an outcome can link. Read once per form from the database (district scale).
+// Choices for the roadshow outcome form: the needs and candidates an outcome can link. (A slot's content and a
+// campaign's tagged records are picked by searching, server/campaigns/picker.ts.)
 import { trusted } from '../platform/db/connection.ts';
-import { Result, type ResultDoc } from '../results/model.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
-import { Expert, type ExpertDoc } from '../experts/model.ts';
 import type { RoadshowDoc } from './model.ts';
 
 export interface Option {
   value: string;
   label: string;
-}
-
-export async function resultOptions(): Promise<Option[]> {
-  const docs = await Result.find({ deletedAt: null, status: 'published' }).sort({ title: 1, _id: 1 }).select('title institutionName').lean<ResultDoc[]>();
-  return docs.map((d) => ({ value: String(d._id), label: `成果：${d.title}（${d.institutionName}）` }));
 }
 
 export async function demandOptions(filter: Record<string, unknown> = {}): Promise<Option[]> {
@@ -23,17 +16,6 @@ export async function demandOptions(filter: Record<string, unknown> = {}): Promi
     .select('title enterpriseName')
     .lean<DemandDoc[]>();
   return docs.map((d) => ({ value: String(d._id), label: `需求：${d.title}（${d.enterpriseName}）` }));
-}
-
-export async function expertChoices(): Promise<Option[]> {
-  const docs = await Expert.find({ deletedAt: null }).sort({ name: 1, _id: 1 }).select('name title institutionName').lean<ExpertDoc[]>();
-  return docs.map((d) => ({ value: String(d._id), label: `专家：${d.name}（${d.title}${d.institutionName ? `，${d.institutionName}` : ''}）` }));
-}
-
-/** Everything a slot can present, for one datalist shared by every slot row. */
-export async function slotRefOptions(): Promise<Option[]> {
-  const [results, demands, experts] = await Promise.all([resultOptions(), demandOptions(), expertChoices()]);
-  return [...results, ...demands, ...experts];
 }
 
 /** For the outcome form: the needs on the agenda and those of the registered enterprises; the results and experts presented. */

@@ -9,7 +9,9 @@ import { Result, type ResultDoc } from '../results/model.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Campaign, type CampaignDoc, type RoadshowDoc, type SlotKind } from './model.ts';
-import type { SlotInput } from './schema.ts';
+import { instant, roadshowInput, slotInput, type RoadshowInput, type SlotInput } from './schema.ts';
+import { objectId } from '../platform/http/fields.ts';
+import { fieldErrors } from '../platform/http/validate.ts';
 import { periodEnd } from './campaign-service.ts';
 import { bookingsAround } from './bookings.ts';
 import { describe, expertKey, nameKey, personClashes, slotClashes, venueClashes, type Booking, type Clash } from './schedule.ts';
@@ -39,37 +41,97 @@ export interface Plan {
 
 const byId = <T extends { _id: unknown; deletedAt?: Date | null }>(docs: T[]) => new Map(docs.filter((d) => !d.deletedAt).map((d) => [String(d._id), d]));
 
-/** The slots with their titles and presenters; an unknown record or a missing presenter is a field error. */
-export async function resolveSlots(inputs: SlotInput[]): Promise<ResolvedSlot[]> {
-  const ids = (kind: SlotKind) => ({ _id: trusted({ $in: [...new Set(inputs.filter((s) => s.kind === kind).map((s) => s.ref))] }) });
+type SlotWhat = Pick<ResolvedSlot, 'title' | 'owner' | 'presenter' | 'presenterExpert' | 'presenterKey'>;
+
+/**
+ * What each slot presents and who presents it (a result's lead expert, else the presenter named); an unknown
+ * record or a result with neither is a field error of the slot at position `at` ("slots.3.ref").
+ */
+async function slotContents(items: { at: number; kind: SlotKind; ref: string; presenter?: string | undefined }[]): Promise<{ what: Map<number, SlotWhat>; errors: Record<string, string> }> {
+  const ids = (kind: SlotKind) => ({ _id: trusted({ $in: [...new Set(items.filter((s) => s.kind === kind).map((s) => s.ref))] }) });
   const [results, demands, experts] = await Promise.all([
     Result.find(ids('result')).lean<ResultDoc[]>().then(byId),
     Demand.find(ids('demand')).lean<DemandDoc[]>().then(byId),
     Expert.find(ids('expert')).lean<ExpertDoc[]>().then(byId),
   ]);
   const errors: Record<string, string> = {};
-  const slots: ResolvedSlot[] = [];
-  inputs.forEach((s, i) => {
-    const base = { kind: s.kind, ref: s.ref, startsAt: s.startsAt, minutes: s.minutes, endsAt: addMinutes(s.startsAt, s.minutes) };
+  const what = new Map<number, SlotWhat>();
+  for (const s of items) {
+    const at = s.at;
     if (s.kind === 'result') {
       const r = results.get(s.ref);
       const owner = { kind: 'institution' as const, id: r?.institution ?? '' };
-      if (!r || r.status === 'draft') errors[`slots.${i}.ref`] = '所选科技成果不存在。';
-      else if (r.leadExpert) slots.push({ ...base, title: r.title, owner, presenter: r.leadExpertName ?? undefined, presenterExpert: r.leadExpert, presenterKey: expertKey(r.leadExpert) });
-      else if (!s.presenter) errors[`slots.${i}.presenter`] = '该成果没有登记负责人，请填写主讲人。';
-      else slots.push({ ...base, title: r.title, owner, presenter: s.presenter, presenterKey: nameKey(s.presenter) });
+      if (!r || r.status === 'draft') errors[`slots.${at}.ref`] = '所选科技成果不存在。';
+      else if (r.leadExpert) what.set(at, { title: r.title, owner, presenter: r.leadExpertName ?? undefined, presenterExpert: r.leadExpert, presenterKey: expertKey(r.leadExpert) });
+      else if (!s.presenter) errors[`slots.${at}.presenter`] = NO_LEAD;
+      else what.set(at, { title: r.title, owner, presenter: s.presenter, presenterKey: nameKey(s.presenter) });
     } else if (s.kind === 'demand') {
       const d = demands.get(s.ref);
-      if (!d || d.status === 'draft') errors[`slots.${i}.ref`] = '所选技术需求不存在。';
-      else slots.push({ ...base, title: d.title, owner: { kind: 'enterprise', id: d.enterprise }, presenter: s.presenter, presenterKey: s.presenter ? nameKey(s.presenter) : undefined });
+      if (!d || d.status === 'draft') errors[`slots.${at}.ref`] = '所选技术需求不存在。';
+      else what.set(at, { title: d.title, owner: { kind: 'enterprise', id: d.enterprise }, presenter: s.presenter, presenterKey: s.presenter ? nameKey(s.presenter) : undefined });
     } else {
       const e = experts.get(s.ref);
-      if (!e) errors[`slots.${i}.ref`] = '所选专家不存在。';
-      else slots.push({ ...base, title: `${e.name}（${e.title}）`, owner: { kind: 'expert', id: s.ref }, presenter: e.name, presenterExpert: s.ref, presenterKey: expertKey(s.ref) });
+      if (!e) errors[`slots.${at}.ref`] = '所选专家不存在。';
+      else what.set(at, { title: `${e.name}（${e.title}）`, owner: { kind: 'expert', id: s.ref }, presenter: e.name, presenterExpert: s.ref, presenterKey: expertKey(s.ref) });
     }
-  });
+  }
+  return { what, errors };
+}
+
+/** A result without a lead person presents only with a presenter named. */
+export const NO_LEAD = '该成果没有登记负责人，请填写主讲人。';
+
+/** The slots with their titles and presenters; an unknown record or a missing presenter is a field error. */
+export async function resolveSlots(inputs: SlotInput[]): Promise<ResolvedSlot[]> {
+  const { what, errors } = await slotContents(inputs.map((s, at) => ({ ...s, at })));
   if (Object.keys(errors).length) throw new Invalid(errors);
-  return slots;
+  return inputs.map((s, i) => ({ kind: s.kind, ref: s.ref, startsAt: s.startsAt, minutes: s.minutes, endsAt: addMinutes(s.startsAt, s.minutes), ...what.get(i)! }));
+}
+
+/**
+ * Every problem of a roadshow's fields at once, for a form that should not be sent back once per problem: the
+ * schema's, each slot's content and presenter (even when another field of that slot is wrong), and the campaign
+ * with its period. None → the parsed input; clashes are checked on saving (assertNoClash).
+ */
+export async function checkRoadshow(raw: Record<string, unknown>): Promise<RoadshowInput> {
+  const parsed = roadshowInput.safeParse(raw);
+  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
+  const add = (more: Record<string, string>) => {
+    for (const [k, v] of Object.entries(more)) errors[k] ??= v;
+  };
+  const items: { at: number; kind: SlotKind; ref: string; presenter?: string | undefined }[] = [];
+  (Array.isArray(raw.slots) ? (raw.slots as Record<string, unknown>[]) : []).forEach((s, at) => {
+    if (!s || typeof s !== 'object') return;
+    const kind = slotInput.shape.kind.safeParse(s.kind);
+    const ref = slotInput.shape.ref.safeParse(s.ref);
+    const presenter = slotInput.shape.presenter.safeParse(s.presenter);
+    if (kind.success && ref.success) items.push({ at, kind: kind.data, ref: ref.data, presenter: presenter.success ? presenter.data : undefined });
+  });
+  add((await slotContents(items)).errors);
+  const campaign = objectId('所属活动').safeParse(raw.campaign);
+  const startsAt = instant('开始时间').safeParse(raw.startsAt);
+  const endsAt = instant('结束时间').safeParse(raw.endsAt);
+  if (campaign.success && startsAt.success && endsAt.success && endsAt.data > startsAt.data) {
+    await checkCampaign(campaign.data, startsAt.data, endsAt.data).catch((err: unknown) => {
+      if (!(err instanceof Invalid)) throw err;
+      add(err.fields);
+    });
+  }
+  if (Object.keys(errors).length || !parsed.success) throw new Invalid(errors);
+  return parsed.data;
+}
+
+/** Both answers, or one Invalid naming the field problems of both (any other failure as it is). */
+export async function bothOrProblems<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  const fields: Record<string, string> = {};
+  for (const r of [x, y]) {
+    if (r.status === 'fulfilled') continue;
+    if (!(r.reason instanceof Invalid)) throw r.reason;
+    for (const [k, v] of Object.entries(r.reason.fields)) fields[k] ??= v;
+  }
+  if (x.status === 'rejected' || y.status === 'rejected') throw new Invalid(fields);
+  return [x.value, y.value];
 }
 
 /** The slots as stored, for a plan that keeps its agenda. */

@@ -12,7 +12,7 @@ import { notifyUsers, usersOf } from '../notifications/service.ts';
 import { Roadshow, type RegistrationDoc, type RoadshowDoc, type SlotDoc, type SlotKind } from './model.ts';
 import type { RoadshowInput, RoadshowQuery } from './schema.ts';
 import { withScheduleLock } from './lock.ts';
-import { assertNoClash, checkCampaign, resolveSlots, sortSlots, storedSlots, type Plan } from './roadshow-plan.ts';
+import { assertNoClash, bothOrProblems, checkCampaign, resolveSlots, sortSlots, storedSlots, type Plan } from './roadshow-plan.ts';
 import { venueKey } from './schedule.ts';
 import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
@@ -214,8 +214,8 @@ async function get(actor: Actor | undefined, id: string, _opts: GetOptions = {})
 
 async function create(actor: Actor, input: RoadshowInput): Promise<RoadshowView> {
   assertOrganizer(actor, '安排路演');
-  const campaignName = await checkCampaign(input.campaign, input.startsAt, input.endsAt);
-  const slots = await resolveSlots(input.slots);
+  // The campaign's and the slots' problems in one answer.
+  const [campaignName, slots] = await bothOrProblems(checkCampaign(input.campaign, input.startsAt, input.endsAt), resolveSlots(input.slots));
   return withScheduleLock(async () => {
     await assertNoClash({ ...input, slots });
     const doc = await Roadshow.create({

@@ -7,7 +7,7 @@ import * as api from './api.ts';
 import * as calendar from './calendar-pages.ts';
 import * as roadshowPage from './roadshow-pages.ts';
 import * as visitPage from './visit-pages.ts';
-import { addParticipantForm, campaignDef, removeParticipantForm, tagForm, untagForm } from './campaign-pages.ts';
+import { addParticipantForm, campaignDef, removeParticipantForm, tagChoicesFragment, tagForm, untagForm } from './campaign-pages.ts';
 import { roadshows } from './roadshow-service.ts';
 import { visits } from './visit-service.ts';
 import { roadshowInput, roadshowPatch, roadshowQuery, visitInput, visitPatch, visitQuery } from './schema.ts';
@@ -34,11 +34,13 @@ export default function campaignRoutes(): Router {
   r.post('/campaigns/:id/delete', organizerOnly, campaign.remove);
   r.post('/campaigns/:id/institutions', organizerOnly, addParticipantForm);
   r.post('/campaigns/:id/institutions/:institution/delete', organizerOnly, removeParticipantForm);
+  r.get('/campaigns/:id/tag-choices', organizerOnly, tagChoicesFragment);
   r.post('/campaigns/:id/tags', organizerOnly, tagForm);
   r.post('/campaigns/:id/tags/delete', organizerOnly, untagForm);
 
   r.get('/roadshows', roadshowPage.listPage);
   r.get('/roadshows/new', organizerOnly, roadshowPage.newForm);
+  r.get('/roadshows/slot-choices', organizerOnly, roadshowPage.slotChoicesFragment);
   r.post('/roadshows', organizerOnly, roadshowPage.createForm);
   r.get('/roadshows/:id.ics', roadshowPage.icsFile);
   r.get('/roadshows/:id', roadshowPage.showPage);

@@ -102,6 +102,19 @@ export const tagInput = z.strictObject({
   ids: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(objectId('成果或需求'), { error: '请选择成果或需求。' }).min(1, '请选择成果或需求。').max(200, '一次最多 200 项。')),
 });
 
+/** Several results and needs in one request: the campaign page's ticked choices ("result:<id>"), or the API's
+ *  `items: [{ kind, id }]`. */
+export const tagItemsInput = z.strictObject({
+  items: z.preprocess(
+    (v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]),
+    z
+      .array(z.strictObject({ kind: z.enum(['result', 'demand'], { error: '请选择成果或需求。' }), id: objectId('成果或需求') }, { error: '所选项格式不正确。' }), { error: '请勾选成果或需求。' })
+      .min(1, '请至少勾选一项成果或需求。')
+      .max(200, '一次最多 200 项。'),
+  ),
+});
+export type TagItemsInput = z.output<typeof tagItemsInput>;
+
 // ---- roadshows ------------------------------------------------------------------------------------------------
 
 export const slotInput = z.strictObject({

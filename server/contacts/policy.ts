@@ -1,5 +1,6 @@
-// Who may see a private contact (docs/security.md 10): the owner, organizers, a broker confirmed on the record's need,
-// and the counterpart of an accepted contact request. Every reveal to someone other than the owner is an
+// Who may see a private contact (docs/security.md 10): the owner, organizers, the broker confirmed on a need (the
+// enterprise's contact, and those of the candidates in that need's pipeline), and the counterpart of an accepted
+// contact request. Every reveal to someone other than the owner is an
 // audit entry; callers send Cache-Control: no-store on pages and responses that carry one.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
@@ -7,7 +8,7 @@ import * as audit from '../audit/service.ts';
 import type { Contact } from './model.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { Demand } from '../demands/model.ts';
-import { ContactRequest } from '../matching/model.ts';
+import { ContactRequest, Match } from '../matching/model.ts';
 
 export interface ContactSubject {
   kind: 'enterprise' | 'institution' | 'expert' | 'broker';
@@ -31,6 +32,22 @@ async function assignedBroker(actor: Actor, subject: ContactSubject): Promise<Co
 }
 
 /**
+ * The broker confirmed on a need also sees the contact of each candidate in that need's pipeline — the institution
+ * of a result, or the expert — while its row is open (not 未成): they cannot work the pipeline otherwise. The same
+ * confirmation as above; a row the broker declined reveals nothing until it is taken up again.
+ */
+async function pipelineBroker(actor: Actor, subject: ContactSubject): Promise<ContactGrant | undefined> {
+  if ((subject.kind !== 'institution' && subject.kind !== 'expert') || actor.role !== 'broker' || actor.profile?.kind !== 'broker') return undefined;
+  const rows = await Match.find({ 'counterpart.kind': subject.kind, 'counterpart.id': subject.id, status: trusted({ $ne: 'declined' as const }) })
+    .select('demand')
+    .lean<{ demand: string }[]>();
+  const needs = [...new Set(rows.map((r) => r.demand))];
+  if (needs.length === 0) return undefined;
+  const held = await Demand.exists({ _id: trusted({ $in: needs }), broker: actor.profile.id, brokerConfirmedAt: trusted({ $ne: null }), deletedAt: null });
+  return held ? 'broker' : undefined;
+}
+
+/**
  * The two sides of an accepted contact request see each other: the enterprise sees the institution's (or
  * expert's) contact, and the institution (or expert) sees the enterprise's.
  */
@@ -49,7 +66,7 @@ async function acceptedCounterpart(actor: Actor, subject: ContactSubject): Promi
 }
 
 // Every rule beyond owner and organizer, in one place.
-const grantRules: ((actor: Actor, subject: ContactSubject) => Promise<ContactGrant | undefined>)[] = [assignedBroker, acceptedCounterpart];
+const grantRules: ((actor: Actor, subject: ContactSubject) => Promise<ContactGrant | undefined>)[] = [assignedBroker, pipelineBroker, acceptedCounterpart];
 
 export async function contactGrant(actor: Actor | undefined, subject: ContactSubject): Promise<ContactGrant | undefined> {
   if (!actor || actor.status !== 'active') return undefined;

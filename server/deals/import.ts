@@ -223,6 +223,6 @@ export const contractImport: ImportSpec<ContractRow, Ready> = {
   keyOf: (r) => r.registration?.number ?? identity(r.buyer ?? r.buyerName, r.title, r.signedAt),
   labelOf: (r) => r.title,
   // New contracts count at once, as the bureau's; an update corrects the facts and leaves the verification be.
-  write: (chunk, batch) => insertOrUpdate(Contract, chunk, batch, { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' }),
+  write: (chunk, batch) => insertOrUpdate(Contract, chunk, batch, { onCreate: { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' } }),
   rollback: async (batch) => (await Contract.deleteMany({ importBatch: batch })).deletedCount,
 };

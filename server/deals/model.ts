@@ -6,6 +6,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { contractType, industry, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
 import { observed } from '../platform/db/observed.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 export const BUYER_KINDS = ['enterprise', 'outside'] as const;
 export const SELLER_KINDS = ['enterprise', 'institution', 'expert', 'outside'] as const;
@@ -78,4 +79,5 @@ contractSchema.index({ 'source.roadshow': 1 });
 
 export type ContractDoc = InferSchemaType<typeof contractSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date; deletedAt?: Date | null };
 contractSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+contractSchema.plugin(announceChanges(['ledger'])); // lists are cached in process (platform/db/shared-cache.ts)
 export const Contract = mongoose.model('Contract', contractSchema);

@@ -26,6 +26,7 @@ import { Contract, type BuyerKind, type ContractDoc, type Direction, type Seller
 import { resolveParties } from './parties.ts';
 import { checkContract, type ContractInput, type ContractQuery, type VerifyInput } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 export interface ContractView extends RecordView {
   title: string;
@@ -160,17 +161,26 @@ const SORTS: Record<string, Record<string, 1 | -1>> = {
   amount: { amount: -1, _id: -1 },
 };
 
+const contractPages = new SharedCache<{ docs: ContractDoc[]; total: number; sum: number }>('ledger', 1_000);
+
 async function list(actor: Actor | undefined, q: ContractQuery): Promise<ListResult<ContractView> & { sum: number }> {
   const filter = listFilter(actor, q);
   if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit, sum: 0 };
-  // Lists are small (hundreds a year); the sum of the whole filtered list is shown under it.
-  const all = await Contract.find(filter).select('amount').lean<{ amount: number }[]>();
-  const docs = await Contract.find(filter)
-    .sort(SORTS[q.sort ?? 'signed']!)
-    .skip((q.page - 1) * q.limit)
-    .limit(q.limit)
-    .lean<ContractDoc[]>();
-  return { items: docs.map(contractView), total: all.length, page: q.page, limit: q.limit, sum: all.reduce((s, d) => s + d.amount, 0) };
+  // Lists are small (hundreds a year); the sum of the whole filtered list is shown under it. Any filter reads the
+  // whole collection on FerretDB: a page is kept until a contract or talent is written anywhere (model.ts
+  // announces 'ledger'; platform/db/shared-cache.ts).
+  const key = `${JSON.stringify(filter)}|${q.sort ?? 'signed'}|${q.page}|${q.limit}`;
+  const found = await contractPages.get(key, async () => {
+    const all = await Contract.find(filter).select('amount').lean<{ amount: number }[]>();
+    const docs = await Contract.find(filter)
+      .sort(SORTS[q.sort ?? 'signed']!)
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<ContractDoc[]>();
+    return { docs, total: all.length, sum: all.reduce((s, d) => s + d.amount, 0) };
+  });
+  const { docs, total, sum } = found!;
+  return { items: docs.map(contractView), total, page: q.page, limit: q.limit, sum };
 }
 
 async function get(actor: Actor | undefined, id: string) {

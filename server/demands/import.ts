@@ -1,9 +1,8 @@
 // Spreadsheet import and export of technical needs. Budgets are in 万元 in the sheet; the enterprise is named
 // by its name or its 统一社会信用代码. An existing need (same enterprise, same title) is updated.
-import { yesCell, type ImportSpec } from '../platform/io/import.ts';
+import { insertOrUpdate, yesCell, type ImportSpec } from '../platform/io/import.ts';
 import { wanToYuan } from '../platform/http/fields.ts';
 import { isoDate } from '../platform/time.ts';
-import { withSearchMark } from '../platform/db/searchable.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
 import type { EnterpriseDoc } from '../organizations/model.ts';
 import { enterprisesByReference } from '../organizations/import.ts';
@@ -83,25 +82,15 @@ export const demandImport: ImportSpec<DemandRow, Ready> = {
   labelOf: (r) => r.title,
   async write(chunk, batch) {
     const now = clock.now();
-    const creates = chunk
-      .filter((r) => !r.existingId)
-      .map((r) => ({
-        ...r.ready,
-        publishedAt: r.ready.status === 'published' ? now : undefined,
-        statusHistory: [{ to: r.ready.status, at: now, note: '批量导入' }],
-        importBatch: batch,
-      }));
-    if (creates.length) await Demand.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      await Demand.bulkWrite(
-        updates.map((r) => {
-          const { status: _s, ...fields } = r.ready; // an import never moves a need's status
-          void _s;
-          return { updateOne: { filter: { _id: r.existingId }, update: withSearchMark({ $set: fields }) } };
-        }),
-      );
-    }
+    await insertOrUpdate(Demand, chunk, batch, {
+      onCreate: (r) => ({ publishedAt: r.status === 'published' ? now : undefined, statusHistory: [{ to: r.status, at: now, note: '批量导入' }] }),
+      update: (r) => {
+        const { status: _s, ...fields } = r; // an import never moves a need's status
+        void _s;
+        return { $set: fields };
+      },
+      searchMark: true,
+    });
   },
   rollback: async (batch) => (await Demand.deleteMany({ importBatch: batch })).deletedCount,
 };

@@ -12,11 +12,10 @@ import { enterpriseOptions } from '../organizations/enterprise-service.ts';
 import { assignBroker, brokerOptions, clarify, demands, transition, type DemandPermissions, type DemandView } from './service.ts';
 import { assignBrokerInput, clarificationInput, demandInput, demandPatch, demandQuery, transitionInput, type DemandInput, type DemandQuery } from './schema.ts';
 import { demandExport } from './import.ts';
-import { announceMatches, suggestionsForDemand } from '../matching/suggestions.ts';
-import type { SearchIndex } from '../platform/search/port.ts';
-import type { DemandStatus } from './workflow.ts';
-import { retryInBackground, type FollowUpLog } from '../platform/follow-up.ts';
+import { suggestionsForDemand } from '../matching/suggestions.ts';
+import { claimRefusal, type DemandStatus } from './workflow.ts';
 import { requestStates } from '../matching/contacts.ts';
+import { closedReason, responsesOf } from '../matching/responses.ts';
 
 const FORM_FIELDS = ['title', 'description', 'industry', 'keywords', 'kind', 'cooperationModes', 'budgetMin', 'budgetMax', 'deadline', 'jiebang', 'visibility', 'enterprise'];
 
@@ -73,6 +72,8 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     canPost: actor && actor.status === 'active' && (actor.role === 'organizer' || actor.role === 'enterprise'),
     mineLabel: actor?.profile?.kind === 'broker' ? '指派给我的' : actor?.profile?.kind === 'enterprise' ? '本企业的需求' : undefined,
     heading: q.mine ? (actor?.profile?.kind === 'broker' ? '指派给我的需求' : '我的技术需求') : '需求大厅',
+    // 我的需求 with nothing narrowed: one record is shown as itself rather than under the filter form (list.hbs).
+    mineUnfiltered: !!q.mine && !q.q && !q.industry && !q.town && !q.kind && !q.status && q.budget === undefined && !q.jiebang && q.page === 1,
   }),
   async showLocals(record, actor, { search }) {
     const permissions = record.permissions as DemandPermissions; // demands.get returns the richer set
@@ -84,13 +85,19 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     // The owner sees, on each candidate, whether it has asked already (and the answer) instead of a second button.
     const states = isOwner && showMatches ? await requestStates(record.enterprise.id) : undefined;
     const withState = <M extends { kind: string; id: string }>(items: M[]) => (states ? items.map((m) => ({ ...m, requestState: states.get(`${m.kind}:${m.id}`) })) : items);
+    // Responses: all of them for the enterprise, its broker and organizers; a responder sees its own and the button.
+    const responses = record.status === 'draft' ? { items: [], all: false } : await responsesOf(actor, record.id);
+    const responder = actor?.status === 'active' && (actor.profile?.kind === 'institution' || actor.profile?.kind === 'expert');
     return {
+      responses: responses.items,
+      responsesAll: responses.all,
+      respond: responder && record.status !== 'draft' ? { verb: record.jiebang ? '揭榜' : '响应需求', closed: closedReason({ status: record.status }), mine: responses.items[0] } : undefined,
       resultMatches: withState(resultMatches),
       expertMatches: withState(expertMatches),
       showMatches,
       askContact: isOwner,
       canSeePipeline: permissions.clarify,
-      canClaim: actor?.role === 'broker' && actor.status === 'active' && !record.broker && ['published', 'matching'].includes(record.status),
+      canClaim: actor?.role === 'broker' && !claimRefusal(actor, { broker: record.broker?.id, status: record.status }),
       transitionOptions: permissions.transitions.map((s: DemandStatus) => ({ value: s, label: labelOf('demandStatus', s) })),
       maturityOptions: optionsOf('maturity'),
       brokerOptions: permissions.assignBroker ? await brokerOptions() : undefined,
@@ -99,15 +106,8 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
     };
   },
   export: demandExport,
-  // A published need: tell its enterprise (and broker) about strong candidates right away.
-  async afterCreate(record, { search }) {
-    if (search && record.status === 'published') await announceMatches(search, record.id);
-  },
+  // A published need's strong matches are announced once it is indexed (matching/alerts.ts), from any door.
 };
-
-function announceIfPublished(search: SearchIndex | undefined, status: string, id: string, log: FollowUpLog): void {
-  if (search && status === 'published') void retryInBackground('announcing matches', () => announceMatches(search, id), log);
-}
 
 // ---- detail-page forms ----------------------------------------------------------------------------------------
 
@@ -115,7 +115,6 @@ export const changeStatus: RequestHandler = async (req, res) => {
   const id = idParam(req);
   const input = parse(transitionInput, { status: req.body?.status, note: req.body?.note });
   const view = await transition(req.user!, id, input.status, input.note);
-  announceIfPublished(req.app.locals.search as SearchIndex | undefined, view.status, id, req.log);
   req.flash('success', `需求状态已变更为“${labelOf('demandStatus', view.status)}”。`);
   res.redirect(303, `/demands/${id}`);
 };
@@ -146,7 +145,6 @@ export const setBroker: RequestHandler = async (req, res) => {
 export const apiStatus: RequestHandler = async (req, res) => {
   const input = parse(transitionInput, req.body ?? {});
   const view = await transition(req.user!, idParam(req), input.status, input.note);
-  announceIfPublished(req.app.locals.search as SearchIndex | undefined, view.status, view.id, req.log);
   res.json(view);
 };
 

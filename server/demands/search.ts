@@ -25,7 +25,7 @@ export function demandSearchDoc(d: DemandDoc): SearchDoc {
       broker: d.broker ?? undefined,
       jiebang: d.jiebang ? 'yes' : 'no',
     },
-    numbers: { createdAt: d.createdAt.getTime(), budget: budget ?? undefined, deadline: d.deadline?.getTime() },
+    numbers: { createdAt: d.createdAt.getTime(), budget: budget ?? undefined, deadline: d.deadline?.getTime(), publishedAt: (d.publishedAt ?? d.createdAt).getTime() },
     display: {
       label: d.title,
       title: d.title,

@@ -125,6 +125,20 @@ export async function visibleDemand(actor: Actor | undefined, id: string): Promi
   return { doc, party };
 }
 
+/**
+ * The needs a page listing one party's needs (an enterprise's page, a broker's page) shows to this viewer: all of
+ * them, drafts and closed ones included, to those who may edit the party's record; else the findable ones
+ * (search/visibility.ts FINDABLE: in progress or contracted, never drafts or closed); members-only needs never to
+ * visitors. One rule for every such list.
+ */
+export function listedDemands(actor: Actor | undefined, mayEdit: boolean): Record<string, unknown> {
+  return {
+    deletedAt: null,
+    ...(mayEdit ? {} : { status: trusted({ $in: FINDABLE }) }),
+    ...(actor ? {} : { visibility: trusted({ $ne: 'members' }) }),
+  };
+}
+
 function listFilter(actor: Actor | undefined, q: DemandQuery): Record<string, unknown> {
   const and: Record<string, unknown>[] = [{ deletedAt: null }];
   const mine = q.mine && actor?.profile;

@@ -78,3 +78,23 @@ export function completeness(d: {
   }
   return { score, missing };
 }
+
+/** Statuses in which an unassigned need may be claimed by a broker. */
+export const CLAIMABLE: readonly DemandStatus[] = ['published', 'matching'];
+
+/**
+ * Why the actor may not claim the need, or undefined when they may: the claim button (demands/pages.ts) and the
+ * claim itself (matching/service.ts `claim`) both ask this, so a button is never shown for a claim that is refused.
+ * `forbidden` reasons are 403, `conflict` ones 409.
+ */
+export function claimRefusal(
+  actor: Actor | undefined,
+  demand: { broker?: string | null; status: string },
+): { kind: 'forbidden' | 'conflict'; message: string } | undefined {
+  if (!actor || actor.status !== 'active' || actor.role !== 'broker' || actor.profile?.kind !== 'broker') {
+    return { kind: 'forbidden', message: '只有完善了资料的技术经纪人可以认领需求。' };
+  }
+  if (demand.broker) return { kind: 'conflict', message: demand.broker === actor.profile.id ? '您已认领该需求。' : '该需求已由其他经纪人负责。' };
+  if (!CLAIMABLE.includes(demand.status as DemandStatus)) return { kind: 'conflict', message: '只能认领已发布或对接中的需求。' };
+  return undefined;
+}

@@ -1,10 +1,9 @@
 // Spreadsheet import and export of experts. The export uses the same columns, so an exported file can be
 // corrected and imported back. 所在单位 becomes a link to the institution when one of that exact name is on
 // the platform; an existing expert is recognised by name and unit.
-import { yesCell, columnsOf, type ImportSpec } from '../platform/io/import.ts';
+import { columnsOf, insertOrUpdate, yesCell, type ImportSpec } from '../platform/io/import.ts';
 import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
 import { trusted } from '../platform/db/connection.ts';
-import { withSearchMark } from '../platform/db/searchable.ts';
 import type { Contact } from '../contacts/model.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import { codesFrom, labelOf } from '../vocabulary/index.ts';
@@ -23,10 +22,11 @@ interface ExpertLookups {
 const identity = (name: string, unit: string | null | undefined) => `${name}\t${unit ?? ''}`;
 
 /** The update of an existing expert: linked to its institution, or with the link removed. */
+/** An expert no longer at a listed institution loses the link (and the city that came with it). */
 function updateOf(ready: ExpertReady) {
-  if (ready.institution) return withSearchMark({ $set: { ...ready } });
+  if (ready.institution) return { $set: { ...ready } };
   const { institution: _institution, city: _city, ...rest } = ready;
-  return { ...withSearchMark({ $set: rest }), $unset: { institution: '', city: '' } };
+  return { $set: rest, $unset: { institution: '', city: '' } };
 }
 
 export const expertImport: ImportSpec<ExpertInput, ExpertReady> = {
@@ -72,15 +72,7 @@ export const expertImport: ImportSpec<ExpertInput, ExpertReady> = {
   },
   keyOf: (r) => identity(r.name, r.institutionName),
   labelOf: (r) => (r.institutionName ? `${r.name}（${r.institutionName}）` : r.name),
-  async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
-    if (creates.length) await Expert.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      // bulkWrite bypasses the searchable hooks: mark the records dirty in the same write.
-      await Expert.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: updateOf(r.ready) } })));
-    }
-  },
+  write: (chunk, batch) => insertOrUpdate(Expert, chunk, batch, { update: updateOf, searchMark: true }),
   rollback: async (batch) => (await Expert.deleteMany({ importBatch: batch })).deletedCount,
 };
 

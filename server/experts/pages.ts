@@ -11,6 +11,33 @@ import { expertExport } from './import.ts';
 import { needsForExpertId } from '../matching/suggestions.ts';
 import { contactBox } from '../matching/contact-box.ts';
 import { pastEngagements } from '../campaigns/itinerary.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+
+interface LedResult {
+  id: string;
+  title: string;
+  maturity: string | null | undefined;
+  industry: string;
+  institutionName: string | null | undefined;
+}
+
+/**
+ * The published results an expert leads, newest first. Filtering on `leadExpert` reads the whole results
+ * collection on FerretDB, so each expert's list is kept until a result is written anywhere (results/model.ts
+ * announces 'results'; platform/db/shared-cache.ts).
+ */
+const ledResults = new SharedCache<LedResult[]>('results', 2_000);
+
+async function resultsLedBy(expertId: string): Promise<LedResult[]> {
+  const found = await ledResults.get(expertId, async () => {
+    const results = await Result.find({ leadExpert: expertId, deletedAt: null, status: 'published' })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(50)
+      .lean<ResultDoc[]>();
+    return results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName }));
+  });
+  return found!.map((r) => ({ ...r }));
+}
 
 const contactToForm = (c?: Contact) => ({
   contactName: c?.name ?? '',
@@ -37,15 +64,11 @@ export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
   async showLocals(record, actor, { search, query }) {
     const needs = search ? await needsForExpertId(search, record.id, 5) : [];
     const box = await contactBox(actor, 'expert', record.id, { demand: query.demand, needs });
-    const results = await Result.find({ leadExpert: record.id, deletedAt: null, status: 'published' })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(50)
-      .lean<ResultDoc[]>();
     return {
       needs,
       contactBox: box,
       past: await pastEngagements(record.id),
-      results: results.map((r) => ({ id: String(r._id), title: r.title, maturity: r.maturity, industry: r.industry, institutionName: r.institutionName })),
+      results: await resultsLedBy(record.id),
     };
   },
   export: expertExport,

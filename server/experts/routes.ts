@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { requireActive } from '../platform/auth/guards.ts';
 import { recordApi, recordPages } from '../platform/http/crud.ts';
 import { expertDef } from './pages.ts';
+import { expertMatches } from '../matching/api.ts';
 
 export default function expertRoutes(): Router {
   const r = Router();
@@ -23,5 +24,6 @@ export default function expertRoutes(): Router {
   r.get('/api/v1/experts/:id', api.get);
   r.patch('/api/v1/experts/:id', requireActive, api.update);
   r.delete('/api/v1/experts/:id', requireActive, api.remove);
+  r.get('/api/v1/experts/:id/matches', expertMatches); // the needs in their field (matching/suggestions.ts)
   return r;
 }

@@ -19,7 +19,7 @@ export function expertSearchDoc(e: ExpertDoc): SearchDoc {
       status: 'published',
       visibility: 'public',
     },
-    numbers: { createdAt: e.createdAt.getTime() },
+    numbers: { createdAt: e.createdAt.getTime(), publishedAt: e.createdAt.getTime() }, // findable from creation
     display: {
       label: e.name,
       name: e.name,

@@ -1,5 +1,6 @@
 // Figures for the home page: the directory's size, this year's headline targets and the next roadshows.
-// Counting scans a collection on FerretDB, so everything here is computed at most once a minute per process.
+// Counting scans a collection on FerretDB, so everything here is computed at most once a minute per process, in
+// the background once there are figures to show meanwhile.
 import { Demand } from '../demands/model.ts';
 import { Result } from '../results/model.ts';
 import { Expert } from '../experts/model.ts';
@@ -55,11 +56,30 @@ async function compute(): Promise<HomeStats> {
   };
 }
 
+let refreshing: Promise<void> | undefined;
+
+/**
+ * The figures, recounted at most once a minute. Only the first view waits for the count: once there are figures,
+ * a view after the minute starts a recount and is answered with the figures it replaces (the counts scan the
+ * needs and results, which at 10,000 of each would otherwise hold up every view of that moment).
+ */
 export function homeStats(now = clock.ms()): Promise<HomeStats> {
-  if (!cached || now - cached.at > TTL_MS) {
+  if (!cached) {
     const stats = compute();
-    cached = { at: now, stats };
-    stats.catch(() => (cached = undefined)); // a failed count is retried on the next view
+    const entry = { at: now, stats };
+    cached = entry;
+    stats.then(
+      () => (entry.at = clock.ms()), // the minute runs from when the figures were counted
+      () => (cached = undefined), // a failed count is retried on the next view
+    );
+    return stats;
+  }
+  if (now - cached.at > TTL_MS && !refreshing) {
+    const stats = compute();
+    refreshing = stats.then(
+      () => void (cached = { at: clock.ms(), stats }),
+      () => undefined, // the last figures stay; the next view tries again
+    ).finally(() => (refreshing = undefined));
   }
   return cached.stats;
 }

@@ -12,7 +12,7 @@ import { renderInvalid } from '../platform/http/forms.ts';
 import { kindOptions, KIND_NAMES, dataKind } from './registry.ts';
 import { getJob, IMPORT_MODES, recentJobs, rejectedWorkbook, startImport, template, type JobView } from './service.ts';
 
-const uploadFields = z.object({
+export const uploadFields = z.object({
   kind: z.enum(KIND_NAMES as [string, ...string[]], { error: '请选择数据类型。' }),
   dryRun: z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
   mode: z.preprocess((v) => (v === undefined || v === '' ? 'all' : v), z.enum(IMPORT_MODES, { error: '导入方式应为 all（全部无误才导入）或 valid（导入无误的行）。' })),

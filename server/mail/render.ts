@@ -59,6 +59,13 @@ function environment(mode: 'text' | 'html'): typeof Handlebars {
         `<br><small style="color:#6b7280;word-break:break-all">${href}</small>`,
     );
   });
+  // `{{linkTo title link}}`: a further link in the body (a digest's records), a path made absolute like `link`.
+  hb.registerHelper('linkTo', (label: unknown, link: unknown, options: HelperOptions) => {
+    const url = absoluteLink(String(options.data.root.baseUrl), link);
+    const text = cleanHeader(String(label ?? ''), 200);
+    if (mode === 'text') return `${text}  ${url}`;
+    return new hb.SafeString(`<a href="${hb.escapeExpression(url)}" style="color:#1d6fd8">${hb.escapeExpression(text)}</a>`);
+  });
   return hb;
 }
 
@@ -111,7 +118,7 @@ export function renderMail(kind: MailKind, data: Data, ctx: RenderContext): Rend
   const spec = MAIL_KINDS[kind];
   const url = absoluteLink(ctx.baseUrl, data.link);
   const category = MAIL_CATEGORIES[spec.category];
-  const root = { ...data, url, recipientName: ctx.recipientName };
+  const root = { ...data, url, recipientName: ctx.recipientName, baseUrl: ctx.baseUrl };
   const t = compiled(spec.template);
   const subject = cleanHeader(t.subject(root), 150) || '东宝科技对接平台通知';
   const layout = { subject, unsubscribeUrl: ctx.unsubscribeUrl, categoryLabel: category.label };

@@ -2,14 +2,12 @@
 import type { Request, RequestHandler } from 'express';
 import { Unavailable } from '../platform/errors.ts';
 import { idParam } from '../platform/http/params.ts';
-import { pageQuery } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
-import * as notifications from '../notifications/service.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { contactQueue, forwardRequest } from './contact-queue.ts';
-import { answerInput, contactRequestInput, forwardInput, matchesQuery, moveInput, overrideInput, queueQuery, shortlistInput } from './schema.ts';
-import { claim, confirmClaim as confirmBrokerClaim, move, override, pipeline, queue, shortlist } from './service.ts';
+import { answerInput, confirmInput, contactRequestInput, forwardInput, matchesQuery, moveInput, overrideInput, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
+import { claim, confirmClaim as confirmBrokerClaim, confirmStep, move, override, pipeline, queue, shortlist } from './service.ts';
 import { needsForExpertId, needsForResultId, suggestionsForDemand } from './suggestions.ts';
 
 export function indexOf(req: Request): SearchIndex {
@@ -36,7 +34,8 @@ export const expertMatches: RequestHandler = async (req, res) => {
 };
 
 export const getPipeline: RequestHandler = async (req, res) => {
-  const p = await pipeline(indexOf(req), req.user!, idParam(req));
+  const p = await pipeline(indexOf(req), req.user!, idParam(req), { ip: req.ip });
+  res.set('Cache-Control', 'no-store'); // the broker's copy carries contacts
   res.json({ ...p, suggestions: strip(p.suggestions) });
 };
 
@@ -49,6 +48,11 @@ export const addToPipeline: RequestHandler = async (req, res) => {
 export const moveMatch: RequestHandler = async (req, res) => {
   const input = parse(moveInput, req.body ?? {});
   res.json(await move(req.user!, idParam(req), input.status, input));
+};
+
+export const confirmMatchStep: RequestHandler = async (req, res) => {
+  const { stage } = parse(confirmInput, req.body ?? {});
+  res.json(await confirmStep(req.user!, idParam(req), stage));
 };
 
 export const overrideMatch: RequestHandler = async (req, res) => {
@@ -66,7 +70,7 @@ export const confirmClaim: RequestHandler = async (req, res) => {
 };
 
 export const brokerQueue: RequestHandler = async (req, res) => {
-  res.json(await queue(req.user!));
+  res.json(await queue(req.user!, parse(workbenchQuery, req.query), req.app.locals.search as SearchIndex | undefined));
 };
 
 export const createContactRequest: RequestHandler = async (req, res) => {
@@ -90,9 +94,4 @@ export const forwardContactRequest: RequestHandler = async (req, res) => {
   const input = parse(forwardInput, req.body ?? {});
   const { view, repeated } = await forwardRequest(req.user!, idParam(req), input.email, { ip: req.ip });
   res.json({ ...view, forwarded: { to: input.email, repeated } });
-};
-
-export const listNotifications: RequestHandler = async (req, res) => {
-  const q = parse(pageQuery, req.query);
-  res.json({ ...(await notifications.list(req.user!, q.page, q.limit)), unread: await notifications.unreadCount(req.user!) });
 };

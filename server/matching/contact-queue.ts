@@ -7,6 +7,7 @@ import { isOrganizer } from '../platform/auth/actor.ts';
 import { clock } from '../platform/clock.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { findPage } from '../platform/db/page.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import * as audit from '../audit/service.ts';
 import * as mail from '../mail/messages.ts';
@@ -27,12 +28,20 @@ export const ESCALATE_AFTER_DAYS = 7;
 const filterOf = (status: QueueStatus | undefined): Record<string, unknown> =>
   status === 'escalated' ? { status: 'pending', escalatedAt: trusted({ $ne: null }) } : status ? { status } : {};
 
+/**
+ * Pages of the queue by status, page and size: the same for every organizer, and a filter on `status` (or none)
+ * reads the whole collection on FerretDB. Kept until a contact request is written anywhere (model.ts announces
+ * 'queues'; platform/db/shared-cache.ts).
+ */
+const queuePages = new SharedCache<{ docs: ContactRequestDoc[]; total: number }>('queues', 500);
+
 export async function contactQueue(
   actor: Actor,
   q: { status?: QueueStatus | undefined; page: number; limit: number },
 ): Promise<{ items: ContactRequestView[]; total: number; page: number; limit: number }> {
   if (!isOrganizer(actor)) throw new Forbidden();
-  const { docs, total } = await findPage<ContactRequestDoc>(ContactRequest, filterOf(q.status), { createdAt: -1 }, q);
+  const found = await queuePages.get(`${q.status ?? ''}|${q.page}|${q.limit}`, () => findPage<ContactRequestDoc>(ContactRequest, filterOf(q.status), { createdAt: -1 }, q));
+  const { docs, total } = found!;
   return { items: await Promise.all(docs.map((r) => contactRequestView(actor, r))), total, page: q.page, limit: q.limit };
 }
 

@@ -1,5 +1,7 @@
-// Contact requests: an enterprise asks for a result's or an expert's contact; the institution or expert (or
-// the need's broker, or an organizer) accepts or declines. Acceptance makes each side's contact visible to the
+// Contact requests: an enterprise asks for a result's or an expert's contact; the institution or expert (or an
+// organizer, for the bureau) accepts or declines. The need's broker sees the request and may nudge, but the
+// decision to hand out one's contact is the addressee's: a broker's answer is refused with 403 (README,
+// "Contact requests"; docs/security.md 10). Acceptance makes each side's contact visible to the
 // other (contacts/policy.ts, "counterpart"), every reveal audited as usual. A side without an active account
 // answers through a mailed link (answers.ts).
 import mongoose from 'mongoose';
@@ -12,10 +14,11 @@ import { Result, type ResultDoc } from '../results/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import * as audit from '../audit/service.ts';
-import { notifyUsers, usersOf } from '../notifications/service.ts';
+import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { nameWithRole } from '../vocabulary/index.ts';
 import { ContactRequest, type ContactRequestDoc } from './model.ts';
 import { clock } from '../platform/clock.ts';
+import { isoDate } from '../platform/time.ts';
 import * as mail from '../mail/messages.ts';
 import { announceAnswer } from './contact-notices.ts';
 import { reachWithoutAccount } from './answers.ts';
@@ -37,17 +40,22 @@ export interface ContactRequestView {
   holder: HolderView | null;
   escalatedAt?: Date | null | undefined;
   canAnswer: boolean;
+  /** the need's broker may remind the addressee of a pending request (nudgeContact) */
+  canNudge: boolean;
 }
 
-async function canAnswer(actor: Actor, r: ContactRequestDoc): Promise<boolean> {
+/** Who decides: the addressee (the institution owning the result, or the expert) and organizers — never the broker. */
+function canAnswer(actor: Actor, r: ContactRequestDoc): boolean {
   if (isOrganizer(actor)) return true;
   if (actor.status !== 'active') return false;
-  if (actor.profile?.kind === r.counterpart.kind && actor.profile.id === r.counterpart.id) return true;
-  if (r.demand && actor.profile?.kind === 'broker') {
-    const d = await findLive<DemandDoc>(Demand, r.demand);
-    return d?.broker === actor.profile.id;
-  }
-  return false;
+  return actor.profile?.kind === r.counterpart.kind && actor.profile.id === r.counterpart.id;
+}
+
+/** The broker of the need a request is about: sees it (and is told of it), may not answer it. */
+async function isRequestBroker(actor: Actor, r: ContactRequestDoc): Promise<boolean> {
+  if (!r.demand || actor.status !== 'active' || actor.profile?.kind !== 'broker') return false;
+  const d = await findLive<DemandDoc>(Demand, r.demand);
+  return d?.broker === actor.profile.id;
 }
 
 export async function contactRequestView(actor: Actor, r: ContactRequestDoc): Promise<ContactRequestView> {
@@ -65,7 +73,8 @@ export async function contactRequestView(actor: Actor, r: ContactRequestDoc): Pr
     answeredAt: r.answeredAt,
     holder: holderOf(r, isOrganizer(actor)) ?? null,
     escalatedAt: r.escalatedAt,
-    canAnswer: r.status === 'pending' && (await canAnswer(actor, r)),
+    canAnswer: r.status === 'pending' && canAnswer(actor, r),
+    canNudge: r.status === 'pending' && !isOrganizer(actor) && (await isRequestBroker(actor, r)),
   };
 }
 
@@ -128,9 +137,11 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
   if (!mongoose.isValidObjectId(id)) throw new NotFound('申请不存在。');
   const r = await ContactRequest.findById(id).lean<ContactRequestDoc>();
   if (!r) throw new NotFound('申请不存在。');
-  if (!(await canAnswer(actor, r))) {
-    // The requesting enterprise sees its request (and may not answer it); to anyone else it does not exist.
-    if (actor.profile?.kind === 'enterprise' && actor.profile.id === r.enterprise) throw new Forbidden('只有被申请方、对接经纪人或区科技局可以答复。');
+  if (!canAnswer(actor, r)) {
+    // The requesting enterprise and the need's broker see the request (and may not answer it); to anyone else it
+    // does not exist.
+    if (actor.profile?.kind === 'enterprise' && actor.profile.id === r.enterprise) throw new Forbidden('只有被申请方或区科技局可以答复。');
+    if (await isRequestBroker(actor, r)) throw new Forbidden('是否提供联系方式由被申请方（成果所属单位或专家本人）决定，经纪人不能代为答复；可以提醒对方尽快答复，或请区科技局跟进。');
     throw new NotFound('申请不存在。');
   }
   const res = await ContactRequest.updateOne(
@@ -143,13 +154,34 @@ export async function answerContact(actor: Actor, id: string, accept: boolean, a
   return contactRequestView(actor, (await ContactRequest.findById(id).lean<ContactRequestDoc>())!);
 }
 
-/** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
 /** Where an enterprise's requests stand, by `${kind}:${id}` of what it asked about (the latest request of each). */
 export async function requestStates(enterpriseId: string): Promise<Map<string, ContactRequestDoc['status']>> {
   const docs = await ContactRequest.find({ enterprise: enterpriseId }).select('target status createdAt').sort({ createdAt: 1, _id: 1 }).lean<ContactRequestDoc[]>();
   return new Map(docs.map((d) => [`${d.target.kind}:${d.target.id}`, d.status]));
 }
 
+/**
+ * The need's broker reminds the addressee of a pending request (once a day per request): a notice to the
+ * institution's or expert's accounts, or to the organizers when nobody answers in the platform. The broker still
+ * cannot answer it (canAnswer).
+ */
+export async function nudgeContact(actor: Actor, id: string): Promise<void> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFound('申请不存在。');
+  const r = await ContactRequest.findById(id).lean<ContactRequestDoc>();
+  if (!r || !(await isRequestBroker(actor, r))) throw new NotFound('申请不存在。');
+  if (r.status !== 'pending') throw new Conflict('该申请已答复，无需提醒。');
+  const addressees = await usersOf(r.counterpart.kind as 'institution' | 'expert', r.counterpart.id);
+  await notifyUsers(addressees.length ? addressees : await organizers(), {
+    kind: 'contact.request',
+    title: `提醒：企业“${r.enterpriseName}”的对接申请仍在等待答复`,
+    body: `关于“${r.target.title ?? ''}”，对接经纪人 ${nameWithRole(actor)} 提醒您尽快答复。`,
+    link: '/contact-requests',
+    key: `contact-request:${id}:nudge:${isoDate(clock.now())}`,
+  });
+  await audit.record({ actor, action: 'contact.nudge', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
+}
+
+/** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
 export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRequestView[]; received: ContactRequestView[] }> {
   const sent = actor.profile?.kind === 'enterprise' ? await ContactRequest.find({ enterprise: actor.profile.id }).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>() : [];
   let received: ContactRequestDoc[] = [];

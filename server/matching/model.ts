@@ -28,7 +28,18 @@ export const HOLDER_KINDS = ['counterpart', 'contact-mail', 'bureau', 'forwarded
 export type HolderKind = (typeof HOLDER_KINDS)[number];
 
 const historySchema = new Schema(
-  { from: String, to: { type: String, required: true }, at: { type: Date, required: true }, by: String, byName: String, note: String },
+  {
+    from: String,
+    to: { type: String, required: true },
+    at: { type: Date, required: true },
+    by: String,
+    byName: String,
+    note: String,
+    /** 达成意向 and 已签约, recorded by the broker, confirmed by the enterprise (service.ts `confirmStep`) */
+    confirmedAt: Date,
+    confirmedBy: String,
+    confirmedByName: String,
+  },
   { _id: false },
 );
 
@@ -86,8 +97,10 @@ const contactRequestSchema = new Schema(
     status: { type: String, required: true, enum: ['pending', 'accepted', 'declined'], default: 'pending' },
     answer: { type: String },
     answeredBy: { type: String },
-    /** `link`: answered without an account, through the mailed link (answers.ts) */
-    answeredVia: { type: String, enum: ['account', 'link'] },
+    /** `link`: answered without an account, through the mailed link (answers.ts); `response`: see below */
+    answeredVia: { type: String, enum: ['account', 'link', 'response'] },
+    /** `response`: the enterprise accepted this responder's response to its need (responses.ts) */
+    response: { type: String },
     answeredAt: { type: Date },
     /** who the pending request waits on, and since when (contact-holder.ts) */
     holder: {
@@ -141,3 +154,70 @@ answerTokenSchema.index({ request: 1 });
 
 export type AnswerTokenDoc = InferSchemaType<typeof answerTokenSchema>;
 export const AnswerToken = mongoose.model('AnswerToken', answerTokenSchema);
+
+/**
+ * An institution's or expert's answer to a need (响应需求, or 揭榜 for a need marked 揭榜挂帅): a message and the
+ * results it offers. One per responder and need (`pair`); a second response edits the first while it is open.
+ * The enterprise accepts or declines it; accepting works like an accepted contact request (responses.ts).
+ */
+const responseSchema = new Schema(
+  {
+    demand: { type: String, required: true },
+    demandTitle: { type: String, required: true },
+    enterprise: { type: String, required: true },
+    /** the record that responds, and the account that wrote it */
+    responder: {
+      type: new Schema({ kind: { type: String, enum: ['institution', 'expert'], required: true }, id: { type: String, required: true }, name: { type: String, required: true } }, { _id: false }),
+      required: true,
+    },
+    user: { type: String, required: true },
+    userName: { type: String, required: true },
+    results: { type: [new Schema({ id: { type: String, required: true }, title: { type: String, required: true } }, { _id: false })], default: [] },
+    message: { type: String, required: true },
+    /** the need was marked 揭榜挂帅 when the response was made */
+    jiebang: { type: Boolean, default: false },
+    status: { type: String, required: true, enum: ['open', 'accepted', 'declined'], default: 'open' },
+    answer: { type: String },
+    answeredBy: { type: String },
+    answeredAt: { type: Date },
+    /** `${demand}|${responder.kind}:${responder.id}` — one response per responder and need */
+    pair: { type: String, required: true },
+  },
+  { timestamps, collection: 'demand_responses' },
+);
+responseSchema.index({ pair: 1 }, { unique: true });
+responseSchema.index({ demand: 1 });
+
+export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const DemandResponse = mongoose.model('DemandResponse', responseSchema);
+
+/**
+ * A need and a candidate announced to the need's owner and broker: `_id` = `${demand}|${kind}:${id}`, inserted
+ * once, so a pair is announced once however often either side is published or edited (alerts.ts).
+ */
+const matchAlertSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true }, /** the notice and digest were written */ done: { type: Boolean, default: false } },
+  { collection: 'match_alerts' },
+);
+export const MatchAlert = mongoose.model('MatchAlert', matchAlertSchema);
+
+/**
+ * The day's announced matches per user, mailed once as a digest after the day ends (alerts.ts):
+ * `_id` = `${user}|${YYYY-MM-DD}` (Beijing calendar date).
+ */
+const matchDigestSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    user: { type: String, required: true },
+    day: { type: String, required: true },
+    items: {
+      type: [new Schema({ demand: String, demandTitle: String, kind: String, id: String, title: String, score: Number }, { _id: false })],
+      default: [],
+    },
+    mailedAt: { type: Date },
+  },
+  { collection: 'match_digests' },
+);
+matchDigestSchema.index({ mailedAt: 1, day: 1 });
+export type MatchDigestDoc = InferSchemaType<typeof matchDigestSchema>;
+export const MatchDigest = mongoose.model('MatchDigest', matchDigestSchema);

@@ -4,15 +4,16 @@ import type { Request, RequestHandler, Response } from 'express';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { Conflict, Invalid } from '../platform/errors.ts';
 import { idParam, safeReturnPath } from '../platform/http/params.ts';
-import { pageQuery, pager } from '../platform/http/pager.ts';
+import { pager } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
-import * as notifications from '../notifications/service.ts';
 import { indexOf } from './api.ts';
-import { answerContact, myContactRequests, requestContact } from './contacts.ts';
+import { answerContact, myContactRequests, nudgeContact, requestContact } from './contacts.ts';
 import { DECLINE_REASONS } from './model.ts';
 import { contactQueue, forwardRequest } from './contact-queue.ts';
-import { answerInput, contactRequestInput, forwardInput, moveInput, overrideInput, QUEUE_STATUSES, queueQuery, shortlistInput } from './schema.ts';
-import { claim, confirmClaim, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
+import { answerInput, confirmInput, contactRequestInput, forwardInput, moveInput, overrideInput, QUEUE_STATUSES, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
+import type { SearchIndex } from '../platform/search/port.ts';
+import { optionsOf } from '../vocabulary/index.ts';
+import { claim, confirmClaim, confirmStep, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
 
 const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
 
@@ -30,12 +31,15 @@ function formAction(action: (req: Parameters<RequestHandler>[0]) => Promise<stri
 }
 
 export const pipelinePage: RequestHandler = async (req, res) => {
-  const p = await pipeline(indexOf(req), req.user!, idParam(req));
+  const p = await pipeline(indexOf(req), req.user!, idParam(req), { ip: req.ip });
   res.set('Cache-Control', 'no-store');
   res.render('matching/pipeline', {
     title: `对接进展：${p.demand.title}`,
     section: 'demands',
     ...p,
+    // The first ten suggestions; the rest collapsed under a summary.
+    firstSuggestions: p.suggestions.slice(0, 10),
+    moreSuggestions: p.suggestions.slice(10),
     statusLabels: STATUS_LABELS,
     declineOptions,
   });
@@ -61,6 +65,22 @@ export const moveForm: RequestHandler = async (req, res) => {
     if (!(err instanceof Invalid)) throw err;
     req.flash('error', Object.values(err.fields).join(' '));
     back = safeReturnPath(req.body?.back, '/broker');
+  }
+  res.redirect(303, back);
+};
+
+/** The enterprise's one click on a notice (or on the pipeline): confirms 达成意向 / 已签约; back where it was. */
+export const confirmStepForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const back = safeReturnPath(req.body?.back, '/notifications');
+  try {
+    const { stage } = parse(confirmInput, { stage: req.params.stage });
+    const m = await confirmStep(req.user!, id, stage);
+    req.flash('success', `已确认“${m.candidate.title}”${STATUS_LABELS[stage]}。`);
+  } catch (err) {
+    if (err instanceof Conflict) req.flash('error', err.detail);
+    else if (err instanceof Invalid) req.flash('error', Object.values(err.fields).join(' '));
+    else throw err;
   }
   res.redirect(303, back);
 };
@@ -92,9 +112,26 @@ export const confirmClaimForm = formAction(
   (req) => `/demands/${req.params.id}`,
 );
 
+const unassignedSorts = [
+  { value: 'budget', label: '预算从高到低' },
+  { value: 'deadline', label: '截止日期最近' },
+];
+
 export const queuePage: RequestHandler = async (req, res) => {
+  const q = parse(workbenchQuery, req.query);
+  const data = await queue(req.user!, q, req.app.locals.search as SearchIndex | undefined);
   res.set('Cache-Control', 'no-store');
-  res.render('matching/queue', { title: '经纪人工作台', section: 'broker', ...(await queue(req.user!)), statusLabels: STATUS_LABELS });
+  res.render('matching/queue', {
+    title: '经纪人工作台',
+    section: 'broker',
+    ...data,
+    pager: pager(data.unassigned),
+    filters: q,
+    industryOptions: optionsOf('industry'),
+    townOptions: optionsOf('town'),
+    sortOptions: unassignedSorts,
+    statusLabels: STATUS_LABELS,
+  });
 };
 
 export const contactRequestForm: RequestHandler = async (req, res) => {
@@ -116,6 +153,11 @@ export const answerForm = formAction(async (req) => {
   const input = parse(answerInput, { accept: req.body?.decision === 'accept', answer: req.body?.answer || undefined });
   const r = await answerContact(req.user!, idParam(req), input.accept, input.answer);
   return r.status === 'accepted' ? `已同意 ${r.enterprise.name} 的对接申请，双方联系方式已互相可见。` : '已婉拒该申请。';
+}, () => '/contact-requests');
+
+export const nudgeForm = formAction(async (req) => {
+  await nudgeContact(req.user!, idParam(req));
+  return '已提醒对方尽快答复。';
 }, () => '/contact-requests');
 
 const queueStatusOptions = Object.entries(QUEUE_STATUSES).map(([value, label]) => ({ value, label }));
@@ -167,22 +209,4 @@ export const forwardForm: RequestHandler = async (req, res) => {
     } else throw err;
   }
   res.redirect(303, back);
-};
-
-export const notificationsPage: RequestHandler = async (req, res) => {
-  const q = parse(pageQuery, req.query);
-  const result = await notifications.list(req.user!, q.page, q.limit);
-  res.set('Cache-Control', 'no-store');
-  res.render('notifications/list', { title: '通知', items: result.items, pager: pager(result) });
-};
-
-/** A notice's link goes through here, so following it marks it read (the same as 标为已读, then the link). */
-export const openNotification: RequestHandler = async (req, res) => {
-  const link = await notifications.open(req.user!, String(req.params.id));
-  res.redirect(303, safeReturnPath(link, '/notifications'));
-};
-
-export const markReadForm: RequestHandler = async (req, res) => {
-  await notifications.markRead(req.user!, typeof req.body?.id === 'string' ? req.body.id : undefined);
-  res.redirect(303, safeReturnPath(req.body?.back, '/notifications'));
 };

@@ -1,10 +1,12 @@
-// Matching: suggestions with reasons, the broker's pipeline and queue, contact requests, notifications —
-// pages and /api/v1 side by side.
+// Matching's own URLs: the broker's workbench, pipeline steps (/matches), contact requests and answer links —
+// pages and /api/v1 side by side. A need's, result's or expert's matching pages live under that record's URL and
+// are declared by its module (demands/routes.ts, results/routes.ts, experts/routes.ts) with handlers from here.
 import { Router } from 'express';
 import { requireActive, requireRole, requireUser } from '../platform/auth/guards.ts';
 import * as api from './api.ts';
 import * as pages from './pages.ts';
 import * as answerPages from './answer-pages.ts';
+import * as responses from './response-pages.ts';
 import { perAddress } from '../platform/http/rate-limit.ts';
 
 /** Answer links (answers.ts) are guessed at nowhere near this rate, and followed far less often. */
@@ -15,29 +17,24 @@ export default function matchingRoutes(): Router {
   const brokers = requireRole('broker', 'organizer');
   const organizers = requireRole('organizer');
 
-  r.get('/api/v1/demands/:id/matches', api.demandMatches);
-  r.get('/api/v1/results/:id/matches', api.resultMatches);
-  r.get('/api/v1/experts/:id/matches', api.expertMatches);
 
-  r.get('/demands/:id/pipeline', requireActive, pages.pipelinePage);
-  r.post('/demands/:id/pipeline', requireActive, pages.shortlistForm);
-  r.post('/demands/:id/claim', requireRole('broker'), pages.claimForm);
-  r.post('/demands/:id/claim/confirm', requireActive, pages.confirmClaimForm);
   r.post('/matches/:id/status', requireActive, pages.moveForm);
   r.post('/matches/:id/override', requireActive, pages.overrideForm);
+  r.post('/matches/:id/confirm/:stage', requireActive, pages.confirmStepForm);
   r.get('/broker', brokers, pages.queuePage);
-  r.get('/api/v1/demands/:id/pipeline', requireActive, api.getPipeline);
-  r.post('/api/v1/demands/:id/matches', requireActive, api.addToPipeline);
-  r.post('/api/v1/demands/:id/claim', requireRole('broker'), api.claimDemand);
-  r.post('/api/v1/demands/:id/claim/confirm', requireActive, api.confirmClaim);
   r.post('/api/v1/matches/:id/status', requireActive, api.moveMatch);
   r.put('/api/v1/matches/:id/override', requireActive, api.overrideMatch);
+  r.post('/api/v1/matches/:id/confirm', requireActive, api.confirmMatchStep);
   r.get('/api/v1/broker/queue', brokers, api.brokerQueue);
+  // The enterprise's answer to a response to its need (responses.ts).
+  r.post('/responses/:id/answer', requireActive, responses.answerForm);
+  r.post('/api/v1/responses/:id/answer', requireActive, responses.apiAnswer);
 
   r.get('/contact-requests', requireUser, pages.contactRequestsPage);
   r.post('/contact-requests', requireActive, pages.contactRequestForm);
   r.post('/contact-requests/:id/answer', requireActive, pages.answerForm);
   r.post('/contact-requests/:id/forward', organizers, pages.forwardForm);
+  r.post('/contact-requests/:id/nudge', requireRole('broker'), pages.nudgeForm);
   r.get('/api/v1/contact-requests', requireUser, api.listContactRequests);
   r.get('/api/v1/contact-requests/queue', organizers, api.contactRequestQueue);
   r.post('/api/v1/contact-requests', requireActive, api.createContactRequest);
@@ -48,9 +45,5 @@ export default function matchingRoutes(): Router {
   r.get('/answer/:token', answerLimiter, answerPages.answerPage);
   r.post('/answer/:token', answerLimiter, answerPages.answerForm);
 
-  r.get('/notifications', requireUser, pages.notificationsPage);
-  r.post('/notifications/read', requireUser, pages.markReadForm);
-  r.get('/notifications/:id/open', requireUser, pages.openNotification);
-  r.get('/api/v1/notifications', requireUser, api.listNotifications);
   return r;
 }

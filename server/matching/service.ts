@@ -10,16 +10,21 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import { demandView, loadDemand, markContracted, transition, visibleDemand, type DemandView } from '../demands/service.ts';
-import { mayConfirmClaim, partyOf } from '../demands/workflow.ts';
+import { claimRefusal, mayConfirmClaim, partyOf } from '../demands/workflow.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
+import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from '../organizations/model.ts';
+import type { Contact } from '../contacts/model.ts';
+import { reveal } from '../contacts/policy.ts';
 import { Broker, DEFAULT_CLAIM_LIMIT, type BrokerDoc } from '../brokers/model.ts';
 import { unconfirmedClaims } from '../brokers/service.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { matchesForNeed } from './matcher.ts';
 import { DECLINE_REASONS, MATCH_STATUSES, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
-import { needProfile } from './suggestions.ts';
+import { bestScore, needProfile } from './suggestions.ts';
+import { workbenchQuery, type WorkbenchQuery } from './schema.ts';
+import { calendarDate } from '../platform/time.ts';
 import { clock } from '../platform/clock.ts';
 
 const DAY = 86_400_000;
@@ -63,7 +68,21 @@ export interface MatchView {
   dueAt?: Date | null | undefined;
   overdue: boolean;
   next: MatchStatus[];
-  history: { from?: string | null; to: string; at: Date; byName?: string | null; note?: string | null }[];
+  history: { from?: string | null; to: string; at: Date; byName?: string | null; note?: string | null; confirmedAt?: Date | null; confirmedByName?: string | null }[];
+  /** who answers for the candidate: the institution of a result, or the expert */
+  counterpart?: { kind: 'institution' | 'expert'; id: string } | undefined;
+  /** the latest 达成意向 / 已签约 step still waiting for the enterprise's confirmation (confirmStep) */
+  toConfirm?: 'intention' | 'contracted' | undefined;
+  /** the counterpart's contact, on the pipeline of the need's confirmed broker (pipelineContacts) */
+  contact?: Contact | undefined;
+}
+
+function unconfirmedStep(history: { to: string; confirmedAt?: Date | null }[]): 'intention' | 'contracted' | undefined {
+  for (const step of ['contracted', 'intention'] as const) {
+    const last = history.findLast((h) => h.to === step);
+    if (last) return last.confirmedAt ? undefined : step;
+  }
+  return undefined;
 }
 
 function matchView(m: MatchDoc, now = clock.ms()): MatchView {
@@ -82,7 +101,9 @@ function matchView(m: MatchDoc, now = clock.ms()): MatchView {
     dueAt: m.dueAt,
     overdue: !!m.dueAt && m.dueAt.getTime() < now && !!STAGE_DAYS[status],
     next: NEXT[status],
-    history: (m.history ?? []).map((h) => ({ from: h.from, to: h.to, at: h.at, byName: h.byName, note: h.note })),
+    history: (m.history ?? []).map((h) => ({ from: h.from, to: h.to, at: h.at, byName: h.byName, note: h.note, confirmedAt: h.confirmedAt, confirmedByName: h.confirmedByName })),
+    counterpart: m.counterpart?.kind && m.counterpart.id ? { kind: m.counterpart.kind as 'institution' | 'expert', id: m.counterpart.id } : undefined,
+    toConfirm: status === 'declined' ? undefined : unconfirmedStep(m.history ?? []),
   };
 }
 
@@ -98,18 +119,50 @@ async function workingDemand(actor: Actor, demandId: string, write: boolean): Pr
 const byRank = (a: MatchView, b: MatchView) =>
   (a.override?.rank ?? Number.MAX_SAFE_INTEGER) - (b.override?.rank ?? Number.MAX_SAFE_INTEGER) || b.score - a.score;
 
-export async function pipeline(index: SearchIndex, actor: Actor, demandId: string) {
+/**
+ * The contacts the need's broker works with, on the pipeline: the enterprise's and each open row's counterpart's
+ * (the institution of a result, or the expert). Each passes the contacts policy and is audited there
+ * (server/contacts/policy.ts); shown to the broker only, so an organizer's or the enterprise's visit records nothing.
+ */
+async function pipelineContacts(actor: Actor, doc: DemandDoc, rows: MatchView[], opts: { ip?: string | undefined }): Promise<Contact | undefined> {
+  const enterprise = await Enterprise.findById(doc.enterprise).lean<EnterpriseDoc>();
+  const own = enterprise ? await reveal(actor, { kind: 'enterprise', id: doc.enterprise, label: enterprise.name, ownerId: enterprise.owner }, enterprise.contact, opts) : undefined;
+  const seen = new Map<string, Promise<Contact | undefined>>();
+  const contactOf = (kind: 'institution' | 'expert', id: string): Promise<Contact | undefined> => {
+    const key = `${kind}:${id}`;
+    if (!seen.has(key)) {
+      seen.set(
+        key,
+        (async () => {
+          const record = kind === 'institution' ? await findLive<InstitutionDoc>(Institution, id) : await findLive<ExpertDoc>(Expert, id);
+          return record ? reveal(actor, { kind, id, label: record.name, ownerId: record.owner }, record.contact, opts) : undefined;
+        })(),
+      );
+    }
+    return seen.get(key)!;
+  };
+  // One at a time: each reveal writes an audit entry, and FerretDB's writes are serialised anyway.
+  for (const row of rows) {
+    if (row.status === 'declined' || !row.counterpart) continue;
+    row.contact = await contactOf(row.counterpart.kind, row.counterpart.id);
+  }
+  return own;
+}
+
+export async function pipeline(index: SearchIndex, actor: Actor, demandId: string, opts: { ip?: string | undefined } = {}) {
   const doc = await workingDemand(actor, demandId, false);
   const records = (await Match.find({ demand: demandId }).lean<MatchDoc[]>()).map((m) => matchView(m)).sort(byRank);
+  const contact = partyOf(actor, doc) === 'broker' ? await pipelineContacts(actor, doc, records, opts) : undefined;
   const taken = new Set(records.map((m) => `${m.candidate.kind}:${m.candidate.id}`));
   const profile = needProfile(doc);
   const [results, experts] = await Promise.all([matchesForNeed(index, profile, 'result', 15), matchesForNeed(index, profile, 'expert', 8)]);
   const suggestions = [...results, ...experts].filter((s) => !taken.has(`${s.kind}:${s.id}`));
   return {
-    demand: { id: String(doc._id), title: doc.title, status: doc.status, broker: doc.broker ? { id: doc.broker, name: doc.brokerName } : undefined },
+    demand: { id: String(doc._id), title: doc.title, status: doc.status, broker: doc.broker ? { id: doc.broker, name: doc.brokerName } : undefined, enterpriseName: doc.enterpriseName, contact },
     matches: records,
     suggestions,
     canWork: partyOf(actor, doc) !== 'owner',
+    canConfirm: partyOf(actor, doc) === 'owner',
   };
 }
 
@@ -124,10 +177,62 @@ async function candidateOf(kind: 'result' | 'expert', id: string): Promise<{ tit
   return { title: e.name, counterpart: { kind: 'expert', id } };
 }
 
+/** The steps the broker records that the enterprise confirms (confirmStep). */
+export const CONFIRMED_STEPS = ['intention', 'contracted'] as const;
+export type ConfirmedStep = (typeof CONFIRMED_STEPS)[number];
+
 async function notifyParties(m: MatchDoc, title: string, body: string): Promise<void> {
   const enterprise = await usersOf('enterprise', m.enterprise);
   const counterpart = m.counterpart?.kind && m.counterpart.id ? await usersOf(m.counterpart.kind, m.counterpart.id) : [];
+  const step = (CONFIRMED_STEPS as readonly string[]).includes(m.status) ? (m.status as ConfirmedStep) : undefined;
+  if (step) {
+    // The enterprise confirms what the broker recorded for its need, with one click on the notice.
+    await notifyUsers(enterprise, {
+      kind: 'match.status',
+      title,
+      body: `${body} 请确认经纪人记录的“${STATUS_LABELS[step]}”是否属实。`,
+      link: `/demands/${m.demand}/pipeline`,
+      action: { href: `/matches/${String(m._id)}/confirm/${step}`, label: `确认${STATUS_LABELS[step]}` },
+    });
+    await notifyUsers(counterpart, { kind: 'match.status', title, body, link: `/demands/${m.demand}` });
+    return;
+  }
   await notifyUsers([...enterprise, ...counterpart], { kind: 'match.status', title, body, link: `/demands/${m.demand}` });
+}
+
+/**
+ * The enterprise that owns the need confirms a 达成意向 or 已签约 step its broker recorded (the latest such step
+ * of the match): `confirmedAt/By` on that history entry, shown in the pipeline as 企业已确认. Once only; a
+ * declined match has nothing to confirm.
+ */
+export async function confirmStep(actor: Actor, matchId: string, step: ConfirmedStep): Promise<MatchView> {
+  if (!mongoose.isValidObjectId(matchId)) throw new NotFound('对接记录不存在。');
+  const match = await Match.findById(matchId).lean<MatchDoc>();
+  const doc = match ? await findLive<DemandDoc>(Demand, match.demand) : null;
+  const party = doc ? partyOf(actor, doc) : undefined;
+  if (!match || !party) throw new NotFound('对接记录不存在。');
+  if (party !== 'owner') throw new Forbidden('“达成意向”和“签约”由发布需求的企业确认。');
+  const history = match.history ?? [];
+  let at = -1;
+  history.forEach((h, i) => {
+    if (h.to === step) at = i;
+  });
+  if (at < 0) throw new Conflict(`经纪人尚未记录“${STATUS_LABELS[step]}”。`);
+  if (history[at]!.confirmedAt) throw new Conflict(`“${STATUS_LABELS[step]}”已经确认过。`);
+  if (match.status === 'declined') throw new Conflict('该对接已标记为未成，无需确认。');
+  const res = await Match.updateOne(
+    { _id: matchId, updatedAt: match.updatedAt },
+    { $set: { [`history.${at}.confirmedAt`]: clock.now(), [`history.${at}.confirmedBy`]: actor.id, [`history.${at}.confirmedByName`]: nameWithRole(actor) } },
+  );
+  if (res.modifiedCount !== 1) throw new Conflict('对接记录刚刚发生了变化，请刷新后重试。');
+  await audit.record({ actor, action: 'match.confirm', target: { kind: 'match', id: matchId, label: match.candidateTitle }, detail: STATUS_LABELS[step] });
+  await notifyUsers(await usersOf('broker', doc!.broker), {
+    kind: 'match.status',
+    title: `企业已确认：${match.candidateTitle} ${STATUS_LABELS[step]}`,
+    body: `需求“${match.demandTitle}”。`,
+    link: `/demands/${match.demand}/pipeline`,
+  });
+  return matchView((await Match.findById(matchId).lean<MatchDoc>())!);
 }
 
 /** Takes a candidate up for the need (score and reasons as the matcher gives them now). */
@@ -261,8 +366,8 @@ const capMessage = (limit: number) =>
 export async function claim(actor: Actor, demandId: string): Promise<void> {
   if (actor.role !== 'broker' || actor.profile?.kind !== 'broker') throw new Forbidden('只有完善了资料的技术经纪人可以认领需求。');
   const { doc } = await visibleDemand(actor, demandId); // someone else's draft: 404
-  if (doc.broker) throw new Conflict(doc.broker === actor.profile.id ? '您已认领该需求。' : '该需求已由其他经纪人负责。');
-  if (!['published', 'matching'].includes(doc.status)) throw new Conflict('只能认领已发布或对接中的需求。');
+  const refusal = claimRefusal(actor, doc); // the same rule decides whether the page shows the button
+  if (refusal) throw refusal.kind === 'forbidden' ? new Forbidden(refusal.message) : new Conflict(refusal.message);
   const broker = await findLive<BrokerDoc>(Broker, actor.profile.id);
   if (!broker) throw new Forbidden('经纪人资料不存在。');
   const brokerId = String(broker._id);
@@ -312,11 +417,38 @@ export async function confirmClaim(actor: Actor, demandId: string): Promise<Dema
   return demandView(await loadDemand(demandId), party);
 }
 
-/** The broker's queue: their needs with the count of their pipeline's rows at each stage, overdue first. */
-export async function queue(actor: Actor) {
+const UNASSIGNED_SORTS: Record<NonNullable<WorkbenchQuery['sort']>, Record<string, 1 | -1>> = {
+  newest: { createdAt: -1, _id: -1 },
+  budget: { budgetMax: -1, budgetMin: -1, _id: -1 },
+  deadline: { deadline: 1, _id: 1 },
+};
+
+/** 待认领: open needs without a broker, by the workbench's filters; a budget range keeps needs whose range meets it. */
+function unassignedFilter(q: WorkbenchQuery): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [{ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) }];
+  if (q.industry) and.push({ industry: q.industry });
+  if (q.town) and.push({ town: q.town });
+  if (q.budgetMin !== undefined) {
+    const yuan = Math.round(q.budgetMin * 10_000);
+    and.push({ $or: [{ budgetMax: mongoose.trusted({ $gte: yuan }) }, { budgetMax: null, budgetMin: mongoose.trusted({ $gte: yuan }) }] });
+  }
+  if (q.budgetMax !== undefined) {
+    const yuan = Math.round(q.budgetMax * 10_000);
+    and.push({ $or: [{ budgetMin: mongoose.trusted({ $lte: yuan }) }, { budgetMin: null, budgetMax: mongoose.trusted({ $lte: yuan }) }] });
+  }
+  return { $and: and };
+}
+
+/**
+ * The broker's workbench: their needs with the count of their pipeline's rows at each stage, overdue first; and
+ * 待认领, the needs nobody holds, a page at a time with each row's best match score (bestScore, for the rows shown
+ * only). Without a search index the score is left out.
+ */
+export async function queue(actor: Actor, q: WorkbenchQuery = workbenchQuery.parse({}), index?: SearchIndex) {
   if (actor.role !== 'broker' && !isOrganizer(actor)) throw new Forbidden();
   const brokerId = actor.profile?.kind === 'broker' ? actor.profile.id : undefined;
-  if (!brokerId && !isOrganizer(actor)) return { needs: [], unassigned: [] };
+  const none = { needs: [], totals: { needs: 0, rows: 0, stages: [] as { status: MatchStatus; label: string; count: number }[] }, unassigned: { items: [], total: 0, page: q.page, limit: q.limit } };
+  if (!brokerId && !isOrganizer(actor)) return none;
   const needs = await Demand.find(brokerId ? { broker: brokerId, deletedAt: null } : { broker: mongoose.trusted({ $ne: null }), deletedAt: null })
     .sort({ updatedAt: -1, _id: -1 })
     .limit(200)
@@ -333,11 +465,29 @@ export async function queue(actor: Actor) {
     return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, confirmed: !!n.brokerConfirmedAt, counts, stages, overdue: mine.filter((m) => m.overdue), total: mine.length };
   });
   rows.sort((a, b) => b.overdue.length - a.overdue.length);
-  const unassigned = await Demand.find({ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) })
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(20)
-    .lean<DemandDoc[]>();
-  return { needs: rows, unassigned: unassigned.map((n) => ({ id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, industry: n.industry })) };
+  // The workbench's own totals: every stage over all its needs, adding up to the rows as each need's do.
+  const totalCounts = MATCH_STATUSES.map((s) => ({ status: s, label: STATUS_LABELS[s], count: rows.reduce((sum, r) => sum + r.counts[s], 0) }));
+  const totals = { needs: rows.length, rows: rows.reduce((sum, r) => sum + r.total, 0), stages: totalCounts.filter((t) => t.status !== 'suggested' || t.count > 0) };
+
+  const filter = unassignedFilter(q);
+  const [open, total] = await Promise.all([
+    Demand.find(filter).sort(UNASSIGNED_SORTS[q.sort ?? 'newest']).skip((q.page - 1) * q.limit).limit(q.limit).lean<DemandDoc[]>(),
+    Demand.countDocuments(filter),
+  ]);
+  const scores = index ? await Promise.all(open.map((n) => bestScore(index, n).catch(() => undefined))) : [];
+  const items = open.map((n, i) => ({
+    id: String(n._id),
+    title: n.title,
+    enterpriseName: n.enterpriseName,
+    industry: n.industry,
+    town: n.town ?? undefined,
+    budgetMin: n.budgetMin ?? undefined,
+    budgetMax: n.budgetMax ?? undefined,
+    deadline: calendarDate(n.deadline),
+    bestScore: scores[i],
+    publishedAt: n.publishedAt ?? undefined,
+  }));
+  return { needs: rows, totals, unassigned: { items, total, page: q.page, limit: q.limit } };
 }
 
 /** Tells each broker, once a day, about matches whose feedback deadline has passed. */

@@ -1,18 +1,15 @@
 // Suggestions with reasons, read from the search index: a need's results and experts (kept until the need or
-// the index changes), the needs a result or an expert could serve, and the announcement of strong matches
-// when a need is published.
+// the index changes) and the needs a result or an expert could serve. Announcing strong matches is alerts.ts.
 import { LRUCache } from 'lru-cache';
 import type { Actor } from '../platform/auth/actor.ts';
 import { NotFound } from '../platform/errors.ts';
 import { findLive } from '../platform/db/live.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import type { DemandDoc } from '../demands/model.ts';
-import { loadDemand, visibleDemand } from '../demands/service.ts';
+import { visibleDemand } from '../demands/service.ts';
 import { visibleResult } from '../results/service.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
-import { notifyUsers, usersOf } from '../notifications/service.ts';
 import { matchesForNeed, needsForExpert, needsForResult, type MatchItem, type NeedProfile } from './matcher.ts';
-import { NOTIFY_THRESHOLD } from './weights.ts';
 
 export function needProfile(d: DemandDoc): NeedProfile {
   return {
@@ -41,18 +38,23 @@ function suggestionCache(index: SearchIndex): LRUCache<string, { generation: num
   return cache;
 }
 
-export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
-  const { doc } = await visibleDemand(actor, demandId);
+/** A need's matches of one kind, from the cache while the need's profile and the index's generation hold. */
+async function keptMatches(index: SearchIndex, doc: DemandDoc, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
   const profile = needProfile(doc);
   const generation = index.generation;
   if (generation === undefined) return matchesForNeed(index, profile, kind, limit);
-  const key = `${kind}|${limit}|${demandId}|${JSON.stringify(profile)}`;
+  const key = `${kind}|${limit}|${String(doc._id)}|${JSON.stringify(profile)}`;
   const cache = suggestionCache(index);
   const kept = cache.get(key);
   if (kept?.generation === generation) return kept.items;
   const items = await matchesForNeed(index, profile, kind, limit);
   cache.set(key, { generation, items });
   return items;
+}
+
+export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
+  const { doc } = await visibleDemand(actor, demandId);
+  return keptMatches(index, doc, kind, limit);
 }
 
 export async function needsForResultId(index: SearchIndex, actor: Actor | undefined, resultId: string, limit: number): Promise<MatchItem[]> {
@@ -66,17 +68,13 @@ export async function needsForExpertId(index: SearchIndex, expertId: string, lim
   return needsForExpert(index, { name: e.name, keywords: e.keywords ?? [], industries: e.industries ?? [] }, limit);
 }
 
-/** After a need is published: tell its enterprise about strong candidates (score ≥ threshold). */
-export async function announceMatches(index: SearchIndex, demandId: string): Promise<number> {
-  const doc = await loadDemand(demandId);
-  const top = (await matchesForNeed(index, needProfile(doc), 'result', 5)).filter((m) => m.score >= NOTIFY_THRESHOLD);
-  if (!top.length) return 0;
-  await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await usersOf('broker', doc.broker))], {
-    kind: 'match.new',
-    title: `“${doc.title}”有 ${top.length} 项高匹配度成果`,
-    body: top.map((m) => `${m.title}（${m.score} 分）`).join('；'),
-    link: `/demands/${demandId}#matches`,
-    key: `match.new|${demandId}|${top.map((m) => m.id).join(',')}`,
-  });
-  return top.length;
+/**
+ * The best score among a need's suggested results and experts, for a row of the broker's workbench: the same
+ * searches and cache entries as the need's own page (five results, three experts, server/demands/pages.ts), so a
+ * need either page showed costs nothing here.
+ */
+export async function bestScore(index: SearchIndex, doc: DemandDoc): Promise<number | undefined> {
+  const [results, experts] = await Promise.all([keptMatches(index, doc, 'result', 5), keptMatches(index, doc, 'expert', 3)]);
+  const scores = [...results, ...experts].map((m) => m.score);
+  return scores.length ? Math.max(...scores) : undefined;
 }

@@ -10,6 +10,8 @@ const notificationSchema = new Schema(
     title: { type: String, required: true },
     body: { type: String },
     link: { type: String },
+    /** a one-click action on the notice: a button posting to `href` (the enterprise confirms a step, matching/service.ts) */
+    action: { type: new Schema({ href: { type: String, required: true }, label: { type: String, required: true } }, { _id: false }) },
     readAt: { type: Date },
     /** de-duplicates repeated notices (an overdue item is told once a day) */
     key: { type: String },
@@ -18,6 +20,8 @@ const notificationSchema = new Schema(
 );
 notificationSchema.index({ user: 1, createdAt: -1, _id: -1 });
 notificationSchema.index({ key: 1 });
+// Each user's notice list is cached in process (service.ts `list`); any write here drops it in every instance.
+notificationSchema.plugin(announceChanges(['notifications']));
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const Notification = mongoose.model('Notification', notificationSchema);

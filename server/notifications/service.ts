@@ -14,6 +14,8 @@ export interface Notice {
   title: string;
   body?: string | undefined;
   link?: string | undefined;
+  /** a button on the notice that posts to `href` (a same-site path) */
+  action?: { href: string; label: string } | undefined;
   /** when set, a notice with the same key is not sent twice */
   key?: string | undefined;
   /** also by e-mail (mail/messages.ts builds it), to each user whose preferences allow that kind */
@@ -77,13 +79,23 @@ export async function unreadCount(actor: Actor): Promise<number> {
   return (await unreadCounts.get(actor.id, () => storedUnread(actor.id))) ?? 0;
 }
 
+/**
+ * A page of a user's notices, by user, page and size. Filtering on `user` reads the whole collection on FerretDB,
+ * so the answer is kept until any notice is written anywhere (model.ts announces 'notifications').
+ */
+const noticePages = new SharedCache<{ items: NotificationDoc[]; total: number }>('notifications', 2_000);
+
 export async function list(actor: Actor, page: number, limit: number): Promise<{ items: NotificationDoc[]; total: number; page: number; limit: number }> {
   const filter = { user: actor.id };
-  const [items, total] = await Promise.all([
-    Notification.find(filter).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * limit).limit(limit).lean<NotificationDoc[]>(),
-    Notification.countDocuments(filter),
-  ]);
-  return { items, total, page, limit };
+  const found = await noticePages.get(`${actor.id}|${page}|${limit}`, async () => {
+    const [items, total] = await Promise.all([
+      Notification.find(filter).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * limit).limit(limit).lean<NotificationDoc[]>(),
+      Notification.countDocuments(filter),
+    ]);
+    return { items, total };
+  });
+  // A copy of each notice: callers may change what they get.
+  return { items: found!.items.map((n) => ({ ...n })), total: found!.total, page, limit };
 }
 
 export async function markRead(actor: Actor, id?: string): Promise<void> {

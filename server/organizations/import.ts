@@ -2,7 +2,7 @@
 // exported file can be corrected and imported back.
 import { trusted } from '../platform/db/connection.ts';
 import type { Contact } from '../contacts/model.ts';
-import { yesCell, columnsOf, type ImportSpec } from '../platform/io/import.ts';
+import { columnsOf, insertOrUpdate, yesCell, type ImportSpec } from '../platform/io/import.ts';
 import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
 import { codeFrom, labelOf } from '../vocabulary/index.ts';
 import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from './model.ts';
@@ -56,14 +56,7 @@ export const enterpriseImport: ImportSpec<EnterpriseInput, EnterpriseInput> = {
   },
   keyOf: (r) => r.creditCode,
   labelOf: (r) => r.name,
-  async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
-    if (creates.length) await Enterprise.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      await Enterprise.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
-    }
-  },
+  write: (chunk, batch) => insertOrUpdate(Enterprise, chunk, batch),
   rollback: async (batch) => (await Enterprise.deleteMany({ importBatch: batch })).deletedCount,
 };
 
@@ -89,14 +82,7 @@ export const institutionImport: ImportSpec<InstitutionInput, InstitutionInput> =
   },
   keyOf: (r) => r.name,
   labelOf: (r) => r.name,
-  async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
-    if (creates.length) await Institution.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      await Institution.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
-    }
-  },
+  write: (chunk, batch) => insertOrUpdate(Institution, chunk, batch),
   rollback: async (batch) => (await Institution.deleteMany({ importBatch: batch })).deletedCount,
 };
 

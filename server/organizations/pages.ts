@@ -5,7 +5,7 @@ import { optionsOf } from '../vocabulary/index.ts';
 import { contactFromForm } from '../contacts/schema.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
-import { trusted } from '../platform/db/connection.ts';
+import { listedDemands } from '../demands/service.ts';
 import { enterprises, type EnterpriseView } from './enterprise-service.ts';
 import { institutions, type InstitutionView } from './institution-service.ts';
 import { enterpriseInput, enterprisePatch, enterpriseQuery, institutionInput, institutionPatch, institutionQuery, type EnterpriseInput, type EnterpriseQuery, type InstitutionInput, type InstitutionQuery } from './schema.ts';
@@ -34,13 +34,7 @@ export const enterpriseDef: RecordDef<EnterpriseView, EnterpriseInput, Enterpris
   formLocals: () => ({ industryOptions: optionsOf('industry'), townOptions: optionsOf('town'), scaleOptions: optionsOf('scale') }),
   listLocals: () => ({ industryOptions: optionsOf('industry'), townOptions: optionsOf('town'), scaleOptions: optionsOf('scale') }),
   async showLocals(record, actor) {
-    const status = record.permissions.edit ? trusted({ $ne: 'draft' as const }) : trusted({ $in: ['published', 'matching', 'negotiating', 'contracted'] as const });
-    const demands = await Demand.find({
-      enterprise: record.id,
-      deletedAt: null,
-      ...(record.permissions.edit ? {} : { status }),
-      ...(actor ? {} : { visibility: trusted({ $ne: 'members' as const }) }),
-    })
+    const demands = await Demand.find({ enterprise: record.id, ...listedDemands(actor, !!record.permissions.edit) })
       .sort({ createdAt: -1, _id: -1 })
       .limit(50)
       .lean<DemandDoc[]>();

@@ -36,6 +36,8 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   SEED_ON_EMPTY: bool.default(true),
+  /** re-read templates on every render (npm run dev sets it); off, compiled templates are kept */
+  RELOAD_VIEWS: bool.default(false),
   // Run as if it were this instant (demos, and the tests' child processes, which share the test run's clock;
   // docs/design.md "Time"). Refused in production.
   CLOCK_AT: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant, e.g. 2026-12-05T10:00:00+08:00' }).optional(),
@@ -72,6 +74,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   baseUrl: string;
   seedOnEmpty: boolean;
+  /** templates are read again on every render (development: edits show without a restart) */
+  reloadViews: boolean;
   /** Cookies get the Secure flag when the public address is HTTPS. */
   secureCookies: boolean;
   /** outgoing mail: no smtpUrl → mail is kept in the outbox (status held) and shown on /admin/mail */
@@ -134,6 +138,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     baseUrl,
     seedOnEmpty: e.SEED_ON_EMPTY,
+    reloadViews: e.RELOAD_VIEWS,
     secureCookies: baseUrl.startsWith('https://'),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? { name: '东宝科技对接平台', address: `noreply@${new URL(baseUrl).hostname}` } },
   };

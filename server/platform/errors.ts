@@ -20,6 +20,8 @@ export class Invalid extends AppError {
   constructor(
     readonly fields: FieldErrors,
     detail = '提交的内容有误，请检查标出的字段。',
+    /** for a field that takes one of a list of codes: the codes (problem+json names them; forms keep the message) */
+    readonly allowed: Record<string, readonly string[]> = {},
   ) {
     super(400, '输入有误', detail);
   }

@@ -1,8 +1,8 @@
 // Spreadsheet import and export of research results: institution and lead expert by name, price in 万元,
 // patents as "专利号 名称" separated by semicolons. An existing result (same institution and title) is updated.
-import type { ImportSpec, Resolution } from '../platform/io/import.ts';
+import { insertOrUpdate, type ImportSpec, type Resolution } from '../platform/io/import.ts';
 import { wanToYuan } from '../platform/http/fields.ts';
-import { withSearchMark } from '../platform/db/searchable.ts';
+import { clock } from '../platform/clock.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
@@ -96,12 +96,13 @@ export const resultImport: ImportSpec<ResultRow, Ready> = {
   keyOf: (r) => `${r.institution}|${r.title}`,
   labelOf: (r) => r.title,
   async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, importBatch: batch }));
-    if (creates.length) await Result.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      await Result.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: withSearchMark({ $set: r.ready }) } })));
-    }
+    const now = clock.now();
+    // A draft the file publishes gets its first publication time before the row is written (service.ts does the same).
+    const firstPublished = chunk
+      .filter((r) => r.existingId && r.ready.status === 'published')
+      .map((r) => ({ updateOne: { filter: { _id: r.existingId, status: 'draft' as const, publishedAt: null }, update: { $set: { publishedAt: now } } } }));
+    if (firstPublished.length) await Result.bulkWrite(firstPublished, { ordered: true });
+    await insertOrUpdate(Result, chunk, batch, { onCreate: (r) => (r.status === 'published' ? { publishedAt: now } : {}), searchMark: true });
   },
   rollback: async (batch) => (await Result.deleteMany({ importBatch: batch })).deletedCount,
 };

@@ -4,6 +4,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, industry, maturity } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { timestamps } from '../platform/clock.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const patentSchema = new Schema({ number: { type: String, required: true }, title: { type: String } }, { _id: false });
 
@@ -25,6 +26,8 @@ const resultSchema = new Schema(
     patents: { type: [patentSchema], default: [] },
     campaigns: { type: [String], default: [] },
     status: { type: String, enum: ['published', 'draft'], default: 'published' },
+    /** when it was first published (set once; results from before this field count from createdAt, search.ts) */
+    publishedAt: { type: Date },
     createdBy: { type: String },
     importBatch: { type: String },
   },
@@ -43,4 +46,7 @@ export type ResultDoc = InferSchemaType<typeof resultSchema> & {
   deletedAt?: Date | null;
   search?: { dirty: boolean; version: number };
 };
+// An expert's page lists the results they lead from an in-process cache (server/experts/pages.ts); any write
+// here drops it in every instance.
+resultSchema.plugin(announceChanges(['results']));
 export const Result = mongoose.model('Result', resultSchema);

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { requireActive } from '../platform/auth/guards.ts';
 import { recordApi, recordPages } from '../platform/http/crud.ts';
 import { resultDef } from './pages.ts';
+import { resultMatches } from '../matching/api.ts';
 
 export default function resultRoutes(): Router {
   const r = Router();
@@ -24,5 +25,6 @@ export default function resultRoutes(): Router {
   r.get('/api/v1/results/:id', api.get);
   r.patch('/api/v1/results/:id', requireActive, api.update);
   r.delete('/api/v1/results/:id', requireActive, api.remove);
+  r.get('/api/v1/results/:id/matches', resultMatches); // the needs it could serve (matching/suggestions.ts)
   return r;
 }

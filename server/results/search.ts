@@ -20,7 +20,7 @@ export function resultSearchDoc(r: ResultDoc): SearchDoc {
       institution: r.institution,
       visibility: 'public',
     },
-    numbers: { createdAt: r.createdAt.getTime(), price: r.askingPrice ?? undefined },
+    numbers: { createdAt: r.createdAt.getTime(), price: r.askingPrice ?? undefined, publishedAt: (r.publishedAt ?? r.createdAt).getTime() },
     display: {
       label: r.title,
       title: r.title,

@@ -155,6 +155,7 @@ async function create(actor: Actor, input: ResultInput): Promise<ResultView> {
     province: institution.province,
     city: institution.city,
     status: draft ? 'draft' : 'published',
+    ...(draft ? {} : { publishedAt: clock.now() }),
     createdBy: actor.id,
   });
   return resultView(doc.toObject() as ResultDoc);
@@ -167,6 +168,8 @@ async function update(actor: Actor, id: string, input: Partial<ResultInput>): Pr
   const set: Record<string, unknown> = { ...fields };
   const unset: Record<string, 1> = {};
   if (draft !== undefined) set.status = draft ? 'draft' : 'published';
+  // A draft published for the first time: from now on it is new to saved searches (saved-searches/digest.ts).
+  if (draft === false && doc.status === 'draft' && !doc.publishedAt) set.publishedAt = clock.now();
   if (leadExpert) Object.assign(set, await leadExpertFields(leadExpert));
   else if ('leadExpert' in input) Object.assign(unset, { leadExpert: 1, leadExpertName: 1 });
   if (requested && requested !== doc.institution) {

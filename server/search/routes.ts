@@ -39,6 +39,8 @@ const page: RequestHandler = async (req, res) => {
     result,
     facets,
     pager: pager(result),
+    // how many of the folded filters are set, shown on the 筛选 button (views/search/index.hbs)
+    filterCount: (['kind', 'industry', 'town', 'sort'] as const).filter((k) => !!(params as Record<string, unknown>)[k]).length,
     kindOptions: Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label })),
     industryOptions: optionsOf('industry'),
     townOptions: optionsOf('town'),

@@ -8,7 +8,7 @@ import { codeFrom } from '../vocabulary/index.ts';
 import type { EnterpriseDoc } from '../organizations/model.ts';
 import { enterprisesByReference } from '../organizations/import.ts';
 import { Talent, type TalentDoc } from './model.ts';
-import { DEGREES, talentRow, type TalentRow } from './schema.ts';
+import { talentRow, type TalentRow } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 
 interface Ready {
@@ -31,7 +31,6 @@ interface Lookups {
   existing: Map<string, string>;
 }
 
-const DEGREE_CODES: Record<string, string> = Object.fromEntries(Object.entries(DEGREES).map(([code, label]) => [label, code]));
 const identity = (name: string, employer: string, date: Date) => `${name}|${employer}|${isoDate(date)}`;
 
 export const talentImport: ImportSpec<TalentRow, Ready> = {
@@ -50,10 +49,9 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
   ],
   schema: talentRow,
   prepare(c) {
-    const degree = c.degree?.trim();
     return {
       name: c.name,
-      degree: degree ? (DEGREE_CODES[degree] ?? degree) : undefined,
+      degree: codeFrom('degree', c.degree),
       title: c.title,
       category: codeFrom('talentCategory', c.category),
       mode: codeFrom('talentMode', c.mode),
@@ -91,6 +89,6 @@ export const talentImport: ImportSpec<TalentRow, Ready> = {
   keyOf: (r) => identity(r.name, r.employer, r.date),
   labelOf: (r) => r.name,
   // New records count at once, as the bureau's; an update corrects the facts and leaves the verification be.
-  write: (chunk, batch) => insertOrUpdate(Talent, chunk, batch, { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' }),
+  write: (chunk, batch) => insertOrUpdate(Talent, chunk, batch, { onCreate: { verified: true, verifiedAt: clock.now(), verifiedByName: '数据导入', createdByName: '数据导入' } }),
   rollback: async (batch) => (await Talent.deleteMany({ importBatch: batch })).deletedCount,
 };

@@ -1,13 +1,14 @@
 // Talent introductions (人才引进). Personal details are for organizers only; the public board shows counts.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
+import { degree, industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
 import { observed } from '../platform/db/observed.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const talentSchema = new Schema(
   {
     name: { type: String, required: true, trim: true },
-    degree: { type: String, required: true, enum: ['bachelor', 'master', 'doctor', 'other'] },
+    degree: { type: String, required: true, enum: degree.keys },
     title: { type: String, trim: true }, // 职称, optional
     category: { type: String, required: true, enum: talentCategory.keys },
     mode: { type: String, required: true, enum: talentMode.keys },
@@ -37,4 +38,5 @@ talentSchema.index({ employer: 1 });
 
 export type TalentDoc = InferSchemaType<typeof talentSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date; deletedAt?: Date | null };
 talentSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+talentSchema.plugin(announceChanges(['ledger'])); // lists are cached in process (platform/db/shared-cache.ts)
 export const Talent = mongoose.model('Talent', talentSchema);

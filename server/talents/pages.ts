@@ -4,13 +4,13 @@ import type { RecordDef } from '../platform/http/crud.ts';
 import { idParam } from '../platform/http/params.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { isoDate } from '../platform/time.ts';
-import { labelOf, optionsOf } from '../vocabulary/index.ts';
+import { degree, labelOf, optionsOf } from '../vocabulary/index.ts';
 import { enterpriseOptions } from '../organizations/enterprise-service.ts';
 import { campaignOptions } from '../deals/sources.ts';
 import { talents, verify, type TalentView } from './service.ts';
-import { DEGREES, talentInput, talentPatch, talentQuery, type TalentInput, type TalentQuery } from './schema.ts';
+import { talentInput, talentPatch, talentQuery, type TalentInput, type TalentQuery } from './schema.ts';
 
-const degreeOptions = Object.entries(DEGREES).map(([value, label]) => ({ value, label }));
+const degreeOptions = optionsOf('degree');
 
 export const talentDef: RecordDef<TalentView, TalentInput, TalentQuery> = {
   base: '/talents',
@@ -60,11 +60,11 @@ export const talentDef: RecordDef<TalentView, TalentInput, TalentQuery> = {
       { value: 'verified', label: '已核实' },
       { value: 'pending', label: '待核实' },
     ],
-    degrees: DEGREES,
+    degrees: degree.labels,
     canPost: !!actor && actor.status === 'active' && ['organizer', 'broker', 'enterprise'].includes(actor.role),
     heading: isOrganizer(actor) ? '人才引进登记' : '我登记的人才引进',
   }),
-  showLocals: async (record) => ({ degreeLabel: DEGREES[record.degree as keyof typeof DEGREES] ?? record.degree }),
+  showLocals: async (record) => ({ degreeLabel: labelOf('degree', record.degree) }),
   export: {
     sheet: '人才引进',
     columns: [
@@ -82,7 +82,7 @@ export const talentDef: RecordDef<TalentView, TalentInput, TalentQuery> = {
     ],
     row: (v: TalentView) => [
       v.name,
-      DEGREES[v.degree as keyof typeof DEGREES] ?? v.degree,
+      labelOf('degree', v.degree),
       v.title ?? '',
       labelOf('talentCategory', v.category),
       labelOf('talentMode', v.mode),

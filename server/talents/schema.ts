@@ -3,17 +3,14 @@
 import { z } from 'zod';
 import { code, dateOnly, objectId, optionalText, text } from '../platform/http/fields.ts';
 import { pageQuery } from '../platform/http/pager.ts';
-import { industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
+import { degree, industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
 import { clock } from '../platform/clock.ts';
-
-export const DEGREES = { doctor: '博士', master: '硕士', bachelor: '学士', other: '其他' } as const;
-const degreeKeys = Object.keys(DEGREES) as [keyof typeof DEGREES, ...(keyof typeof DEGREES)[]];
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 const talentFields = {
   name: text('姓名', 2, 30),
-  degree: code(degreeKeys, '学历学位'),
+  degree: code(degree.keys, '学历学位'),
   title: optionalText('职称或职务', 40),
   category: code(talentCategory.keys, '人才类别'),
   mode: code(talentMode.keys, '引进方式'),

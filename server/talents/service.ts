@@ -19,6 +19,7 @@ import { Talent, type TalentDoc } from './model.ts';
 import type { TalentInput, TalentQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 import { findPage } from '../platform/db/page.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 export interface TalentView extends RecordView {
   name: string;
@@ -92,10 +93,15 @@ export function listFilter(actor: Actor | undefined, q: TalentQuery): Record<str
   return { $and: and };
 }
 
+const talentPages = new SharedCache<{ docs: TalentDoc[]; total: number }>('ledger', 1_000);
+
 async function list(actor: Actor | undefined, q: TalentQuery): Promise<ListResult<TalentView>> {
   const filter = listFilter(actor, q);
   if (!filter) return { items: [], total: 0, page: q.page, limit: q.limit };
-  const { docs, total } = await findPage<TalentDoc>(Talent, filter, { date: -1 }, q);
+  // Any filter here reads the whole collection on FerretDB: a page is kept until a talent or contract is written
+  // anywhere (model.ts announces 'ledger'; platform/db/shared-cache.ts).
+  const found = await talentPages.get(`${JSON.stringify(filter)}|${q.page}|${q.limit}`, () => findPage<TalentDoc>(Talent, filter, { date: -1 }, q));
+  const { docs, total } = found!;
   return { items: docs.map(talentView), total, page: q.page, limit: q.limit };
 }
 

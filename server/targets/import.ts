@@ -2,7 +2,7 @@
 // code or label; the period is a year ("2022") or a span ("2021–2025"); the value is in the row's unit
 // (亿元, 万元 or 元 for money — 万元 when left blank — and the indicator's own unit otherwise). A row that
 // exists (same indicator, period and scope) is updated.
-import type { ImportSpec } from '../platform/io/import.ts';
+import { insertOrUpdate, type ImportSpec } from '../platform/io/import.ts';
 import { INDICATORS, indicator, townScopeAllowed } from './indicators.ts';
 import { Target, type TargetDoc } from './model.ts';
 import { targetInput, scopeKey, type Scope, type TargetInput } from './schema.ts';
@@ -76,14 +76,12 @@ export const targetImport: ImportSpec<TargetInput, Ready> = {
   },
   keyOf: (r) => keyOf(r),
   labelOf: (r) => `${indicator(r.indicator)?.label ?? r.indicator} ${(r as Ready).startYear ?? ''}`,
-  async write(chunk, batch) {
-    const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, responsible: r.ready.responsible ?? [], importBatch: batch }));
-    if (creates.length) await Target.insertMany(creates, { ordered: true });
-    const updates = chunk.filter((r) => r.existingId);
-    if (updates.length) {
-      await Target.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: { value: r.ready.value, lead: r.ready.lead, responsible: r.ready.responsible ?? [], note: r.ready.note } } } })));
-    }
-  },
+  write: (chunk, batch) =>
+    insertOrUpdate(Target, chunk, batch, {
+      onCreate: (r) => ({ responsible: r.responsible ?? [] }),
+      // The indicator, years and scope are the row's identity; only what the plan says about them changes.
+      update: (r) => ({ $set: { value: r.value, lead: r.lead, responsible: r.responsible ?? [], note: r.note } }),
+    }),
   rollback: async (batch) => (await Target.deleteMany({ importBatch: batch })).deletedCount,
 };
 

@@ -79,6 +79,14 @@ export const talentMode = codes({
   'tech-vp': '科技副总',
 });
 
+/** A talent's highest degree (学历学位). */
+export const degree = codes({
+  doctor: '博士',
+  master: '硕士',
+  bachelor: '学士',
+  other: '其他',
+});
+
 export const campaignKind = codes({
   'hundred-universities': '联百校转千果',
   'expert-visit': '专家东宝行',
@@ -154,6 +162,7 @@ export const vocabularies = {
   contractType,
   talentCategory,
   talentMode,
+  degree,
   campaignKind,
   institutionKind,
   role,
@@ -163,6 +172,25 @@ export const vocabularies = {
 } as const;
 
 export type VocabularyName = keyof typeof vocabularies;
+
+/** What each code list is, in Chinese: GET /api/v1/vocabulary (vocabulary/routes.ts) and the API documentation. */
+export const vocabularyTitles: Readonly<Record<VocabularyName, string>> = {
+  industry: '所属行业',
+  maturity: '成熟度',
+  cooperationMode: '合作方式',
+  demandKind: '需求类型',
+  demandStatus: '需求状态',
+  contractType: '合同类型',
+  talentCategory: '人才类别',
+  talentMode: '引进方式',
+  degree: '学历学位',
+  campaignKind: '活动类型',
+  institutionKind: '机构类型',
+  role: '账户角色',
+  scale: '企业规模',
+  brokerLevel: '技术经纪人等级',
+  town: '所在乡镇（街道、园区）',
+};
 
 export function labelOf(vocabulary: VocabularyName, code: string | undefined | null): string {
   if (!code) return '';

@@ -1,7 +1,8 @@
 // Sessions stay in the database without a write per request (docs/design.md "Sessions and CSRF", issue 18):
 // counts the session store's database calls over 200 requests, one every 12 s (40 minutes of activity), for the
 // knobs connect-mongo offers too — express-session's `rolling` and the store's `touchAfter` — and checks what each
-// does to the idle timeout. `npx vitest run test/accounts/session-writes.test.ts` prints the table design.md quotes.
+// does to the idle timeout. `npx vitest run test/accounts/session-writes.test.ts` prints the table
+// docs/decisions/sessions-in-database.md quotes.
 import express from 'express';
 import { Collection } from 'mongodb';
 import request from 'supertest';

@@ -24,7 +24,15 @@ declare module 'autocannon' {
     pipelining?: number;
     headers?: Record<string, string>;
     requests?: RequestSpec[];
+    /** called with each connection's client as it is made (before its first request) */
+    setupClient?: (client: Client) => void;
     title?: string;
+  }
+
+  /** one connection */
+  export interface Client {
+    /** this connection's own requests (pipelining 1 only) */
+    setRequests(requests: RequestSpec[]): void;
   }
 
   /** hdr-histogram-percentiles-obj */

@@ -188,7 +188,7 @@ describe('forms and check-in pages', () => {
   it('when the roadshow form has bad fields or a clash, then it comes back with each message next to its field', async () => {
     const agent = await loginAgent(app, organizer.user.email);
     const form = await agent.get(`/roadshows/new?campaign=${campaign}`).expect(200);
-    expect(form.text).toContain('<datalist id="slot-refs">');
+    expect(form.text).toContain('data-slot-picker="/roadshows/slot-choices"');
     const csrf = csrfFrom(form.text);
     const bad = await agent.post('/roadshows').type('form').send({
       _csrf: csrf,

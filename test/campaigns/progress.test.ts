@@ -152,7 +152,8 @@ describe('campaign input', () => {
       .set(organizer.auth)
       .send({ kind: 'party', name: '', startsOn: '2026-12-31', endsOn: '2026-01-01', goals: { results: -1, universities: 'many' }, institutions: [{ institution: '0123456789abcdef01234567' }] });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toMatchObject({ kind: '请选择活动类型。', name: '请填写活动名称。' });
+    expect(bad.body.errors).toMatchObject({ kind: expect.stringMatching(/^请选择活动类型。可选值：hundred-universities, /), name: '请填写活动名称。' });
+    expect(bad.body.allowed).toEqual({ kind: expect.arrayContaining(['hundred-universities', 'expert-visit']) });
     expect(bad.body.errors['goals.results']).toContain('不能小于 0');
     expect(bad.body.errors['goals.universities']).toBeDefined();
     const order = await request(app).post('/api/v1/campaigns').set(organizer.auth).send({ kind: 'fair', name: '技术交易会', startsOn: '2026-12-31', endsOn: '2026-01-01' });

@@ -117,7 +117,7 @@ describe('an enterprise, a broker and the district bureau', () => {
     const broker = await b.page();
     await login(broker, fx.broker.email, PASSWORD);
     await broker.goto('/broker');
-    const waiting = broker.locator('li').filter({ has: broker.getByRole('link', { name: '磷石膏高值化利用' }) });
+    const waiting = broker.locator('table.unassigned tbody tr').filter({ has: broker.getByRole('link', { name: '磷石膏高值化利用' }) });
     await shot(broker, J, 'broker-queue');
     await go(broker, waiting.getByRole('button', { name: '认领' }));
     expect(new URL(broker.url()).pathname).toBe(`/demands/${needId}/pipeline`);

@@ -46,8 +46,10 @@ describe('on a phone', () => {
     await page.goto('/');
     await expectFitsWidth(page);
     await shot(page, J, 'home');
-    // The navigation is on the screen (not cut off or hidden) and taps through.
+    // The navigation folds behind the header's 菜单 button (views/partials/header.hbs); opened, it is on the screen
+    // (not cut off or hidden) and taps through.
     const nav = page.getByRole('banner').getByRole('navigation');
+    await nav.locator('.nav-toggle > summary').tap();
     for (const name of ['需求大厅', '成果库', '专家库', '活动与路演', '目标看板', '搜索', '登录']) {
       const link = nav.getByRole('link', { name, exact: true });
       const box = await link.boundingBox();

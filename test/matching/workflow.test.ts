@@ -174,7 +174,7 @@ describe('contact requests', () => {
     expect(asked.status).toBe(201);
     expect((await request(app).post('/api/v1/contact-requests').set(ent.auth).send({ kind: 'result', id: resultId })).status).toBe(409);
 
-    // Only the other side (or the need's broker, or an organizer) may answer; to a stranger the request does
+    // Only the other side (or an organizer) may answer — never the broker (README "Contact requests"); to a stranger the request does
     // not exist (404, as for an unused id), the asking enterprise sees it but may not answer it (403).
     const stranger = await owner('institution');
     expect((await request(app).post(`/api/v1/contact-requests/${asked.body.id}/answer`).set(stranger.auth).send({ accept: true })).status).toBe(404);

@@ -7,6 +7,12 @@ import './types.ts';
 
 const isApi = (req: Request) => req.originalUrl.startsWith('/api/');
 
+/** What a guard asks of the caller, read by the API documentation from the routes' handlers (http/api-docs.ts). */
+export type GuardRequirement = { signedIn: true; active?: true; roles?: readonly Role[] };
+const requirements = new WeakMap<object, GuardRequirement>();
+export const guardRequirement = (handler: unknown): GuardRequirement | undefined =>
+  typeof handler === 'function' ? requirements.get(handler) : undefined;
+
 export const requireUser: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
   if (req.user) return next();
   if (isApi(req)) return next(new Unauthorized('需要有效的访问令牌（Authorization: Bearer …）。'));
@@ -24,13 +30,15 @@ export const requireActive: RequestHandler[] = [
 ];
 
 export function requireRole(...roles: Role[]): RequestHandler[] {
-  return [
-    ...requireActive,
-    (req, _res, next) => {
-      if (roles.includes(req.user!.role)) return next();
-      next(new Forbidden());
-    },
-  ];
+  const roleCheck: RequestHandler = (req, _res, next) => {
+    if (roles.includes(req.user!.role)) return next();
+    next(new Forbidden());
+  };
+  requirements.set(roleCheck, { signedIn: true, active: true, roles });
+  return [...requireActive, roleCheck];
 }
+
+requirements.set(requireUser, { signedIn: true });
+requirements.set(requireActive[1]!, { signedIn: true, active: true });
 
 export const organizerOnly = requireRole('organizer');

@@ -15,8 +15,8 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 export const SESSIONS_COLLECTION = 'sessions';
 
 /**
- * `rolling` and `touchAfterMs` are the two knobs docs/design.md measured (session writes per request,
- * test/accounts/session-writes.test.ts); the defaults are the choice made there.
+ * `rolling` and `touchAfterMs` are the two knobs docs/decisions/sessions-in-database.md measured (session writes
+ * per request, test/accounts/session-writes.test.ts); the defaults are the choice made there.
  */
 export function sessionMiddleware(opts: { secret: string; secure: boolean; rolling?: boolean; touchAfterMs?: number }): RequestHandler {
   const store = new DatabaseSessionStore(() => mongoose.connection.collection(SESSIONS_COLLECTION), IDLE_TIMEOUT_MS, opts.touchAfterMs);

@@ -27,9 +27,21 @@ const quiet = new AsyncLocalStorage<true>();
  * Runs a bulk load without telling the observers (one notification per record would cost more than the load);
  * the caller then rebuilds what they maintain.
  */
-export function unobserved<T>(fn: () => PromiseLike<T>): Promise<T> {
+export async function unobserved<T>(fn: () => PromiseLike<T>): Promise<T> {
   // Awaited inside the context: a mongoose query is a thenable that runs only when awaited.
-  return quiet.run(true, async () => await fn());
+  const result = await quiet.run(true, async () => await fn());
+  for (const hook of quietHooks) await hook();
+  return result;
+}
+
+/** Whether the caller runs inside `unobserved` (other per-write work may then wait for its end too). */
+export const isQuiet = (): boolean => quiet.getStore() === true;
+
+const quietHooks: (() => Promise<void>)[] = [];
+
+/** Work deferred while a bulk load ran unobserved, done once when it ends (platform/db/shared-cache.ts). */
+export function whenQuietEnds(hook: () => Promise<void>): void {
+  quietHooks.push(hook);
 }
 
 async function notify(modelName: string, ids: string[], inserted?: object[]): Promise<void> {

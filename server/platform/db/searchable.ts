@@ -6,12 +6,15 @@
 import { EventEmitter } from 'node:events';
 import type { Schema, UpdateQuery } from 'mongoose';
 import { currentRequestId } from '../request-id.ts';
+import { isQuiet } from './observed.ts';
 
 export interface SearchChange {
   model: string;
   ids?: string[];
   /** the request that wrote, if any (logged when indexing the write fails) */
   requestId?: string | undefined;
+  /** written by a bulk load (observed.ts `unobserved`, the seeds): indexed, but no follow-ups */
+  quiet?: boolean;
 }
 
 /**
@@ -62,7 +65,8 @@ export function searchable(schema: Schema): void {
   schema.pre('updateMany', markUpdate);
   schema.pre('findOneAndUpdate', markUpdate);
 
-  const emit = (model: string, ids?: string[]) => searchChanges.emit('change', { model, ...(ids ? { ids } : {}), requestId: currentRequestId() });
+  const emit = (model: string, ids?: string[]) =>
+    searchChanges.emit('change', { model, ...(ids ? { ids } : {}), requestId: currentRequestId(), ...(isQuiet() ? { quiet: true } : {}) });
 
   type QueryLike = { model: AnyModelLike; getFilter(): unknown };
   const notify = function (this: QueryLike) {

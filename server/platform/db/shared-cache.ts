@@ -1,6 +1,6 @@
 // In-process caches that every instance keeps honest (docs/design.md "Per-request work").
 //
-// A cache belongs to a topic ('accounts', 'notices', 'queues'). A write that changes what a topic's caches hold
+// A cache belongs to a topic ('accounts', 'notices', 'queues', 'notifications', 'results', 'ledger'). A write that changes what a topic's caches hold
 // announces the topic: this process drops those caches at once, and the write stamps the topic with a fresh
 // random value in one document (`cache_versions`, `_id: 'stamps'`). Every instance reads that document by `_id`
 // once a second; a stamp that differs from the one it saw drops its caches of that topic. A cache is used only
@@ -16,9 +16,10 @@
 // object bypass it, and the code makes none on these models.
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Schema } from 'mongoose';
+import { isQuiet, whenQuietEnds } from './observed.ts';
 
-export type Topic = 'accounts' | 'notices' | 'queues';
-const TOPICS: readonly Topic[] = ['accounts', 'notices', 'queues'];
+export type Topic = 'accounts' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger';
+const TOPICS: readonly Topic[] = ['accounts', 'notices', 'queues', 'notifications', 'results', 'ledger'];
 
 export const STAMPS_COLLECTION = 'cache_versions';
 const STAMPS_ID = 'stamps';
@@ -85,12 +86,25 @@ export function cachesTrusted(): boolean {
  */
 export async function announce(...topics: Topic[]): Promise<void> {
   for (const topic of topics) dropTopic(topic);
+  // A bulk load (the seeds) stamps each topic once at its end, not once per record it writes.
+  if (isQuiet()) {
+    for (const topic of topics) deferred.add(topic);
+    return;
+  }
   const collection = stamps();
   if (!collection) return;
   const $set: Partial<Record<Topic, string>> = {};
   for (const topic of topics) $set[topic] = randomBytes(8).toString('hex');
   await collection.updateOne({ _id: STAMPS_ID }, { $set }, { upsert: true });
 }
+
+const deferred = new Set<Topic>();
+whenQuietEnds(async () => {
+  if (!deferred.size) return;
+  const topics = [...deferred];
+  deferred.clear();
+  await announce(...topics);
+});
 
 /** A map of values loaded from the database, dropped whenever its topic is announced. */
 export class SharedCache<V> implements Droppable {

@@ -16,6 +16,7 @@ import type { SearchIndex } from '../search/port.ts';
 import * as audit from '../../audit/service.ts';
 import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
+import { describeCrud, type CrudDoc } from './api-docs.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -232,7 +233,7 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
   return { list, show, newForm, create, editForm, update, confirmDelete, remove, exportXlsx: exportList('xlsx'), exportCsv: exportList('csv') };
 }
 
-export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas' | 'afterCreate'>) {
+export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In, Q>, 'base' | 'service' | 'schemas' | 'afterCreate'> & { noun?: string }) {
   const apiBase = `/api/v1${def.base}`;
   const list: RequestHandler = async (req, res) => {
     res.json(await listFor(def.service, req, parse(def.schemas.list, req.query)));
@@ -252,5 +253,13 @@ export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In
     await def.service.remove(req.user!, idParam(req));
     res.status(204).end();
   };
-  return { list, get, create, update, remove };
+  // Each handler carries its schemas into the API documentation (api-docs.ts).
+  const doc = (operation: CrudDoc['operation'], schemas: Pick<CrudDoc, 'query' | 'body'> = {}) => ({ base: def.base, operation, noun: def.noun, ...schemas });
+  return {
+    list: describeCrud(list, doc('list', { query: def.schemas.list })),
+    get: describeCrud(get, doc('get')),
+    create: describeCrud(create, doc('create', { body: def.schemas.create })),
+    update: describeCrud(update, doc('update', { body: def.schemas.update })),
+    remove: describeCrud(remove, doc('remove')),
+  };
 }

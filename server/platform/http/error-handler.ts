@@ -88,5 +88,15 @@ function sendProblem(res: Response, error: AppError, requestId: string, instance
   if (error instanceof Invalid || (error instanceof Conflict && error.fields)) {
     body.errors = (error as Invalid).fields;
   }
+  // A field that takes codes says which (the form pages keep the friendly message alone): the message ends
+  // with "可选值：a, b, …" and `allowed` lists them for programs.
+  if (error instanceof Invalid && Object.keys(error.allowed).length) {
+    const errors: Record<string, string> = { ...error.fields };
+    for (const [field, values] of Object.entries(error.allowed)) {
+      if (errors[field] !== undefined) errors[field] = `${errors[field]}可选值：${values.join(', ')}`;
+    }
+    body.errors = errors;
+    body.allowed = error.allowed;
+  }
   res.type('application/problem+json').send(JSON.stringify(body));
 }

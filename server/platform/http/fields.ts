@@ -87,6 +87,9 @@ export const displayName = (label: string, min: number, max: number) =>
 export const optionalText = (label: string, max: number, opts: TextOptions = {}) =>
   z.preprocess(blankToUndefined, cleanString(label, { multiline: max > MULTILINE_FROM, ...opts }).max(max, `${label}不能超过 ${max} 个字。`).optional());
 
+/** Marks, in the API documentation's JSON Schema, a list that may be left out (it is then empty). */
+export const EMPTY_WHEN_ABSENT = 'x-empty-when-absent';
+
 // Lists report their problems on the list itself ("keywords"), not on an item ("keywords.3"): a form shows
 // the message next to the keyword box or the checkbox group. An absent list is an empty one.
 
@@ -110,7 +113,7 @@ export const termList = (label: string, opts: { min?: number; max: number; maxLe
       if (unique.length > opts.max) return problem(`${label}最多 ${opts.max} 个。`);
       return unique;
     }),
-  );
+  ).meta({ type: 'array', items: { type: 'string', maxLength: opts.maxLength }, ...(opts.min ? { minItems: opts.min } : {}), maxItems: opts.max, [EMPTY_WHEN_ABSENT]: true }); // for the API documentation (http/api-docs.ts)
 
 /** One code of a vocabulary. */
 export const code = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
@@ -122,13 +125,16 @@ export const codeList = <T extends readonly [string, ...string[]]>(values: T, la
     (v) => (v === undefined || v === null || v === '' ? [] : typeof v === 'string' ? [v] : v),
     z.array(z.unknown(), { error: `${label}格式不正确。` }).transform((items, ctx): T[number][] => {
       const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
-      if (items.some((s) => typeof s !== 'string' || !values.includes(s))) return problem(`${label}中有无效的选项。`);
+      if (items.some((s) => typeof s !== 'string' || !values.includes(s))) {
+        ctx.addIssue({ code: 'custom', message: `${label}中有无效的选项。`, params: { allowed: values } });
+        return z.NEVER;
+      }
       const unique = [...new Set(items as T[number][])];
       if (unique.length < min) return problem(`请至少选择一项${label}。`);
       if (unique.length > max) return problem(`${label}最多选择 ${max} 项。`);
       return unique;
     }),
-  );
+  ).meta({ type: 'array', items: { type: 'string', enum: [...values] }, ...(min ? { minItems: min } : {}), maxItems: max, [EMPTY_WHEN_ABSENT]: true }); // for the API documentation (http/api-docs.ts)
 
 /** Money as an integer number of 元 (forms and imports convert from 万元 first, see wanToYuan). */
 export const yuan = (label: string) =>
@@ -176,7 +182,7 @@ export const dateOnly = (label: string, opts: { years?: { from: number; to: () =
         return d;
       })
       .optional(),
-  );
+  ).meta({ type: 'string', format: 'date' }); // for the API documentation (http/api-docs.ts)
 
 /** An e-mail address a person types: trimmed, at most 254 characters, well formed. */
 export const emailAddress = z

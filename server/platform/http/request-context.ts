@@ -7,8 +7,8 @@ import type { Logger } from '../logger.ts';
 
 const incomingId = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** Paths whose last segment is a credential (answer, invitation and unsubscribe links): logged without it. */
-const secretPaths = /^(\/answer|\/invitations|\/mail\/unsubscribe)\/[^/]*/;
+/** Paths whose last segment is a credential (answer, invitation, unsubscribe and password reset links): logged without it. */
+const secretPaths = /^(\/answer|\/invitations|\/mail\/unsubscribe|\/password\/reset)\/[^/]*/;
 
 /** The path as it may be logged: no query string, no link token. */
 export const loggedPath = (url: string): string => (url.split('?')[0] ?? '').replace(secretPaths, '$1/…');

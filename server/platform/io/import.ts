@@ -9,6 +9,7 @@ import { fieldErrors } from '../http/validate.ts';
 import { UNIT_AFTER_AMOUNT, type MoneyUnit } from '../http/fields.ts';
 import type { Table } from './tabular.ts';
 import { yielder } from './yielder.ts';
+import { withSearchMark } from '../db/searchable.ts';
 
 export interface ImportColumn {
   header: string;
@@ -241,15 +242,34 @@ interface Writable {
   bulkWrite(ops: { updateOne: { filter: object; update: object } }[]): Promise<unknown>;
 }
 
+export interface ChunkWrite<Ready> {
+  /** fields a new record gets besides the row's (the same for every row, or per row) */
+  onCreate?: Record<string, unknown> | ((ready: Ready) => Record<string, unknown>);
+  /** the update of an existing record (default: `$set` of the row's fields) */
+  update?: (ready: Ready) => { $set?: Record<string, unknown>; $unset?: Record<string, unknown> };
+  /**
+   * searchable models: each update also marks the record for the search index, in the same write (bulkWrite
+   * bypasses the searchable hooks; platform/db/searchable.ts `withSearchMark`)
+   */
+  searchMark?: boolean;
+}
+
 /**
- * The usual `write` of a spec: new rows inserted with `onCreate`'s fields and the batch (so an interrupted
- * import can be rolled back), existing ones updated with the row's fields only.
+ * The `write` of every spec: new rows inserted with `onCreate`'s fields and the batch (so an interrupted import
+ * can be rolled back), existing ones updated with the row's fields (or `update`'s), marked for the index when asked.
  */
-export async function insertOrUpdate<Ready extends object>(model: Writable, chunk: { ready: Ready; existingId?: string | undefined }[], batch: string, onCreate: Record<string, unknown> = {}): Promise<void> {
-  const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, ...onCreate, importBatch: batch }));
+export async function insertOrUpdate<Ready extends object>(model: Writable, chunk: { ready: Ready; existingId?: string | undefined }[], batch: string, opts: ChunkWrite<Ready> = {}): Promise<void> {
+  const onCreate = (ready: Ready) => (typeof opts.onCreate === 'function' ? opts.onCreate(ready) : (opts.onCreate ?? {}));
+  const creates = chunk.filter((r) => !r.existingId).map((r) => ({ ...r.ready, ...onCreate(r.ready), importBatch: batch }));
   if (creates.length) await model.insertMany(creates, { ordered: true });
   const updates = chunk.filter((r) => r.existingId);
-  if (updates.length) await model.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: { $set: r.ready } } })));
+  if (!updates.length) return;
+  const updateOf = (ready: Ready) => {
+    const { $set = {}, $unset } = opts.update ? opts.update(ready) : { $set: ready as Record<string, unknown> };
+    const update = { $set, ...($unset ? { $unset } : {}) };
+    return opts.searchMark ? withSearchMark(update) : update;
+  };
+  await model.bulkWrite(updates.map((r) => ({ updateOne: { filter: { _id: r.existingId }, update: updateOf(r.ready) } })));
 }
 
 /** A yes/no cell: 是, √, true, 1, yes and y are yes. */

@@ -27,8 +27,12 @@ export const ATTRIBUTES = {
 } as const;
 export type Attribute = keyof typeof ATTRIBUTES;
 
-/** Numeric attributes a query can range-filter and sort on. */
-export const NUMBERS = ['createdAt', 'budget', 'price', 'deadline'] as const;
+/**
+ * Numeric attributes a query can range-filter and sort on. `publishedAt`: when the record became findable (a need's
+ * or result's first publication, else its creation), in ms; saved-search digests ask for a window of it
+ * (server/saved-searches/digest.ts).
+ */
+export const NUMBERS = ['createdAt', 'budget', 'price', 'deadline', 'publishedAt'] as const;
 export type NumberAttribute = (typeof NUMBERS)[number];
 
 export interface SearchDoc {

@@ -109,6 +109,9 @@ export class SearchSync {
   private readonly gaps = new Map<number, number>();
   private headBehindSince: number | undefined;
   private listener = (change: SearchChange) => this.enqueue(change);
+  private readonly indexedListeners: ((kind: DocKind, ids: string[]) => void)[] = [];
+  /** `model:id` of records last written by a bulk load: indexed, but not passed to the onIndexed listeners */
+  private readonly quiet = new Set<string>();
   /** what the last pass left to do: records not yet in the index or not yet cleared */
   backlog = 0;
   lastError: string | undefined;
@@ -128,6 +131,16 @@ export class SearchSync {
     this.reconcileEvery = opts.reconcileInterval ?? { min: 60_000, max: 3_600_000 };
     this.clearBudget = opts.clearBudget ?? 500;
     this.pollInterval = opts.pollInterval ?? 1_000;
+  }
+
+  /**
+   * Called with the ids of live records this process wrote, once they are in the index (not for what other
+   * instances wrote, nor for rebuilds, nor for a bulk load's writes — the seeds run `unobserved`): the place for
+   * follow-ups that read the index, such as announcing matches. A listener must not throw; it does its own work
+   * in the background.
+   */
+  onIndexed(listener: (kind: DocKind, ids: string[]) => void): void {
+    this.indexedListeners.push(listener);
   }
 
   /** An engine shared by all instances (Meilisearch) already holds what another instance indexed. */
@@ -200,7 +213,13 @@ export class SearchSync {
 
   private enqueue(change: SearchChange): void {
     if (!this.byModel.has(change.model)) return;
-    if (change.ids) this.queued.add(change.model, change.ids, change.requestId);
+    if (change.ids) {
+      this.queued.add(change.model, change.ids, change.requestId);
+      for (const id of change.ids) {
+        if (change.quiet) this.quiet.add(`${change.model}:${id}`);
+        else this.quiet.delete(`${change.model}:${id}`);
+      }
+    }
     else this.rescan.add(change.model);
     if (!this.stopped && !this.flushTimer) {
       // Collect a burst of writes (an import) into one pass.
@@ -286,6 +305,9 @@ export class SearchSync {
           await this.put(source, chunk, docs);
           await changeLog.append(modelName, chunk, this.origin);
           for (const d of docs) if (d?.search?.dirty) await clearMark(source.model, d._id, d.search.version ?? 0);
+          const bulk = new Set(chunk.filter((id) => this.quiet.delete(`${modelName}:${id}`)));
+          const told = docs.filter((d): d is StoredDoc => !!d && !d.deletedAt).map((d) => String(d._id)).filter((id) => !bulk.has(id));
+          if (told.length) for (const listener of this.indexedListeners) listener(source.kind, told);
         } catch (err) {
           this.queued.add(modelName, chunk);
           throw err;

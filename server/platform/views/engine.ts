@@ -7,7 +7,7 @@ import * as platformHelpers from './helpers/index.ts';
 
 export const viewsRoot = path.resolve(import.meta.dirname, '../../../views');
 
-export function configureViews(app: Express, extraHelpers: Record<string, (...args: never[]) => unknown>): void {
+export function configureViews(app: Express, extraHelpers: Record<string, (...args: never[]) => unknown>, opts: { reload: boolean }): void {
   app.engine(
     'hbs',
     engine({
@@ -20,6 +20,6 @@ export function configureViews(app: Express, extraHelpers: Record<string, (...ar
   );
   app.set('view engine', 'hbs');
   app.set('views', viewsRoot);
-  // Cache compiled templates except while developing.
-  app.set('view cache', process.env.NODE_ENV !== 'development');
+  // Compiled templates are kept, except while developing (RELOAD_VIEWS, set by `npm run dev`).
+  app.set('view cache', !opts.reload);
 }

@@ -1,0 +1,56 @@
+// Every route the app serves, with the module that declares it and its guard: `npm run cli -- routes` prints it.
+// Module routers are mounted through `mounted(name, router)` (server/app.ts), which names them; a route outside a
+// named router belongs to the app itself (health, static files, the unsubscribe link).
+import type { Express, Router } from 'express';
+import { guardRequirement, type GuardRequirement } from '../auth/guards.ts';
+
+const MODULE = Symbol('module');
+
+/** Names a module's router, so the route list can say which module declares each route. */
+export function mounted<R extends Router>(name: string, router: R): R {
+  (router as unknown as Record<symbol, string>)[MODULE] = name;
+  return router;
+}
+
+interface Layer {
+  route?: { path: string | string[]; stack: { method?: string; handle: unknown }[] };
+  handle?: { stack?: Layer[] } & Record<symbol, string | undefined>;
+  slash?: boolean;
+}
+
+export interface RouteEntry {
+  method: string;
+  path: string;
+  module: string;
+  /** who may call it: 任何人, 已登录, 已审核账户, or the roles */
+  guard: string;
+}
+
+function describeGuard(handlers: unknown[]): string {
+  let found: GuardRequirement | undefined;
+  for (const h of handlers) {
+    const r = guardRequirement(h);
+    if (r && (!found || (r.roles && !found.roles) || (r.active && !found.active))) found = { ...found, ...r };
+  }
+  if (!found) return 'anyone';
+  if (found.roles) return `roles: ${found.roles.join(', ')}`;
+  return found.active ? 'active account' : 'signed in';
+}
+
+export function routeList(app: Express): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  const walk = (stack: Layer[], module: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        const byMethod = new Map<string, unknown[]>();
+        for (const l of layer.route.stack) if (l.method) byMethod.set(l.method, [...(byMethod.get(l.method) ?? []), l.handle]);
+        for (const path of paths) for (const [method, handlers] of byMethod) out.push({ method: method.toUpperCase(), path: String(path), module, guard: describeGuard(handlers) });
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack, layer.handle[MODULE] ?? module);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, 'app');
+  return out;
+}

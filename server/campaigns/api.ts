@@ -9,9 +9,9 @@ import { addParticipant, removeParticipant, tag, tagItems, untag } from './campa
 import { cancel, checkIn, register, registrationsOf } from './registration-service.ts';
 import { outcomeViews, recordOutcome } from './outcome-service.ts';
 import { loadRoadshow } from './roadshow-service.ts';
-import { createFollowUp, saveReport } from './visit-report.ts';
+import { createFollowUp, saveRemark, saveReport } from './visit-report.ts';
 import { createFeed, feedStatus, revokeFeed } from './calendar-service.ts';
-import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, reportInput, tagInput, tagItemsInput } from './schema.ts';
+import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, remarkInput, reportInput, tagInput, tagItemsInput } from './schema.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
@@ -76,6 +76,10 @@ export const postOutcome: RequestHandler = async (req, res) => {
 
 export const postReport: RequestHandler = async (req, res) => {
   res.json(await saveReport(req.user!, idParam(req), parse(reportInput, body(req))));
+};
+
+export const putRemark: RequestHandler = async (req, res) => {
+  res.json(await saveRemark(req.user, idParam(req), parse(remarkInput, body(req))));
 };
 
 export const postFollowUp: RequestHandler = async (req, res) => {

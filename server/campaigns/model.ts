@@ -176,6 +176,8 @@ const visitSchema = new Schema(
     stops: { type: [stopSchema], default: [] },
     /** the expert's answer (我的行程) */
     reply: { type: replySchema },
+    /** the visiting expert's remark on the visit and its reports (visit-report.ts saveRemark) */
+    remark: { type: new Schema({ text: { type: String, required: true }, at: { type: Date, required: true }, byName: { type: String } }, { _id: false }) },
     /** first stop's start and last stop's end, for range queries */
     startsAt: { type: Date, required: true },
     endsAt: { type: Date, required: true },

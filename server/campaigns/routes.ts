@@ -65,6 +65,7 @@ export default function campaignRoutes(): Router {
   r.post('/visits/:id/delete', organizerOnly, visitPage.removeForm);
   r.post('/visits/:id/report', requireActive, visitPage.reportForm);
   r.post('/visits/:id/followups', organizerOnly, visitPage.followUpForm);
+  r.post('/visits/:id/remark', requireActive, visitPage.remarkForm);
 
   r.get('/calendar', calendar.calendarPage);
   r.post('/calendar/feed', requireActive, calendar.createFeedForm);
@@ -100,6 +101,7 @@ export default function campaignRoutes(): Router {
   r.delete('/api/v1/visits/:id', organizerOnly, visitApi.remove);
   r.post('/api/v1/visits/:id/report', requireActive, api.postReport);
   r.post('/api/v1/visits/:id/followups', organizerOnly, api.postFollowUp);
+  r.put('/api/v1/visits/:id/remark', requireActive, api.putRemark);
 
   r.get('/api/v1/calendar/feed', requireActive, api.getFeed);
   r.post('/api/v1/calendar/feed', requireActive, api.postFeed);

@@ -227,6 +227,10 @@ export const reportInput = z
   });
 export type ReportInput = z.output<typeof reportInput>;
 
+/** The visiting expert's remark on a visit and its reports (专家备注). */
+export const remarkInput = z.strictObject({ remark: text('专家备注', 1, 500) });
+export type RemarkInput = z.output<typeof remarkInput>;
+
 /** A follow-up need from a stop's report: anything left out is filled from the report and the enterprise. */
 export const followUpInput = z.strictObject({
   stop: objectId('走访站点'),

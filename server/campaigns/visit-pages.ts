@@ -14,10 +14,10 @@ import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { expertOptions } from '../experts/service.ts';
 import { campaignOptions } from './campaign-service.ts';
 import { DEFAULT_TRAVEL_MINUTES, loadVisit, visits, type VisitView } from './visit-service.ts';
-import { createFollowUp, followUpDraft, saveReport } from './visit-report.ts';
+import { createFollowUp, followUpDraft, saveRemark, saveReport } from './visit-report.ts';
 import type { StopDoc } from './model.ts';
 import { formRows, isBlank, postedRows, remapErrors } from './form-rows.ts';
-import { followUpInput, reportInput, visitInput, visitQuery } from './schema.ts';
+import { followUpInput, remarkInput, reportInput, visitInput, visitQuery } from './schema.ts';
 import { toInput } from './times.ts';
 import { clock } from '../platform/clock.ts';
 
@@ -96,7 +96,9 @@ export const listPage: RequestHandler = async (req, res) => {
   });
 };
 
-export const showPage: RequestHandler = async (req, res) => {
+export const showPage: RequestHandler = async (req, res) => renderShow(req, res);
+
+async function renderShow(req: Request, res: Response, remarkForm: { value?: string; error?: string } = {}, status = 200): Promise<void> {
   const id = idParam(req);
   const record = await visits.get(req.user, id);
   let drafts: Record<string, ReturnType<typeof followUpDraft>[]> = {};
@@ -113,7 +115,7 @@ export const showPage: RequestHandler = async (req, res) => {
   }
   const now = clock.ms();
   res.set('Cache-Control', 'no-store');
-  res.render('campaigns/visit-show', {
+  res.status(status).render('campaigns/visit-show', {
     title: record.title,
     section: 'campaigns',
     record,
@@ -124,7 +126,24 @@ export const showPage: RequestHandler = async (req, res) => {
       drafts: (drafts[s.id] ?? []).map((d, i) => ({ ...d, problem: i, keywords: d.keywords.join('、'), done: s.followUps.find((f) => (f.problem ?? 0) === i) })),
     })),
     industryOptions: optionsOf('industry'),
+    remarkValue: remarkForm.value ?? record.remark?.text ?? '',
+    errors: remarkForm.error ? { remark: remarkForm.error } : {},
+    errorList: remarkForm.error ? [remarkForm.error] : [],
   });
+}
+
+/** The visiting expert's remark (专家备注): a field error comes back on the page with what was typed. */
+export const remarkForm: RequestHandler = async (req, res) => {
+  const id = idParam(req);
+  const value = typeof req.body?.remark === 'string' ? req.body.remark : '';
+  try {
+    const view = await saveRemark(req.user, id, parse(remarkInput, { remark: value }));
+    req.flash('success', `已保存专家备注，区科技局会收到通知（${view.title}）。`);
+    res.redirect(303, `/visits/${id}#remark`);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    await renderShow(req, res, { value, error: err.fields.remark ?? Object.values(err.fields).join(' ') }, 400);
+  }
 };
 
 export const newForm: RequestHandler = async (req, res) => {

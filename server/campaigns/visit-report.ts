@@ -1,7 +1,9 @@
 // Reports on 专家东宝行 stops and the follow-up needs made from them: after a stop, the visiting expert or an
 // organizer writes what was found and suggested; an organizer turns a problem into a need for the enterprise in
-// one click (every field pre-filled), tagged with the campaign and linked back to the stop.
-import { assertOrganizer, type Actor } from '../platform/auth/actor.ts';
+// one click (every field pre-filled), tagged with the campaign and linked back to the stop. The visiting expert is
+// told when an organizer writes or changes a report of their visit, and adds a remark (专家备注) to the visit,
+// which the bureau is told of and which only the bureau and that expert see.
+import { assertOrganizer, isOrganizer, type Actor } from '../platform/auth/actor.ts';
 import { findLive } from '../platform/db/live.ts';
 import { Conflict, Forbidden, Invalid } from '../platform/errors.ts';
 import { parse } from '../platform/http/validate.ts';
@@ -13,9 +15,10 @@ import { Demand } from '../demands/model.ts';
 import { demands, type DemandView } from '../demands/service.ts';
 import { demandInput } from '../demands/schema.ts';
 import { Visit, type StopDoc, type VisitDoc } from './model.ts';
-import type { FollowUpInput, ReportInput } from './schema.ts';
+import type { FollowUpInput, RemarkInput, ReportInput } from './schema.ts';
+import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { withScheduleLock } from './lock.ts';
-import { loadVisit, permissionsFor, visitView, type VisitView } from './visit-service.ts';
+import { isVisitingExpert, loadVisit, permissionsFor, visitTitle, visitView, type VisitView } from './visit-service.ts';
 import { spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
 
@@ -34,9 +37,43 @@ export async function saveReport(actor: Actor, visitId: string, input: ReportInp
     if (stop.startsAt.getTime() > now.getTime()) throw new Conflict(`对“${stop.enterpriseName}”的走访尚未开始（${spanText(stop.startsAt, stop.endsAt)}），走访后再填写报告。`);
     const report = { problems: input.problems, suggestions: input.suggestions, at: now, by: actor.id, byName: actor.name };
     const res = await Visit.updateOne({ _id: visitId, rev: doc.rev }, { $set: { [`stops.${index}.report`]: report }, $inc: { rev: 1 } });
-    if (res.modifiedCount === 1) return visitView(await loadVisit(visitId), actor);
+    if (res.modifiedCount === 1) {
+      const saved = await loadVisit(visitId);
+      if (isOrganizer(actor)) await tellExpert(saved, stop, doc.rev + 1);
+      return visitView(saved, actor);
+    }
   }
   throw new Conflict('走访行程刚刚被其他人修改，请刷新后重试。');
+}
+
+/**
+ * The visit's expert (each active account whose profile it is) is told of a report an organizer wrote or changed;
+ * keyed by the visit's revision the save made, so one save is never told twice.
+ */
+async function tellExpert(doc: VisitDoc, stop: StopDoc, rev: number): Promise<void> {
+  await notifyUsers(await usersOf('expert', doc.expert), {
+    kind: 'visit.report',
+    title: `区科技局填写了走访报告：${stop.enterpriseName}`,
+    body: `${visitTitle(doc)}。您可以在走访页面查看报告并添加专家备注。`,
+    link: `/visits/${String(doc._id)}`,
+    key: `visit.report|${String(doc._id)}|${rev}`,
+  });
+}
+
+/** The visiting expert's remark on the visit (专家备注): added or edited; the organizers are told. */
+export async function saveRemark(actor: Actor | undefined, visitId: string, input: RemarkInput, now = clock.now()): Promise<VisitView> {
+  const doc = await loadVisit(visitId);
+  // Visits are public (visit-pages.ts showPage), so anyone else is refused rather than told there is none.
+  if (!isVisitingExpert(actor, doc)) throw new Forbidden('只有走访专家本人可以填写专家备注。');
+  const remark = { text: input.remark, at: now, byName: doc.expertName };
+  await Visit.updateOne({ _id: visitId }, { $set: { remark }, $inc: { rev: 1 } });
+  await notifyUsers(await organizers(), {
+    kind: 'visit.remark',
+    title: `${doc.expertName}${doc.remark?.text ? '修改了' : '添加了'}专家备注：${visitTitle(doc)}`,
+    body: clip(input.remark, 120),
+    link: `/visits/${visitId}`,
+  });
+  return visitView(await loadVisit(visitId), actor);
 }
 
 const clip = (text: string, max: number) => (Array.from(text).length > max ? `${Array.from(text).slice(0, max - 1).join('')}…` : text);

@@ -48,15 +48,19 @@ export interface VisitView extends RecordView {
   stops: StopView[];
   /** the expert's answer (我的行程), none while unanswered */
   reply?: Reply | undefined;
+  /** the visiting expert's remark (专家备注), for the organizers and that expert */
+  remark?: { text: string; at: Date; byName?: string | null | undefined } | undefined;
   createdAt: Date;
 }
 
 export interface VisitPermissions extends Permissions {
   report: boolean;
   followUp: boolean;
+  /** the visiting expert adds or edits the remark */
+  remark: boolean;
 }
 
-const isVisitingExpert = (actor: Actor | undefined, doc: VisitDoc) => actor?.status === 'active' && actor.profile?.kind === 'expert' && actor.profile.id === doc.expert;
+export const isVisitingExpert = (actor: Actor | undefined, doc: VisitDoc) => actor?.status === 'active' && actor.profile?.kind === 'expert' && actor.profile.id === doc.expert;
 
 function mayReadReport(actor: Actor | undefined, doc: VisitDoc, stop: StopDoc): boolean {
   return isOrganizer(actor) || isVisitingExpert(actor, doc) || (actor?.status === 'active' && actor.profile?.kind === 'enterprise' && actor.profile.id === stop.enterprise);
@@ -77,6 +81,7 @@ export function visitView(doc: VisitDoc, actor?: Actor): VisitView {
     startsAt: doc.startsAt,
     endsAt: doc.endsAt,
     reply: replyView(doc.reply),
+    remark: doc.remark?.text && (isOrganizer(actor) || isVisitingExpert(actor, doc)) ? { text: doc.remark.text, at: doc.remark.at, byName: doc.remark.byName } : undefined,
     stops: (doc.stops as StopDoc[]).map((s, index) => ({
       id: String(s._id),
       index,
@@ -103,7 +108,7 @@ export async function loadVisit(id: string): Promise<VisitDoc> {
 
 export function permissionsFor(actor: Actor | undefined, doc: VisitDoc): VisitPermissions {
   const organizer = isOrganizer(actor);
-  return { edit: organizer, delete: organizer, report: organizer || isVisitingExpert(actor, doc), followUp: organizer };
+  return { edit: organizer, delete: organizer, report: organizer || isVisitingExpert(actor, doc), followUp: organizer, remark: isVisitingExpert(actor, doc) };
 }
 
 

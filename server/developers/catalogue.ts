@@ -10,7 +10,7 @@ import { pageQuery } from '../platform/http/pager.ts';
 import { createUserSchema, roleChangeSchema, userListSchema } from '../accounts/schema.ts';
 import { auditQuery } from '../audit/routes.ts';
 import { claimLimitInput } from '../brokers/schema.ts';
-import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, reportInput, tagInput, tagItemsInput } from '../campaigns/schema.ts';
+import { checkinInput, followUpInput, outcomeInput, participantInput, registrationInput, remarkInput, reportInput, tagInput, tagItemsInput } from '../campaigns/schema.ts';
 import { replyInput } from '../campaigns/itinerary-pages.ts';
 import { verifyInput } from '../deals/schema.ts';
 import { assignBrokerInput, clarificationInput, transitionInput } from '../demands/schema.ts';
@@ -166,6 +166,7 @@ export const catalogue: Record<string, ApiDoc> = {
   'GET /api/v1/roadshows/:id/outcomes': { summary: '路演成果（意向、签约）列表', answer: '{ items }' },
   'POST /api/v1/roadshows/:id/outcomes': { summary: '登记路演成果', body: outcomeInput, status: 201 },
   'POST /api/v1/visits/:id/report': { summary: '提交走访一站的问题与建议', body: reportInput },
+  'PUT /api/v1/visits/:id/remark': { summary: '走访专家本人添加或修改专家备注（1–500 字，区科技局会收到通知）', body: remarkInput },
   'POST /api/v1/visits/:id/followups': { summary: '由走访发现的问题生成技术需求', body: followUpInput, status: 201, answer: '{ demand }；Location 头为新需求的地址' },
   'GET /api/v1/itinerary': { summary: '我的行程：即将到来的走访与路演时段及接待方联系方式', answer: '{ items }' },
   'POST /api/v1/itinerary/replies': { summary: '确认或婉拒一项行程（婉拒须说明原因，区科技局会收到通知）', body: replyInput },

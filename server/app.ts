@@ -7,6 +7,7 @@ import type { Config } from './platform/config.ts';
 import type { Logger } from './platform/logger.ts';
 import { Lifecycle } from './platform/lifecycle.ts';
 import { configureViews, viewsRoot } from './platform/views/engine.ts';
+import { projectRoot } from './platform/paths.ts';
 import { requestContext } from './platform/http/request-context.ts';
 import { requestIdScope } from './platform/request-id.ts';
 import { mounted } from './platform/http/route-list.ts';
@@ -141,7 +142,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ https: config.secureCookies }));
   app.use(healthRoutes(lifecycle));
   app.use('/assets/vendor/pico.min.css', (_req, res) =>
-    res.sendFile(path.resolve(import.meta.dirname, '../node_modules/@picocss/pico/css/pico.blue.min.css'), { maxAge: '7d' }),
+    res.sendFile(path.join(projectRoot, 'node_modules/@picocss/pico/css/pico.blue.min.css'), { maxAge: '7d' }),
   );
   app.use('/assets', express.static(path.join(viewsRoot, 'assets'), { maxAge: '1h', index: false }));
   app.use(databaseGate()); // everything below reads the database: 503 at once while it is down

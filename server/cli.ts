@@ -8,11 +8,13 @@ import { Invalid } from './platform/errors.ts';
 import { parse } from './platform/http/validate.ts';
 import * as accounts from './accounts/service.ts';
 import { createUserSchema } from './accounts/schema.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import type { Actor } from './platform/auth/actor.ts';
 import { clock, clockFrom, setClock } from './platform/clock.ts';
-import { exportAll, reasonText, startImport } from './imports/service.ts';
+import { exportTo, reasonText, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
 import { createSearchIndex } from './platform/search/index.ts';
@@ -193,10 +195,20 @@ const commands: Record<string, Command> = {
     summary: 'export records to Excel or CSV',
     async run({ args }) {
       const [kind, file] = args;
-      if (!kind || !file) throw new CliError(`Usage: export <${KIND_NAMES.join('|')}> <file.xlsx|file.csv>`);
+      if (!kind || !file || !KIND_NAMES.includes(kind)) throw new CliError(`Usage: export <${KIND_NAMES.join('|')}> <file.xlsx|file.csv>`);
       const format = file.endsWith('.csv') ? 'csv' : 'xlsx';
-      const { body, rows } = await exportAll(CLI_ACTOR, kind, format);
-      writeFileSync(file, body);
+      // Streamed to the file as the rows are read (imports/service.ts exportTo): nothing holds the whole file.
+      const out = createWriteStream(file);
+      let rows: number;
+      try {
+        rows = await exportTo(CLI_ACTOR, kind, format, out);
+      } catch (err) {
+        // A file half written must not pass for a whole one: close it, then remove it.
+        out.destroy();
+        await finished(out).catch(() => undefined);
+        await rm(file, { force: true });
+        throw err;
+      }
       console.log(`Exported ${rows} ${kind} to ${file}.`);
     },
   },

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
+import { sourceDir } from '../platform/paths.ts';
 
 export const MIN_LENGTH = 12;
 export const MAX_LENGTH = 128;
@@ -12,7 +13,7 @@ export const MIN_DISTINCT = 4;
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 const commonPasswords = new Set(
-  readFileSync(path.join(import.meta.dirname, 'data', 'common-passwords.txt'), 'utf8')
+  readFileSync(path.join(sourceDir(import.meta.dirname), 'data', 'common-passwords.txt'), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean),

@@ -242,12 +242,13 @@ export * from './tokens.ts';
 
 // ---- TOTP -------------------------------------------------------------------------------------------------
 
-function requireOrganizer(actor: Actor): void {
+/** Two-step login is offered to the bureau's accounts only (policy.ts decides who must use it). */
+function onlyOrganizersEnrol(actor: Actor): void {
   if (!isOrganizer(actor)) throw new Forbidden('两步验证目前仅向区科技局账户开放。');
 }
 
 export async function beginTotp(actor: Actor): Promise<{ secret: string; uri: string; qr: string }> {
-  requireOrganizer(actor);
+  onlyOrganizersEnrol(actor);
   const secret = totp.newSecret();
   return { secret, ...(await totp.enrolment(secret, actor.email)) };
 }
@@ -261,7 +262,7 @@ export async function enrolmentFor(actor: Actor, secret: string): Promise<{ uri:
  * account's session epoch, so the caller can continue in a fresh session that counts as having passed it.
  */
 export async function confirmTotp(actor: Actor, secret: string, code: string): Promise<number> {
-  requireOrganizer(actor);
+  onlyOrganizersEnrol(actor);
   const step = await totp.check(secret, code);
   if (step === undefined) throw new Invalid({ code: '验证码不正确，请核对手机上的 6 位数字后重试。' });
   // Only an account without a second factor enrols: one that has it replaces it only by an administrator's reset.

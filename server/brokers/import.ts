@@ -1,7 +1,8 @@
 // Spreadsheet import and export of technology brokers. The export uses the same columns, so an exported
 // file can be corrected and imported back. An existing broker is recognised by name and organisation.
 import { columnsOf, insertOrUpdate, type ImportSpec } from '../platform/io/import.ts';
-import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
+import { contactColumns, contactRow } from '../contacts/columns.ts';
+import { contactFromFields } from '../contacts/form.ts';
 import { trusted } from '../platform/db/connection.ts';
 import type { Contact } from '../contacts/model.ts';
 import { codeFrom, codesFrom, labelOf } from '../vocabulary/index.ts';
@@ -36,7 +37,7 @@ export const brokerImport: ImportSpec<BrokerInput, BrokerInput> = {
     organization: c.organization,
     specialties: codesFrom('industry', c.specialties),
     bio: c.bio,
-    contact: contactCells(c),
+    contact: contactFromFields(c),
   }),
   async preload() {
     const docs = await Broker.find({ deletedAt: null }).select('name organization').lean<BrokerDoc[]>();

@@ -5,6 +5,7 @@ import { brokerLevel, industry } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { contactSchema } from '../contacts/model.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, type SearchableDoc } from '../platform/db/schema-parts.ts';
 
 /** Unconfirmed claims a broker may hold unless an organizer set another limit for them. */
 export const DEFAULT_CLAIM_LIMIT = 10;
@@ -21,8 +22,7 @@ const brokerSchema = new Schema(
     /** how many claimed needs may wait for confirmation at once (server/matching/service.ts claim); organizers
      *  raise it per broker. Absent on older records: DEFAULT_CLAIM_LIMIT. */
     claimLimit: { type: Number, min: 0 },
-    createdBy: { type: String },
-    importBatch: { type: String },
+    ...auditFields({ imported: true }),
   },
   { timestamps, collection: 'brokers' },
 );
@@ -31,11 +31,5 @@ brokerSchema.index({ owner: 1 });
 brokerSchema.index({ createdAt: -1, _id: -1 });
 brokerSchema.index({ importBatch: 1 });
 
-export type BrokerDoc = InferSchemaType<typeof brokerSchema> & {
-  _id: mongoose.Types.ObjectId;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt?: Date | null;
-  search?: { dirty: boolean; version: number };
-};
+export type BrokerDoc = InferSchemaType<typeof brokerSchema> & SearchableDoc;
 export const Broker = mongoose.model('Broker', brokerSchema);

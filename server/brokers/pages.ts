@@ -1,10 +1,9 @@
 // How technology brokers appear as pages: forms, lists, detail pages (with the needs assigned to the
 // broker) and exports, built on the shared record kit.
 import type { RecordDef } from '../platform/http/crud.ts';
-import { listedDemands } from '../demands/service.ts';
+import { visibleFilter as visibleDemands } from '../demands/policy.ts';
 import { optionsOf } from '../vocabulary/index.ts';
-import { contactFromForm } from '../contacts/schema.ts';
-import type { Contact } from '../contacts/model.ts';
+import { contactFromForm, contactToForm } from '../contacts/form.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import type { RequestHandler } from 'express';
 import { idParam } from '../platform/http/params.ts';
@@ -14,13 +13,6 @@ import { brokers, claimState, loadBroker, setClaimLimit, type BrokerView } from 
 import { brokerInput, brokerPatch, brokerQuery, claimLimitInput, type BrokerInput, type BrokerQuery } from './schema.ts';
 import { brokerExport } from './import.ts';
 
-const contactToForm = (c?: Contact) => ({
-  contactName: c?.name ?? '',
-  contactPhone: c?.phone ?? '',
-  contactEmail: c?.email ?? '',
-  contactWechat: c?.wechat ?? '',
-});
-
 export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
   base: '/brokers',
   noun: '技术经纪人',
@@ -28,17 +20,13 @@ export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
   views: { list: 'brokers/broker-list', show: 'brokers/broker-show', form: 'brokers/broker-form' },
   service: brokers,
   schemas: { create: brokerInput, update: brokerPatch, list: brokerQuery },
-  fromForm: (body) => {
-    const { _csrf, ...rest } = contactFromForm(body);
-    void _csrf;
-    return rest;
-  },
+  fromForm: contactFromForm,
   toForm: (v) => ({ ...v, ...contactToForm(v.contact) }),
   formLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
   listLocals: () => ({ levelOptions: optionsOf('brokerLevel'), industryOptions: optionsOf('industry') }),
   async showLocals(record, actor) {
-    // The same needs as an enterprise's page shows this viewer (demands/service.ts listedDemands).
-    const demands = await Demand.find({ broker: record.id, ...listedDemands(actor, !!record.permissions.edit) }).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
+    // The same needs as an enterprise's page shows this viewer (demands/policy.ts visibleFilter).
+    const demands = await Demand.find({ broker: record.id, ...visibleDemands(actor, { mayEdit: !!record.permissions.edit }) }).sort({ createdAt: -1, _id: -1 }).limit(50).lean<DemandDoc[]>();
     return {
       demands: demands.map((d) => ({ id: String(d._id), title: d.title, status: d.status, enterpriseName: d.enterpriseName, createdAt: d.createdAt, confirmed: !!d.brokerConfirmedAt })),
       claims: await claimState(actor, await loadBroker(record.id)),

@@ -7,6 +7,7 @@ import { isOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { escapeRegex } from '../platform/db/regex.ts';
 import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
+import { brokerPolicy, visibleFilter } from './policy.ts';
 import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
 import { reveal } from '../contacts/policy.ts';
 import type { Contact } from '../contacts/model.ts';
@@ -19,6 +20,7 @@ import { indexList, sortOf } from '../search/lists.ts';
 import type { BrokerInput, BrokerQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 import { findPage } from '../platform/db/page.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface BrokerView extends RecordView {
   name: string;
@@ -48,14 +50,9 @@ export function brokerView(doc: BrokerDoc, contact?: Contact): BrokerView {
 
 export const brokerSubject = (doc: BrokerDoc) => ({ kind: 'broker' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
 
-export function isBrokerOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === 'broker' && actor.profile.id === String(doc._id));
-}
+export { isBrokerOwner } from './policy.ts';
 
-function permissions(actor: Actor | undefined, doc: BrokerDoc): Permissions {
-  return { edit: isBrokerOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
-}
+const permissions = (actor: Actor | undefined, doc: BrokerDoc): Permissions => brokerPolicy.permissions(actor, doc, ['edit', 'delete'] as const);
 
 export async function loadBroker(id: string): Promise<BrokerDoc> {
   if (!mongoose.isValidObjectId(id)) throw new NotFound('技术经纪人不存在。');
@@ -69,13 +66,26 @@ export async function hasOpenDemands(brokerId: string): Promise<boolean> {
   return !!(await Demand.exists({ broker: brokerId, deletedAt: null, status: trusted({ $nin: ['closed', 'contracted'] as const }) }));
 }
 
-async function list(_actor: Actor | undefined, q: BrokerQuery): Promise<ListResult<BrokerView>> {
-  const filter: Record<string, unknown> = { deletedAt: null };
+function listFilter(actor: Actor | undefined, q: BrokerQuery): Record<string, unknown> {
+  const filter: Record<string, unknown> = visibleFilter(actor);
   if (q.level) filter.level = q.level;
   if (q.specialty) filter.specialties = q.specialty;
   if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
-  const { docs, total } = await findPage<BrokerDoc>(Broker, filter, { createdAt: -1 }, q, '-contact');
+  return filter;
+}
+
+async function list(_actor: Actor | undefined, q: BrokerQuery): Promise<ListResult<BrokerView>> {
+  const { docs, total } = await findPage<BrokerDoc>(Broker, listFilter(_actor, q), { createdAt: -1 }, q, '-contact');
   return { items: docs.map((d) => brokerView(d)), total, page: q.page, limit: q.limit };
+}
+
+/**
+ * Exports (crud.ts RecordService.cursor): every broker of the list's filter in its order (findPage's, `_id` last),
+ * from one database cursor, each made the view `list` makes. Like `list`, a free-text `q` is a substring match of
+ * the name in the database, where the page (the search index, when there is one) matches words and sorts by relevance.
+ */
+async function* cursor(actor: Actor | undefined, q: BrokerQuery): AsyncGenerator<BrokerView> {
+  yield* eachOf(Broker.find(listFilter(actor, q)).select('-contact').sort({ createdAt: -1, _id: -1 }).lean<BrokerDoc[]>().cursor({ batchSize: 1_000 }), (d: BrokerDoc) => brokerView(d));
 }
 
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
@@ -100,7 +110,7 @@ async function create(actor: Actor, input: BrokerInput): Promise<BrokerView> {
 
 async function update(actor: Actor, id: string, input: Partial<BrokerInput>): Promise<BrokerView> {
   const doc = await loadBroker(id);
-  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑自己的技术经纪人信息。');
+  brokerPolicy.authorize(actor, 'edit', doc);
   await Broker.updateOne({ _id: id }, { $set: input });
   const updated = await loadBroker(id);
   // Needs carry their broker's name (so lists and search need no join); keep it current.
@@ -110,7 +120,7 @@ async function update(actor: Actor, id: string, input: Partial<BrokerInput>): Pr
 
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadBroker(id);
-  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除技术经纪人。');
+  brokerPolicy.authorize(actor, 'delete', doc);
   if (await hasOpenDemands(id)) throw new Conflict('该技术经纪人还有正在对接的技术需求，请先将这些需求改派给其他经纪人或关闭后再删除。');
   await Broker.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
@@ -122,7 +132,7 @@ async function browse(search: SearchIndex, _actor: Actor | undefined, q: BrokerQ
   return indexList(search, { q: q.q, filters, sort: sortOf(undefined, q.q), page: q.page, limit: q.limit });
 }
 
-export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, browse, get, create, update, remove };
+export const brokers: RecordService<BrokerView, BrokerInput, BrokerQuery> = { list, cursor, browse, get, create, update, remove };
 
 /** Needs the broker claimed that nobody has confirmed yet (organizers' assignments are confirmed at once). */
 export function unconfirmedClaims(brokerId: string): Promise<number> {
@@ -131,14 +141,14 @@ export function unconfirmedClaims(brokerId: string): Promise<number> {
 
 /** The broker's unconfirmed claims and their limit, for the broker and organizers; undefined for others. */
 export async function claimState(actor: Actor | undefined, doc: BrokerDoc): Promise<{ unconfirmed: number; limit: number; canSetLimit: boolean } | undefined> {
-  if (!permissions(actor, doc).edit) return undefined;
-  return { unconfirmed: await unconfirmedClaims(String(doc._id)), limit: doc.claimLimit ?? DEFAULT_CLAIM_LIMIT, canSetLimit: isOrganizer(actor) };
+  if (!brokerPolicy.can(actor, 'seeClaims', doc)) return undefined;
+  return { unconfirmed: await unconfirmedClaims(String(doc._id)), limit: doc.claimLimit ?? DEFAULT_CLAIM_LIMIT, canSetLimit: brokerPolicy.can(actor, 'setClaimLimit', doc) };
 }
 
 /** Organizers set how many unconfirmed claims the broker may hold at once (server/matching/service.ts claim). */
 export async function setClaimLimit(actor: Actor, id: string, limit: number): Promise<{ id: string; claimLimit: number; unconfirmed: number }> {
-  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以调整经纪人的认领上限。');
-  const doc = await loadBroker(id);
+  const doc = await loadBroker(id); // the route is organizers' only (routes.ts); the rule is checked again here
+  brokerPolicy.authorize(actor, 'setClaimLimit', doc);
   await Broker.updateOne({ _id: id }, { $set: { claimLimit: limit } });
   await audit.record({ actor, action: 'broker.claim-limit', target: { kind: 'broker', id, label: doc.name }, detail: `${doc.claimLimit ?? DEFAULT_CLAIM_LIMIT} → ${limit}` });
   return { id, claimLimit: limit, unconfirmed: await unconfirmedClaims(id) };

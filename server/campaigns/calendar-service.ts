@@ -4,15 +4,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import type { Actor } from '../platform/auth/actor.ts';
-import { trusted } from '../platform/db/connection.ts';
 import { getUser } from '../accounts/service.ts';
-import { CalendarFeed, Roadshow, Visit, type CalendarFeedDoc, type RoadshowDoc, type StopDoc, type VisitDoc } from './model.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+import { CalendarFeed, type CalendarFeedDoc, type RoadshowDoc, type StopDoc, type VisitDoc } from './model.ts';
 import { SLOT_LABELS, isActive } from './roadshow-service.ts';
 import { visitTitle, visitsOf } from './visit-service.ts';
 import { icsCalendar, type IcsEvent } from './ics.ts';
 import { local, today } from './times.ts';
 import type { SlotKind } from './model.ts';
 import { clock } from '../platform/clock.ts';
+import { liveEvents, overlapping as during } from './live-events.ts';
 
 export interface CalendarEvent extends IcsEvent {
   kind: 'roadshow' | 'visit';
@@ -64,13 +65,8 @@ const byStart = (a: CalendarEvent, b: CalendarEvent) => a.start.getTime() - b.st
 /** The events the user takes part in, with their part in each. */
 export async function personalEvents(actor: Actor): Promise<CalendarEvent[]> {
   const profile = actor.profile;
-  const or: Record<string, unknown>[] = [{ createdBy: actor.id }];
-  if (profile) or.push({ 'slots.owner.id': profile.id });
-  if (profile?.kind === 'enterprise') or.push({ 'registrations.enterprise': profile.id });
-  if (profile?.kind === 'expert') or.push({ 'slots.presenterExpert': profile.id });
-  const roadshows = await Roadshow.find({ deletedAt: null, $or: or }).lean<RoadshowDoc[]>();
   const events: CalendarEvent[] = [];
-  for (const r of roadshows) {
+  for (const r of (await liveEvents()).roadshows) {
     const roles: string[] = [];
     if (r.createdBy === actor.id) roles.push('组织');
     if (profile && (r.slots ?? []).some((s) => s.owner?.id === profile.id || s.presenterExpert === profile.id)) roles.push('主讲');
@@ -92,8 +88,10 @@ export async function personalEvents(actor: Actor): Promise<CalendarEvent[]> {
 export async function eventsBetween(actor: Actor | undefined, from: Date, to: Date, mine: boolean): Promise<CalendarEvent[]> {
   const overlapping = (e: { start: Date; end: Date }) => e.start < to && e.end > from;
   if (mine && actor) return (await personalEvents(actor)).filter(overlapping);
-  const near = { deletedAt: null, startsAt: trusted({ $lt: to }), endsAt: trusted({ $gt: from }) };
-  const [roadshows, visits] = await Promise.all([Roadshow.find(near).lean<RoadshowDoc[]>(), actor ? Visit.find(near).lean<VisitDoc[]>() : Promise.resolve([])]);
+  const near = during(from, to);
+  const all = await liveEvents();
+  const roadshows = all.roadshows.filter(near);
+  const visits = actor ? all.visits.filter(near) : [];
   const events = [...roadshows.map((r) => roadshowEvent(r)), ...visits.flatMap((v) => (v.stops as StopDoc[]).map((s) => stopEvent(v, s)))];
   return events.filter(overlapping).sort(byStart);
 }
@@ -130,9 +128,15 @@ export async function revokeFeed(actor: Actor): Promise<void> {
   await CalendarFeed.updateMany({ userId: actor.id, revokedAt: null }, { $set: { revokedAt: clock.now() } });
 }
 
+/** Each user's feed, kept per user: a filter on userId reads the whole collection on FerretDB (platform/db/shared-cache.ts). */
+const feeds = new SharedCache<{ status?: FeedStatus }>('accounts', 10_000);
+
 export async function feedStatus(actor: Actor): Promise<FeedStatus | undefined> {
-  const doc = await CalendarFeed.findOne({ userId: actor.id, revokedAt: null }).sort({ createdAt: -1, _id: -1 }).lean<CalendarFeedDoc>();
-  return doc ? { hint: doc.hint, createdAt: doc.createdAt } : undefined;
+  const kept = await feeds.get(actor.id, async () => {
+    const doc = await CalendarFeed.findOne({ userId: actor.id, revokedAt: null }).sort({ createdAt: -1, _id: -1 }).lean<CalendarFeedDoc>();
+    return doc ? { status: { hint: doc.hint, createdAt: doc.createdAt } } : {};
+  });
+  return kept?.status;
 }
 
 /** The user behind a feed address, or undefined for an unknown or revoked one, or a disabled account. */

@@ -3,7 +3,8 @@
 // it came from, so each appears next to its own field.
 export type Row = Record<string, string> & { index: string };
 
-const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+/** A posted field as trimmed text ('' when it is absent or not text). */
+export const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
 /** The rows a form posted, in index order (at most `max`). */
 export function postedRows(body: Record<string, unknown>, list: string, fields: readonly string[], max: number): Row[] {

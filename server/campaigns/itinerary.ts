@@ -17,6 +17,7 @@ import * as audit from '../audit/service.ts';
 import { Roadshow, Visit, type RoadshowDoc, type VisitDoc } from './model.ts';
 import { visitTitle } from './visit-service.ts';
 import { replyView, type Reply, type ReplyStatus } from './replies.ts';
+import { liveEvents } from './live-events.ts';
 
 type SlotDoc = RoadshowDoc['slots'][number] & { _id: mongoose.Types.ObjectId };
 type StopDoc = VisitDoc['stops'][number] & { _id: mongoose.Types.ObjectId };
@@ -48,11 +49,10 @@ const presents = (s: SlotDoc, expert: string) => s.presenterExpert === expert ||
 /** The expert's visits and slots, soonest first; `upcoming` keeps those not over yet, else those that are. */
 async function engagements(expert: string, upcoming: boolean, now: Date): Promise<TripItem[]> {
   const keep = (endsAt: Date) => (upcoming ? endsAt > now : endsAt <= now);
-  const [visits, roadshows] = await Promise.all([
-    Visit.find({ expert, deletedAt: null }).lean<VisitDoc[]>(),
-    // Roadshows are a few a month; the slots are inside them, so they are read and filtered here.
-    Roadshow.find({ deletedAt: null }).select('title campaignName venue startsAt endsAt slots').lean<RoadshowDoc[]>(),
-  ]);
+  // Roadshows are a few a month; the slots are inside them, so all of them are filtered here (live-events.ts).
+  const all = await liveEvents();
+  const visits = all.visits.filter((v) => v.expert === expert);
+  const roadshows = all.roadshows;
   const hosts = new Map<string, EnterpriseDoc | null>();
   const items: TripItem[] = [];
   for (const v of visits.filter((v) => keep(v.endsAt))) {

@@ -4,7 +4,9 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { campaignKind } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields } from '../platform/db/schema-parts.ts';
 import { observed } from '../platform/db/observed.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 /** Numeric goals a campaign may set; which ones apply depends on its kind (see GOALS in schema.ts). */
 export const GOAL_KEYS = ['universities', 'results', 'matches', 'contracts', 'experts', 'visits', 'enterprises', 'problems', 'followUps', 'roadshows', 'attendees', 'intentions'] as const;
@@ -31,8 +33,7 @@ const campaignSchema = new Schema(
     goals: { type: goalsSchema, default: () => ({}) },
     /** 联百校转千果: the universities and institutes taken on, with the day each was first contacted */
     institutions: { type: [participantSchema], default: [] },
-    createdBy: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ softDelete: true }),
   },
   { timestamps, collection: 'campaigns' },
 );
@@ -114,9 +115,7 @@ const roadshowSchema = new Schema(
     outcomes: { type: [outcomeSchema], default: [] },
     /** bumped by every write: registrations, check-ins and edits are compare-and-set on it */
     rev: { type: Number, required: true, default: 0 },
-    createdBy: { type: String },
-    createdByName: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ name: true, softDelete: true }),
   },
   { timestamps, collection: 'roadshows' },
 );
@@ -127,6 +126,7 @@ export type RoadshowDoc = InferSchemaType<typeof roadshowSchema> & { _id: mongoo
 export type SlotDoc = RoadshowDoc['slots'][number] & { _id: mongoose.Types.ObjectId };
 export type RegistrationDoc = RoadshowDoc['registrations'][number] & { _id: mongoose.Types.ObjectId };
 roadshowSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+roadshowSchema.plugin(announceChanges(['events'])); // calendars and itineraries keep every event (live-events.ts)
 export const Roadshow = mongoose.model('Roadshow', roadshowSchema);
 
 // ---- expert visits (专家东宝行) ------------------------------------------------------------------------------
@@ -182,8 +182,7 @@ const visitSchema = new Schema(
     startsAt: { type: Date, required: true },
     endsAt: { type: Date, required: true },
     rev: { type: Number, required: true, default: 0 },
-    createdBy: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ softDelete: true }),
   },
   { timestamps, collection: 'visits' },
 );
@@ -194,6 +193,7 @@ visitSchema.index({ campaign: 1 });
 export type VisitDoc = InferSchemaType<typeof visitSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type StopDoc = VisitDoc['stops'][number] & { _id: mongoose.Types.ObjectId };
 visitSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+visitSchema.plugin(announceChanges(['events'])); // calendars and itineraries keep every event (live-events.ts)
 export const Visit = mongoose.model('Visit', visitSchema);
 
 // ---- personal calendar feeds --------------------------------------------------------------------------------
@@ -211,4 +211,5 @@ const calendarFeedSchema = new Schema(
 calendarFeedSchema.index({ tokenHash: 1 }, { unique: true });
 calendarFeedSchema.index({ userId: 1 });
 export type CalendarFeedDoc = InferSchemaType<typeof calendarFeedSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
+calendarFeedSchema.plugin(announceChanges(['accounts'])); // each user's feed status is kept (calendar-service.ts)
 export const CalendarFeed = mongoose.model('CalendarFeed', calendarFeedSchema);

@@ -6,6 +6,8 @@ import { recordApi, recordPages } from '../platform/http/crud.ts';
 import * as api from './api.ts';
 import * as calendar from './calendar-pages.ts';
 import * as roadshowPage from './roadshow-pages.ts';
+import * as roadshowForm from './roadshow-form-pages.ts';
+import * as registration from './registration-pages.ts';
 import * as visitPage from './visit-pages.ts';
 import { addParticipantForm, campaignDef, removeParticipantForm, tagChoicesFragment, tagForm, untagForm } from './campaign-pages.ts';
 import { roadshows } from './roadshow-service.ts';
@@ -39,20 +41,20 @@ export default function campaignRoutes(): Router {
   r.post('/campaigns/:id/tags/delete', organizerOnly, untagForm);
 
   r.get('/roadshows', roadshowPage.listPage);
-  r.get('/roadshows/new', organizerOnly, roadshowPage.newForm);
-  r.get('/roadshows/slot-choices', organizerOnly, roadshowPage.slotChoicesFragment);
-  r.post('/roadshows', organizerOnly, roadshowPage.createForm);
+  r.get('/roadshows/new', organizerOnly, roadshowForm.newForm);
+  r.get('/roadshows/slot-choices', organizerOnly, roadshowForm.slotChoicesFragment);
+  r.post('/roadshows', organizerOnly, roadshowForm.createForm);
   r.get('/roadshows/:id.ics', roadshowPage.icsFile);
   r.get('/roadshows/:id', roadshowPage.showPage);
-  r.get('/roadshows/:id/edit', organizerOnly, roadshowPage.editForm);
-  r.post('/roadshows/:id', organizerOnly, roadshowPage.updateForm);
+  r.get('/roadshows/:id/edit', organizerOnly, roadshowForm.editForm);
+  r.post('/roadshows/:id', organizerOnly, roadshowForm.updateForm);
   r.get('/roadshows/:id/delete', organizerOnly, roadshowPage.confirmDelete);
   r.post('/roadshows/:id/delete', organizerOnly, roadshowPage.removeForm);
   r.get('/roadshows/:id/agenda', roadshowPage.agendaPage);
-  r.get('/roadshows/:id/checkin', organizerOnly, roadshowPage.checkinPage);
-  r.post('/roadshows/:id/checkin', organizerOnly, roadshowPage.checkinForm);
-  r.post('/roadshows/:id/registrations', requireActive, roadshowPage.registerForm);
-  r.post('/roadshows/:id/registrations/:registration/cancel', requireActive, roadshowPage.cancelForm);
+  r.get('/roadshows/:id/checkin', organizerOnly, registration.checkinPage);
+  r.post('/roadshows/:id/checkin', organizerOnly, registration.checkinForm);
+  r.post('/roadshows/:id/registrations', requireActive, registration.registerForm);
+  r.post('/roadshows/:id/registrations/:registration/cancel', requireActive, registration.cancelForm);
   r.post('/roadshows/:id/outcomes', organizerOnly, roadshowPage.outcomeForm);
 
   r.get('/visits', visitPage.listPage);

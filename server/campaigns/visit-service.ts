@@ -2,7 +2,6 @@
 // 409 naming the clash, stops that overlap, stops at different enterprises closer than the itinerary's travel
 // gap, and an expert who is elsewhere at the time (another visit, or presenting a roadshow slot). Reports and
 // follow-up needs are in visit-report.ts.
-import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer, assertOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
@@ -22,6 +21,7 @@ import { describe, expertKey, personClashes, stopClashes, type Booking } from '.
 import { addMinutes, spanText } from './times.ts';
 import { clock } from '../platform/clock.ts';
 import { replyView, type Reply } from './replies.ts';
+import { liveEvents } from './live-events.ts';
 
 export const DEFAULT_TRAVEL_MINUTES = 30;
 
@@ -277,9 +277,7 @@ export const visits = { list, get, create, update, remove };
 
 /** Visits of an expert or at an enterprise, for calendars. */
 export async function visitsOf(who: { expert?: string | undefined; enterprise?: string | undefined }): Promise<VisitDoc[]> {
-  const or: Record<string, unknown>[] = [];
-  if (who.expert && mongoose.isValidObjectId(who.expert)) or.push({ expert: who.expert });
-  if (who.enterprise && mongoose.isValidObjectId(who.enterprise)) or.push({ 'stops.enterprise': who.enterprise });
-  if (!or.length) return [];
-  return Visit.find({ deletedAt: null, $or: or }).sort({ startsAt: 1, _id: 1 }).lean<VisitDoc[]>();
+  const { expert, enterprise } = who;
+  if (!expert && !enterprise) return [];
+  return (await liveEvents()).visits.filter((v) => (!!expert && v.expert === expert) || (!!enterprise && (v.stops as StopDoc[]).some((s) => s.enterprise === enterprise)));
 }

@@ -2,6 +2,8 @@
 // enterprise's contact, and those of the candidates in that need's pipeline), and the counterpart of an accepted
 // contact request. Every reveal to someone other than the owner is an
 // audit entry; callers send Cache-Control: no-store on pages and responses that carry one.
+// This is the contact part of every record type's policy (docs/architecture.md "Policies"): the record policies
+// (server/<module>/policy.ts) decide who sees and changes a record, this file whether its private contact is shown.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import * as audit from '../audit/service.ts';

@@ -21,9 +21,3 @@ export const contactInput = z
   .optional();
 
 export type ContactInput = z.output<typeof contactInput>;
-
-/** The flat form fields contactName/contactPhone/… as the nested object the schema expects. */
-export function contactFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  const { contactName, contactPhone, contactEmail, contactWechat, ...rest } = body;
-  return { ...rest, contact: { name: contactName, phone: contactPhone, email: contactEmail, wechat: contactWechat } };
-}

@@ -5,6 +5,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { contractType, industry, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, verificationFields } from '../platform/db/schema-parts.ts';
 import { observed } from '../platform/db/observed.ts';
 import { announceChanges } from '../platform/db/shared-cache.ts';
 
@@ -58,15 +59,9 @@ const contractSchema = new Schema(
       roadshow: { type: String },
       campaign: { type: String },
     },
-    verified: { type: Boolean, required: true, default: false },
-    verifiedAt: { type: Date },
-    verifiedBy: { type: String },
-    verifiedByName: { type: String },
+    ...verificationFields(),
     note: { type: String },
-    createdBy: { type: String },
-    createdByName: { type: String },
-    importBatch: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ name: true, imported: true, softDelete: true }),
   },
   { timestamps, collection: 'contracts' },
 );

@@ -18,6 +18,7 @@ import { institutionOptions } from '../organizations/institution-service.ts';
 import { expertOptions } from '../results/service.ts';
 import { brokerOptions } from '../demands/service.ts';
 import { contractMatch, matchForContract } from '../matching/service.ts';
+import { contractPolicy, visibleFilter } from './policy.ts';
 import type { MatchDoc } from '../matching/model.ts';
 import { Campaign, Roadshow } from '../campaigns/model.ts';
 import { calendarDate, yearOf } from '../platform/time.ts';
@@ -27,6 +28,7 @@ import { resolveParties } from './parties.ts';
 import { checkContract, type ContractInput, type ContractQuery, type VerifyInput } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 import { SharedCache } from '../platform/db/shared-cache.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface ContractView extends RecordView {
   title: string;
@@ -90,25 +92,8 @@ export function contractView(doc: ContractDoc): ContractView {
   };
 }
 
-type Party = 'organizer' | 'recorder' | 'broker' | 'buyer' | 'seller';
-
-function partyOf(actor: Actor | undefined, doc: ContractDoc): Party | undefined {
-  if (!actor || actor.status !== 'active') return undefined;
-  if (isOrganizer(actor)) return 'organizer';
-  if (doc.createdBy === actor.id) return 'recorder';
-  const p = actor.profile;
-  if (!p) return undefined;
-  if (p.kind === 'broker' && doc.broker === p.id) return 'broker';
-  if (p.kind === 'enterprise' && doc.buyer === p.id) return 'buyer';
-  if (doc.seller.kind === p.kind && doc.seller.id === p.id) return 'seller';
-  return undefined;
-}
-
-function permissionsOf(party: Party | undefined, doc: ContractDoc): VerifiablePermissions {
-  // A broker corrects their own entry until it is verified; after that only organizers change it.
-  const editor = party === 'organizer' || (party === 'recorder' && !doc.verified);
-  return { edit: editor, delete: editor, verify: party === 'organizer' && !doc.verified };
-}
+// A broker corrects their own entry until it is verified; after that only organizers change it (policy.ts).
+const permissionsOf = (actor: Actor | undefined, doc: ContractDoc): VerifiablePermissions => contractPolicy.permissions(actor, doc, ['edit', 'delete', 'verify'] as const);
 
 export async function loadContract(id: string): Promise<ContractDoc> {
   const doc = await findLive<ContractDoc>(Contract, id);
@@ -116,30 +101,17 @@ export async function loadContract(id: string): Promise<ContractDoc> {
   return doc;
 }
 
-async function visible(actor: Actor | undefined, id: string): Promise<{ doc: ContractDoc; party: Party }> {
+async function visible(actor: Actor | undefined, id: string): Promise<ContractDoc> {
   const doc = await loadContract(id);
-  const party = partyOf(actor, doc);
   // Contracts are business records: to anyone else they do not exist.
-  if (!party) throw new NotFound('技术合同不存在。');
-  return { doc, party };
-}
-
-/** Who may see which contracts in lists. */
-function scopeFilter(actor: Actor | undefined): Record<string, unknown> | null {
-  if (!actor || actor.status !== 'active') return null;
-  if (isOrganizer(actor)) return {};
-  const or: Record<string, unknown>[] = [{ createdBy: actor.id }];
-  const p = actor.profile;
-  if (p?.kind === 'broker') or.push({ broker: p.id });
-  if (p?.kind === 'enterprise') or.push({ buyer: p.id });
-  if (p?.kind === 'enterprise' || p?.kind === 'institution' || p?.kind === 'expert') or.push({ 'seller.kind': p.kind, 'seller.id': p.id });
-  return { $or: or };
+  contractPolicy.authorize(actor, 'view', doc);
+  return doc;
 }
 
 export function listFilter(actor: Actor | undefined, q: ContractQuery): Record<string, unknown> | null {
-  const scope = scopeFilter(actor);
+  const scope = visibleFilter(actor);
   if (!scope) return null;
-  const and: Record<string, unknown>[] = [{ deletedAt: null }, scope];
+  const and: Record<string, unknown>[] = [scope];
   if (q.type) and.push({ type: q.type });
   if (q.industry) and.push({ industry: q.industry });
   if (q.town) and.push({ town: q.town });
@@ -183,9 +155,20 @@ async function list(actor: Actor | undefined, q: ContractQuery): Promise<ListRes
   return { items: docs.map(contractView), total, page: q.page, limit: q.limit, sum };
 }
 
+/**
+ * Exports (crud.ts RecordService.cursor): every contract of the list's filter (listFilter: nothing for those who
+ * may see none) in its order, from one database cursor, each made the view `list` makes; the list's page cache is
+ * not used (an export reads every record once).
+ */
+async function* cursor(actor: Actor | undefined, q: ContractQuery): AsyncGenerator<ContractView> {
+  const filter = listFilter(actor, q);
+  if (!filter) return;
+  yield* eachOf(Contract.find(filter).sort(SORTS[q.sort ?? 'signed']!).lean<ContractDoc[]>().cursor({ batchSize: 1_000 }), (d: ContractDoc) => contractView(d));
+}
+
 async function get(actor: Actor | undefined, id: string) {
-  const { doc, party } = await visible(actor, id);
-  return { ...contractView(doc), permissions: permissionsOf(party, doc) };
+  const doc = await visible(actor, id);
+  return { ...contractView(doc), permissions: permissionsOf(actor, doc) };
 }
 
 async function brokerFields(actor: Actor, requested: string | undefined): Promise<Record<string, unknown>> {
@@ -271,10 +254,8 @@ async function create(actor: Actor, input: ContractInput): Promise<ContractView>
 // Writes check visibility before permission: to anyone who cannot see a contract, changing it answers exactly
 // as a contract that does not exist (404), so no id can be probed; its parties are told why they may not.
 async function update(actor: Actor, id: string, input: Partial<ContractInput>): Promise<ContractView> {
-  const { doc, party } = await visible(actor, id);
-  if (!permissionsOf(party, doc).edit) {
-    throw new Forbidden(party === 'recorder' ? '合同已核实，如需更正请联系区科技局。' : '只有登记人和区科技局可以修改技术合同。');
-  }
+  const doc = await visible(actor, id);
+  contractPolicy.authorize(actor, 'edit', doc);
   // The cross-field rules hold for the record as it will be.
   const merged = {
     amount: input.amount ?? doc.amount,
@@ -320,14 +301,15 @@ async function update(actor: Actor, id: string, input: Partial<ContractInput>): 
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const { doc, party } = await visible(actor, id);
-  if (!permissionsOf(party, doc).delete) throw new Forbidden('只有登记人（核实前）和区科技局可以删除技术合同。');
+  const doc = await visible(actor, id);
+  contractPolicy.authorize(actor, 'delete', doc);
   await Contract.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'contract.delete', target: { kind: 'contract', id, label: doc.title } });
 }
 
 export const contracts: RecordService<ContractView, ContractInput, ContractQuery> & { list: typeof list } = {
   list,
+  cursor,
   get,
   create,
   update,
@@ -340,9 +322,8 @@ export const contracts: RecordService<ContractView, ContractInput, ContractQuery
  * year; verified without a registration it waits ("已核实，待登记后计入").
  */
 export async function verify(actor: Actor, id: string, input: VerifyInput = {}): Promise<ContractView> {
-  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以核实技术合同。');
-  const doc = await loadContract(id);
-  if (doc.verified) throw new Conflict('该合同已核实。');
+  const doc = await loadContract(id); // the route is organizers' only (routes.ts); the rule is checked again here
+  contractPolicy.authorize(actor, 'verify', doc);
   const set: Record<string, unknown> = { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) };
   const reg = input.registration;
   if (reg?.number && reg.date) {

@@ -4,7 +4,9 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, demandKind, demandStatus, industry, maturity, town } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, type SearchableDoc } from '../platform/db/schema-parts.ts';
 import { observed } from '../platform/db/observed.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const historySchema = new Schema(
   {
@@ -59,8 +61,7 @@ const demandSchema = new Schema(
     statusHistory: { type: [historySchema], default: [] },
     publishedAt: { type: Date },
     clarification: { type: clarificationSchema, default: () => ({}) },
-    createdBy: { type: String },
-    importBatch: { type: String },
+    ...auditFields({ imported: true }),
   },
   { timestamps, collection: 'demands' },
 );
@@ -71,12 +72,7 @@ demandSchema.index({ status: 1, createdAt: -1, _id: -1 });
 demandSchema.index({ createdAt: -1, _id: -1 });
 demandSchema.index({ importBatch: 1 });
 
-export type DemandDoc = InferSchemaType<typeof demandSchema> & {
-  _id: mongoose.Types.ObjectId;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt?: Date | null;
-  search?: { dirty: boolean; version: number };
-};
+export type DemandDoc = InferSchemaType<typeof demandSchema> & SearchableDoc;
 demandSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+demandSchema.plugin(announceChanges(['workbench', 'demands'])); // the broker's workbench (matching/workbench.ts) and need pages (service.ts) keep what they read
 export const Demand = mongoose.model('Demand', demandSchema);

@@ -13,7 +13,8 @@ import { assignBroker, brokerOptions, clarify, demands, transition, type DemandP
 import { assignBrokerInput, clarificationInput, demandInput, demandPatch, demandQuery, transitionInput, type DemandInput, type DemandQuery } from './schema.ts';
 import { demandExport } from './import.ts';
 import { suggestionsForDemand } from '../matching/suggestions.ts';
-import { claimRefusal, type DemandStatus } from './workflow.ts';
+import { type DemandStatus } from './workflow.ts';
+import { demandPolicy } from './policy.ts';
 import { requestStates } from '../matching/contacts.ts';
 import { closedReason, responsesOf } from '../matching/responses.ts';
 
@@ -97,7 +98,8 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
       showMatches,
       askContact: isOwner,
       canSeePipeline: permissions.clarify,
-      canClaim: actor?.role === 'broker' && !claimRefusal(actor, { broker: record.broker?.id, status: record.status }),
+      // the same rule as the claim itself (matching/service.ts claim → workflow.ts claimRefusal)
+      canClaim: demandPolicy.can(actor, 'claim', { enterprise: record.enterprise.id, broker: record.broker?.id, status: record.status }),
       transitionOptions: permissions.transitions.map((s: DemandStatus) => ({ value: s, label: labelOf('demandStatus', s) })),
       maturityOptions: optionsOf('maturity'),
       brokerOptions: permissions.assignBroker ? await brokerOptions() : undefined,

@@ -7,7 +7,8 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { escapeRegex } from '../platform/db/regex.ts';
-import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../platform/errors.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import type { ListResult, Permissions, RecordService, RecordView, GetOptions } from '../platform/http/crud.ts';
 import * as audit from '../audit/service.ts';
 import type { Contact } from '../contacts/model.ts';
@@ -18,11 +19,12 @@ import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from './model.ts';
 import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
-import { FINDABLE } from '../search/visibility.ts';
 import type { ClarificationInput, DemandInput, DemandQuery } from './schema.ts';
-import { allowedTransitions, completeness, mayConfirmClaim, partyOf, PUBLIC_STATUSES, type DemandStatus, type Party } from './workflow.ts';
+import { allowedTransitions, completeness, partyOf, type DemandStatus, type Party } from './workflow.ts';
+import { demandPolicy, hallStatuses } from './policy.ts';
 import { clock } from '../platform/clock.ts';
 import { calendarDate } from '../platform/time.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface DemandPermissions extends Permissions {
   transitions: DemandStatus[];
@@ -96,17 +98,10 @@ export function demandView(doc: DemandDoc, party?: Party, contact?: Contact): De
   };
 }
 
-function permissionsFor(party: Party | undefined, doc: DemandDoc): DemandPermissions {
-  const status = doc.status as DemandStatus;
-  const editor = party === 'owner' || party === 'organizer';
-  return {
-    edit: editor && status !== 'contracted',
-    delete: editor && ['draft', 'published', 'closed'].includes(status),
-    transitions: allowedTransitions(party, status),
-    clarify: !!party,
-    assignBroker: party === 'organizer',
-    confirmClaim: mayConfirmClaim(party, doc),
-  };
+/** The actions' buttons (policy.ts decides each); `transitions` are the statuses this party may move the need to. */
+function permissionsFor(actor: Actor | undefined, party: Party | undefined, doc: DemandDoc): DemandPermissions {
+  const can = demandPolicy.permissions(actor, doc, ['edit', 'delete', 'clarify', 'assignBroker', 'confirmClaim'] as const);
+  return { edit: can.edit, delete: can.delete, transitions: allowedTransitions(party, doc.status as DemandStatus), clarify: can.clarify, assignBroker: can.assignBroker, confirmClaim: can.confirmClaim };
 }
 
 export async function loadDemand(id: string): Promise<DemandDoc> {
@@ -116,28 +111,20 @@ export async function loadDemand(id: string): Promise<DemandDoc> {
   return doc;
 }
 
-/** The need as the actor may see it, or NotFound/Unauthorized. */
-export async function visibleDemand(actor: Actor | undefined, id: string): Promise<{ doc: DemandDoc; party: Party | undefined }> {
-  const doc = await loadDemand(id);
-  const party = partyOf(actor, doc);
-  if (doc.status === 'draft' && !party) throw new NotFound('技术需求不存在。');
-  if (doc.visibility === 'members' && !actor) throw new Unauthorized('该技术需求仅对注册用户公开，请先登录。');
-  return { doc, party };
+/**
+ * Needs as pages read them, kept by id under the 'demands' topic, which every write to a need announces
+ * (model.ts; platform/db/shared-cache.ts): a need's page asked for the same document four times (the need, its
+ * suggested results and experts, its responses). Only for showing: a use case that writes reads it afresh.
+ */
+const shownDemands = new SharedCache<DemandDoc>('demands', 5_000);
+
+/** The need as the actor may see it, or NotFound/Unauthorized; `shown` for reading only (from the cache above). */
+export async function visibleDemand(actor: Actor | undefined, id: string, opts: { shown?: boolean } = {}): Promise<{ doc: DemandDoc; party: Party | undefined }> {
+  const doc = opts.shown && mongoose.isValidObjectId(id) ? ((await shownDemands.get(id, () => findLive<DemandDoc>(Demand, id))) ?? (await loadDemand(id))) : await loadDemand(id);
+  demandPolicy.authorize(actor, 'view', doc);
+  return { doc, party: partyOf(actor, doc) };
 }
 
-/**
- * The needs a page listing one party's needs (an enterprise's page, a broker's page) shows to this viewer: all of
- * them, drafts and closed ones included, to those who may edit the party's record; else the findable ones
- * (search/visibility.ts FINDABLE: in progress or contracted, never drafts or closed); members-only needs never to
- * visitors. One rule for every such list.
- */
-export function listedDemands(actor: Actor | undefined, mayEdit: boolean): Record<string, unknown> {
-  return {
-    deletedAt: null,
-    ...(mayEdit ? {} : { status: trusted({ $in: FINDABLE }) }),
-    ...(actor ? {} : { visibility: trusted({ $ne: 'members' }) }),
-  };
-}
 
 function listFilter(actor: Actor | undefined, q: DemandQuery): Record<string, unknown> {
   const and: Record<string, unknown>[] = [{ deletedAt: null }];
@@ -152,7 +139,7 @@ function listFilter(actor: Actor | undefined, q: DemandQuery): Record<string, un
   } else if (mine || isOrganizer(actor)) {
     if (!mine) and.push({ status: trusted({ $ne: 'draft' }) });
   } else {
-    and.push({ status: trusted({ $in: PUBLIC_STATUSES.filter((s) => s !== 'closed') }) });
+    and.push({ status: trusted({ $in: hallStatuses(actor) }) });
   }
   if (!actor) and.push({ visibility: trusted({ $ne: 'members' }) });
   if (q.industry) and.push({ industry: q.industry });
@@ -191,13 +178,23 @@ async function list(actor: Actor | undefined, q: DemandQuery): Promise<ListResul
   return { items: docs.map((d) => demandView(d, partyOf(actor, d))), total, page: q.page, limit: q.limit };
 }
 
+/**
+ * Exports (crud.ts RecordService.cursor): every need of the list's filter (listFilter) in its order, from one
+ * database cursor, each made the view `list` makes. Like `list`, a free-text `q` is a substring match in the
+ * database: the page, read from the search index when there is one (browse), matches words and synonyms and sorts
+ * by relevance, so with `q` an export may hold needs the page does not show, in the list's order.
+ */
+async function* cursor(actor: Actor | undefined, q: DemandQuery): AsyncGenerator<DemandView> {
+  yield* eachOf(Demand.find(listFilter(actor, q)).sort(SORTS[q.sort ?? 'newest']!).lean<DemandDoc[]>().cursor({ batchSize: 1_000 }), (d: DemandDoc) => demandView(d, partyOf(actor, d)));
+}
+
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
-  const { doc, party } = await visibleDemand(actor, id);
+  const { doc, party } = await visibleDemand(actor, id, { shown: true });
   const enterprise = await Enterprise.findById(doc.enterprise).lean<EnterpriseDoc>();
   const contact = enterprise
     ? await reveal(actor, { kind: 'enterprise', id: doc.enterprise, label: enterprise.name, ownerId: enterprise.owner }, enterprise.contact, opts)
     : undefined;
-  return { ...demandView(doc, party, contact), permissions: permissionsFor(party, doc) };
+  return { ...demandView(doc, party, contact), permissions: permissionsFor(actor, party, doc) };
 }
 
 async function enterpriseFor(actor: Actor, requested: string | undefined): Promise<EnterpriseDoc> {
@@ -236,9 +233,7 @@ async function create(actor: Actor, input: DemandInput): Promise<DemandView> {
 
 async function update(actor: Actor, id: string, input: Partial<DemandInput>): Promise<DemandView> {
   const { doc, party } = await visibleDemand(actor, id); // someone else's draft: 404, as for reading
-  if (!permissionsFor(party, doc).edit) {
-    throw new Forbidden(doc.status === 'contracted' ? '已签约的需求不能再修改。' : '只能编辑本企业的技术需求。');
-  }
+  demandPolicy.authorize(actor, 'edit', doc);
   const { draft: _draft, enterprise: requested, ...fields } = input;
   void _draft;
   const set: Record<string, unknown> = { ...fields };
@@ -256,10 +251,8 @@ async function update(actor: Actor, id: string, input: Partial<DemandInput>): Pr
 }
 
 async function remove(actor: Actor, id: string): Promise<void> {
-  const { doc, party } = await visibleDemand(actor, id);
-  if (!permissionsFor(party, doc).delete) {
-    throw new Forbidden(party ? '对接中、洽谈中或已签约的需求不能删除，可以先关闭。' : '只能删除本企业的技术需求。');
-  }
+  const { doc } = await visibleDemand(actor, id);
+  demandPolicy.authorize(actor, 'delete', doc);
   await Demand.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
@@ -273,7 +266,7 @@ async function browse(search: SearchIndex, actor: Actor | undefined, q: DemandQu
     if (q.status === 'draft' && !mine && !isOrganizer(actor)) filters.status = [];
     else filters.status = q.status;
   } else if (!mine) {
-    filters.status = isOrganizer(actor) ? PUBLIC_STATUSES.filter((s) => s !== 'draft') : FINDABLE;
+    filters.status = [...hallStatuses(actor)];
   }
   if (!actor) filters.visibility = 'public';
   if (q.industry) filters.industry = q.industry;
@@ -286,12 +279,12 @@ async function browse(search: SearchIndex, actor: Actor | undefined, q: DemandQu
   return indexList(search, { q: q.q, filters, ranges, sort: sortOf(q.sort, q.q), page: q.page, limit: q.limit });
 }
 
-export const demands: RecordService<DemandView, DemandInput, DemandQuery> = { list, browse, get, create, update, remove };
+export const demands: RecordService<DemandView, DemandInput, DemandQuery> = { list, cursor, browse, get, create, update, remove };
 
 /** Moves the need along its workflow, recording who, when and why. */
 export async function transition(actor: Actor, id: string, to: DemandStatus, note?: string): Promise<DemandView> {
   const { doc, party } = await visibleDemand(actor, id);
-  if (!party) throw new Forbidden('只有发布企业、对接经纪人和区科技局可以变更需求状态。');
+  demandPolicy.authorize(actor, 'transition', doc);
   const from = doc.status as DemandStatus;
   if (!allowedTransitions(party, from).includes(to)) {
     throw new Conflict(`需求当前为“${labelOf('demandStatus', from)}”，不能变更为“${labelOf('demandStatus', to)}”。`);
@@ -310,8 +303,8 @@ export async function transition(actor: Actor, id: string, to: DemandStatus, not
 
 /** Updates the broker-assisted clarification (owner, assigned broker or organizer). */
 export async function clarify(actor: Actor, id: string, input: ClarificationInput): Promise<DemandView> {
-  const { party } = await visibleDemand(actor, id);
-  if (!party) throw new Forbidden('只有发布企业、对接经纪人和区科技局可以完善需求。');
+  const { doc, party } = await visibleDemand(actor, id);
+  demandPolicy.authorize(actor, 'clarify', doc);
   const set: Record<string, unknown> = { 'clarification.updatedAt': clock.now(), 'clarification.updatedBy': actor.id, 'clarification.updatedByName': actor.name };
   const unset: Record<string, 1> = {};
   for (const key of ['indicator', 'bottleneck', 'targetMaturity', 'budgetNote', 'deadlineNote'] as const) {
@@ -324,8 +317,8 @@ export async function clarify(actor: Actor, id: string, input: ClarificationInpu
 
 /** Organizers assign (or unassign, with null) the broker who works the need; their assignment is confirmed. */
 export async function assignBroker(actor: Actor, id: string, brokerId: string | null): Promise<DemandView> {
-  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以指派技术经纪人。');
-  const doc = await loadDemand(id);
+  const doc = await loadDemand(id); // the route is organizers' only (routes.ts); the rule is checked again here
+  demandPolicy.authorize(actor, 'assignBroker', doc);
   let broker: BrokerDoc | null = null;
   if (brokerId) {
     broker = await findLive<BrokerDoc>(Broker, brokerId);

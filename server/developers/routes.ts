@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Express, type RequestHandler } from 'express';
 import { openApiDocument } from '../platform/http/api-docs.ts';
+import { projectRoot } from '../platform/paths.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import { codeListOf, codeLists } from '../vocabulary/routes.ts';
 import { catalogue, resources, tags } from './catalogue.ts';
 
-const version = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 const DESCRIPTION = [
   '东宝区科技成果转化与人才对接平台的接口，供省级平台与区科技局的脚本等程序调用。',

@@ -2,7 +2,8 @@
 // corrected and imported back. 所在单位 becomes a link to the institution when one of that exact name is on
 // the platform; an existing expert is recognised by name and unit.
 import { columnsOf, insertOrUpdate, yesCell, type ImportSpec } from '../platform/io/import.ts';
-import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
+import { contactColumns, contactRow } from '../contacts/columns.ts';
+import { contactFromFields } from '../contacts/form.ts';
 import { trusted } from '../platform/db/connection.ts';
 import type { Contact } from '../contacts/model.ts';
 import { Institution, type InstitutionDoc } from '../organizations/model.ts';
@@ -51,7 +52,7 @@ export const expertImport: ImportSpec<ExpertInput, ExpertReady> = {
     keywords: c.keywords,
     bio: c.bio,
     availableForVisits: yesCell(c.availableForVisits),
-    contact: contactCells(c),
+    contact: contactFromFields(c),
   }),
   async preload(): Promise<ExpertLookups> {
     const [institutions, experts] = await Promise.all([

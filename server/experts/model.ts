@@ -4,6 +4,7 @@ import { industry } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { contactSchema } from '../contacts/model.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, type SearchableDoc } from '../platform/db/schema-parts.ts';
 
 const expertSchema = new Schema(
   {
@@ -18,8 +19,7 @@ const expertSchema = new Schema(
     availableForVisits: { type: Boolean, default: false },
     contact: { type: contactSchema },
     owner: { type: String },
-    createdBy: { type: String },
-    importBatch: { type: String },
+    ...auditFields({ imported: true }),
   },
   { timestamps, collection: 'experts' },
 );
@@ -29,11 +29,5 @@ expertSchema.index({ institution: 1 });
 expertSchema.index({ createdAt: -1, _id: -1 });
 expertSchema.index({ importBatch: 1 });
 
-export type ExpertDoc = InferSchemaType<typeof expertSchema> & {
-  _id: mongoose.Types.ObjectId;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt?: Date | null;
-  search?: { dirty: boolean; version: number };
-};
+export type ExpertDoc = InferSchemaType<typeof expertSchema> & SearchableDoc;
 export const Expert = mongoose.model('Expert', expertSchema);

@@ -1,8 +1,7 @@
 // How experts appear as pages: forms, lists, detail pages and exports, built on the shared record kit.
 import type { RecordDef } from '../platform/http/crud.ts';
 import { optionsOf } from '../vocabulary/index.ts';
-import { contactFromForm } from '../contacts/schema.ts';
-import type { Contact } from '../contacts/model.ts';
+import { contactFromForm, contactToForm } from '../contacts/form.ts';
 import { institutionOptions } from '../organizations/institution-service.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { experts, type ExpertView } from './service.ts';
@@ -12,6 +11,7 @@ import { needsForExpertId } from '../matching/suggestions.ts';
 import { contactBox } from '../matching/contact-box.ts';
 import { pastEngagements } from '../campaigns/itinerary.ts';
 import { SharedCache } from '../platform/db/shared-cache.ts';
+import { visibleFilter as visibleResults } from '../results/policy.ts';
 
 interface LedResult {
   id: string;
@@ -30,7 +30,8 @@ const ledResults = new SharedCache<LedResult[]>('results', 2_000);
 
 async function resultsLedBy(expertId: string): Promise<LedResult[]> {
   const found = await ledResults.get(expertId, async () => {
-    const results = await Result.find({ leadExpert: expertId, deletedAt: null, status: 'published' })
+    // the same for every viewer: the published ones (results/policy.ts visibleFilter), so one list per expert is cached
+    const results = await Result.find({ leadExpert: expertId, ...visibleResults(undefined) })
       .sort({ createdAt: -1, _id: -1 })
       .limit(50)
       .lean<ResultDoc[]>();
@@ -39,13 +40,6 @@ async function resultsLedBy(expertId: string): Promise<LedResult[]> {
   return found!.map((r) => ({ ...r }));
 }
 
-const contactToForm = (c?: Contact) => ({
-  contactName: c?.name ?? '',
-  contactPhone: c?.phone ?? '',
-  contactEmail: c?.email ?? '',
-  contactWechat: c?.wechat ?? '',
-});
-
 export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
   base: '/experts',
   noun: '专家',
@@ -53,11 +47,7 @@ export const expertDef: RecordDef<ExpertView, ExpertInput, ExpertQuery> = {
   views: { list: 'experts/expert-list', show: 'experts/expert-show', form: 'experts/expert-form' },
   service: experts,
   schemas: { create: expertInput, update: expertPatch, list: expertQuery },
-  fromForm: (body) => {
-    const { _csrf, ...rest } = contactFromForm(body);
-    void _csrf;
-    return { ...rest, availableForVisits: body.availableForVisits === 'on' };
-  },
+  fromForm: (body) => ({ ...contactFromForm(body), availableForVisits: body.availableForVisits === 'on' }),
   toForm: (v) => ({ ...v, institution: v.institution ?? '', keywords: v.keywords.join('、'), ...contactToForm(v.contact) }),
   formLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),
   listLocals: async () => ({ industryOptions: optionsOf('industry'), institutionOptions: await institutionOptions() }),

@@ -18,7 +18,9 @@ import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { ExpertInput, ExpertQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { expertPolicy, visibleFilter } from './policy.ts';
 import { findPage } from '../platform/db/page.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface ExpertView extends RecordView {
   name: string;
@@ -56,14 +58,9 @@ export function expertView(doc: ExpertDoc, contact?: Contact): ExpertView {
 
 export const expertSubject = (doc: ExpertDoc) => ({ kind: 'expert' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
 
-export function isExpertOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === 'expert' && actor.profile.id === String(doc._id));
-}
+export { isExpertOwner } from './policy.ts';
 
-function permissions(actor: Actor | undefined, doc: ExpertDoc): Permissions {
-  return { edit: isExpertOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
-}
+const permissions = (actor: Actor | undefined, doc: ExpertDoc): Permissions => expertPolicy.permissions(actor, doc, ['edit', 'delete'] as const);
 
 export async function loadExpert(id: string): Promise<ExpertDoc> {
   if (!mongoose.isValidObjectId(id)) throw new NotFound('专家不存在。');
@@ -92,8 +89,8 @@ async function placeOf(input: Partial<ExpertInput>, current?: ExpertDoc): Promis
   return { set: rest, unset: unlink ? ['institution', 'city'] : [] };
 }
 
-async function list(_actor: Actor | undefined, q: ExpertQuery): Promise<ListResult<ExpertView>> {
-  const filter: Record<string, unknown> = { deletedAt: null };
+function listFilter(actor: Actor | undefined, q: ExpertQuery): Record<string, unknown> {
+  const filter: Record<string, unknown> = visibleFilter(actor);
   if (q.industry) filter.industries = q.industry;
   if (q.availableForVisits) filter.availableForVisits = true;
   if (q.institution) filter.institution = q.institution;
@@ -101,8 +98,21 @@ async function list(_actor: Actor | undefined, q: ExpertQuery): Promise<ListResu
     const pattern = escapeRegex(q.q);
     filter.$or = [{ name: trusted({ $regex: pattern, $options: 'i' }) }, { keywords: trusted({ $regex: pattern, $options: 'i' }) }];
   }
-  const { docs, total } = await findPage<ExpertDoc>(Expert, filter, { createdAt: -1 }, q, '-contact');
+  return filter;
+}
+
+async function list(_actor: Actor | undefined, q: ExpertQuery): Promise<ListResult<ExpertView>> {
+  const { docs, total } = await findPage<ExpertDoc>(Expert, listFilter(_actor, q), { createdAt: -1 }, q, '-contact');
   return { items: docs.map((d) => expertView(d)), total, page: q.page, limit: q.limit };
+}
+
+/**
+ * Exports (crud.ts RecordService.cursor): every expert of the list's filter in its order (findPage's, `_id` last),
+ * from one database cursor, each made the view `list` makes. Like `list`, a free-text `q` is a substring match in
+ * the database, where the page (the search index, when there is one) matches words and sorts by relevance.
+ */
+async function* cursor(actor: Actor | undefined, q: ExpertQuery): AsyncGenerator<ExpertView> {
+  yield* eachOf(Expert.find(listFilter(actor, q)).select('-contact').sort({ createdAt: -1, _id: -1 }).lean<ExpertDoc[]>().cursor({ batchSize: 1_000 }), (d: ExpertDoc) => expertView(d));
 }
 
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
@@ -128,7 +138,7 @@ async function create(actor: Actor, input: ExpertInput): Promise<ExpertView> {
 
 async function update(actor: Actor, id: string, input: Partial<ExpertInput>): Promise<ExpertView> {
   const doc = await loadExpert(id);
-  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑自己的专家信息。');
+  expertPolicy.authorize(actor, 'edit', doc);
   const { set, unset } = await placeOf(input, doc);
   await Expert.updateOne({ _id: id }, { $set: set, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, ''])) } : {}) });
   const updated = await loadExpert(id);
@@ -139,7 +149,7 @@ async function update(actor: Actor, id: string, input: Partial<ExpertInput>): Pr
 
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadExpert(id);
-  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除专家。');
+  expertPolicy.authorize(actor, 'delete', doc);
   await Expert.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   // Results keep their record, without a lead who is no longer listed.
   await Result.updateMany({ leadExpert: id }, { $unset: { leadExpert: 1, leadExpertName: 1 } });
@@ -153,7 +163,7 @@ async function browse(search: SearchIndex, _actor: Actor | undefined, q: ExpertQ
   return indexList(search, { q: q.q, filters, sort: sortOf(undefined, q.q), page: q.page, limit: q.limit });
 }
 
-export const experts: RecordService<ExpertView, ExpertInput, ExpertQuery> = { list, browse, get, create, update, remove };
+export const experts: RecordService<ExpertView, ExpertInput, ExpertQuery> = { list, cursor, browse, get, create, update, remove };
 
 /** The expert profile an account speaks for, if any. */
 export async function expertOf(actor: Actor | undefined): Promise<ExpertDoc | undefined> {

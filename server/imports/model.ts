@@ -2,6 +2,7 @@
 // imported the good rows only, the rows it left out (ImportRejects), for the workbook of rejected rows.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields } from '../platform/db/schema-parts.ts';
 
 // A row's problems as a list of { field, column, message }: field paths such as "registration.date" hold dots,
 // which a mongoose Map (and a MongoDB key) cannot; `column` is the header, as the file has it, of the column the
@@ -33,8 +34,7 @@ const importJobSchema = new Schema(
     outcomes: { type: [outcomeSchema], default: [] },
     batch: { type: String },
     error: { type: String },
-    createdBy: { type: String },
-    createdByName: { type: String },
+    ...auditFields({ name: true }),
     finishedAt: { type: Date },
   },
   { timestamps, collection: 'import_jobs' },

@@ -5,12 +5,14 @@
 // written in chunks while the job records progress; if writing fails, or the process dies mid-way, the
 // records created by the batch are removed (rows that updated existing records stay updated).
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { BadRequest, Forbidden, NotFound } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { readTable, writeCsv, writeXlsx, type Table } from '../platform/io/tabular.ts';
+import { memorySink, readTable, streamCsv, streamXlsx, type Table } from '../platform/io/tabular.ts';
+import { exportRows } from '../platform/http/crud.ts';
 import { validateTable, writeAll, type RowOutcome, type RowProblem } from '../platform/io/import.ts';
 import * as audit from '../audit/service.ts';
 import { dataKind, KIND_NAMES } from './registry.ts';
@@ -176,14 +178,19 @@ export async function rejectedWorkbook(actor: Actor, id: string): Promise<{ file
   // The file's headers, without the reasons column of an earlier round (it is written afresh) or blank headers.
   const headers = doc.headers ?? [];
   const keep = headers.map((h, i) => (h && h !== REASON_HEADER ? i : -1)).filter((i) => i >= 0);
-  const rows: unknown[][] = [];
-  for (let i = 0; i * REJECT_CHUNK < job.rejected; i++) {
-    const chunk = await ImportReject.findById(`${id}.${i}`).lean<ImportRejectDoc>();
-    for (const r of chunk?.rows ?? []) rows.push([...keep.map((j) => r.cells[j] ?? ''), reasons.get(r.line) ?? '']);
+  // The rows are read a stored chunk at a time and streamed into the workbook; only the compressed file is held
+  // whole (the route sends a Buffer). It is bounded anyway: at most MAX_ROWS rows of one upload of at most 5 MB.
+  async function* rows() {
+    for (let i = 0; i * REJECT_CHUNK < job.rejected; i++) {
+      const chunk = await ImportReject.findById(`${id}.${i}`).lean<ImportRejectDoc>();
+      for (const r of chunk?.rows ?? []) yield [...keep.map((j) => r.cells[j] ?? ''), reasons.get(r.line) ?? ''];
+    }
   }
   const columns = [...keep.map((j) => ({ header: headers[j]!, width: Math.max(12, headers[j]!.length * 2 + 4) })), { header: REASON_HEADER, width: 60 }];
   const base = job.filename.replace(/\.(xlsx|csv)$/i, '');
-  return { filename: `${base}-有误的行.xlsx`, body: await writeXlsx(job.kindLabel, columns, rows) };
+  const sink = memorySink();
+  await streamXlsx(sink.out, job.kindLabel, columns, rows());
+  return { filename: `${base}-有误的行.xlsx`, body: sink.body() };
 }
 
 async function runWrite(id: string, batch: string, rows: unknown[], kindName: string, logger?: Logger): Promise<JobView> {
@@ -255,18 +262,17 @@ export async function template(kindName: string): Promise<{ filename: string; bo
   return { filename: `${kind.spec.label}导入模板.xlsx`, body: Buffer.from(await wb.xlsx.writeBuffer()) };
 }
 
-/** Exports every record of a kind as the actor may see it (used by the CLI; pages export their list view). */
-export async function exportAll(actor: Actor, kindName: string, format: 'xlsx' | 'csv'): Promise<{ body: Buffer | string; rows: number }> {
+/**
+ * Streams every record of a kind, as the actor may see it, to `out` as .xlsx or .csv (the CLI's `export`, to a file;
+ * pages export their list view through the same exportRows): from the service's database cursor — every kind but
+ * targets, whose few hundred rows come from the in-process plan table — else page by page (at most 100,000 rows).
+ * Resolves with the row count once `out` has finished; on a failure `out` is left open for the caller to destroy
+ * (a file half written must not pass for a whole one).
+ */
+export async function exportTo(actor: Actor, kindName: string, format: 'xlsx' | 'csv', out: Writable): Promise<number> {
   const { def } = kindOf(kindName);
   if (!def.export) throw new BadRequest(`“${kindName}”不支持导出。`);
-  const views = [];
-  for (let page = 1; page <= 1000; page++) {
-    const result = await def.service.list(actor, { page, limit: 100 });
-    views.push(...result.items);
-    if (page * result.limit >= result.total) break;
-  }
-  const contacts = def.export.contactsOf && isOrganizer(actor) ? await def.export.contactsOf(views.map((v) => v.id)) : new Map();
-  const rows = views.map((v) => def.export!.row(v, contacts.get(v.id)));
-  const body = format === 'csv' ? writeCsv(def.export.columns, rows) : await writeXlsx(def.export.sheet, def.export.columns, rows);
-  return { body, rows: rows.length };
+  const contacts = !!def.export.contactsOf && isOrganizer(actor);
+  const rows = exportRows(def.service, def.export, actor, { page: 1, limit: 100 }, { maxRows: 100_000, contacts });
+  return format === 'csv' ? streamCsv(out, def.export.columns, rows) : streamXlsx(out, def.export.sheet, def.export.columns, rows);
 }

@@ -7,7 +7,8 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { contactQueue, forwardRequest } from './contact-queue.ts';
 import { answerInput, confirmInput, contactRequestInput, forwardInput, matchesQuery, moveInput, overrideInput, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
-import { claim, confirmClaim as confirmBrokerClaim, confirmStep, move, override, pipeline, queue, shortlist } from './service.ts';
+import { claim, confirmClaim as confirmBrokerClaim, confirmStep, move, override, pipeline, shortlist } from './service.ts';
+import { queue } from './workbench.ts';
 import { needsForExpertId, needsForResultId, suggestionsForDemand } from './suggestions.ts';
 
 export function indexOf(req: Request): SearchIndex {

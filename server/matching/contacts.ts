@@ -9,6 +9,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import { findLive } from '../platform/db/live.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
@@ -181,8 +182,17 @@ export async function nudgeContact(actor: Actor, id: string): Promise<void> {
   await audit.record({ actor, action: 'contact.nudge', target: { kind: 'contact-request', id, label: r.target.title ?? '' }, detail: r.enterpriseName });
 }
 
-/** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
-export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRequestView[]; received: ContactRequestView[] }> {
+/**
+ * A party's requests, kept per party: each filter here reads the whole collection on FerretDB. Requests announce
+ * 'queues' and 'workbench' on every write (model.ts); a broker's list also depends on which needs they hold, which
+ * needs announce as 'workbench' (demands/model.ts) — so brokers' lists live under that topic, everyone else's under
+ * 'queues' (platform/db/shared-cache.ts).
+ */
+type Mine = { sent: ContactRequestDoc[]; received: ContactRequestDoc[] };
+const partyRequests = new SharedCache<Mine>('queues', 5_000);
+const brokerRequests = new SharedCache<Mine>('workbench', 1_000);
+
+async function loadMine(actor: Actor): Promise<Mine> {
   const sent = actor.profile?.kind === 'enterprise' ? await ContactRequest.find({ enterprise: actor.profile.id }).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>() : [];
   let received: ContactRequestDoc[] = [];
   if (isOrganizer(actor)) received = await ContactRequest.find({}).sort({ createdAt: -1, _id: -1 }).limit(100).lean<ContactRequestDoc[]>();
@@ -193,5 +203,13 @@ export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRe
     const ids = mine.map((d) => String(d._id));
     received = ids.length ? await ContactRequest.find({ demand: mongoose.trusted({ $in: ids }) }).sort({ createdAt: -1, _id: -1 }).lean<ContactRequestDoc[]>() : [];
   }
+  return { sent, received };
+}
+
+/** Requests the actor sent (their enterprise's) and received (as the counterpart, broker or organizer). */
+export async function myContactRequests(actor: Actor): Promise<{ sent: ContactRequestView[]; received: ContactRequestView[] }> {
+  const key = isOrganizer(actor) ? 'organizer' : actor.profile ? `${actor.profile.kind}|${actor.profile.id}` : undefined;
+  const cache = actor.profile?.kind === 'broker' && !isOrganizer(actor) ? brokerRequests : partyRequests;
+  const { sent, received } = key ? (await cache.get(key, () => loadMine(actor)))! : await loadMine(actor);
   return { sent: await Promise.all(sent.map((r) => contactRequestView(actor, r))), received: await Promise.all(received.map((r) => contactRequestView(actor, r))) };
 }

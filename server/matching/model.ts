@@ -73,6 +73,7 @@ matchSchema.index({ broker: 1, status: 1 });
 
 export type MatchDoc = InferSchemaType<typeof matchSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 matchSchema.plugin(observed); // the target figures' running totals follow every write (targets/tallies.ts)
+matchSchema.plugin(announceChanges(['workbench'])); // the broker's workbench keeps what it read (matching/workbench.ts)
 export const Match = mongoose.model('Match', matchSchema);
 
 const contactRequestSchema = new Schema(
@@ -128,7 +129,7 @@ contactRequestSchema.index({ enterprise: 1 });
 contactRequestSchema.index({ status: 1, createdAt: -1 });
 
 // The organizer's header counts the open contact requests once per change, not per page view (home/service.ts).
-contactRequestSchema.plugin(announceChanges(['queues']));
+contactRequestSchema.plugin(announceChanges(['queues', 'workbench']));
 
 export type ContactRequestDoc = InferSchemaType<typeof contactRequestSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const ContactRequest = mongoose.model('ContactRequest', contactRequestSchema);

@@ -13,7 +13,8 @@ import { contactQueue, forwardRequest } from './contact-queue.ts';
 import { answerInput, confirmInput, contactRequestInput, forwardInput, moveInput, overrideInput, QUEUE_STATUSES, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import { optionsOf } from '../vocabulary/index.ts';
-import { claim, confirmClaim, confirmStep, move, override, pipeline, queue, shortlist, STATUS_LABELS } from './service.ts';
+import { claim, confirmClaim, confirmStep, move, override, pipeline, shortlist, STATUS_LABELS } from './service.ts';
+import { queue } from './workbench.ts';
 
 const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
 

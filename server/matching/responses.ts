@@ -19,9 +19,8 @@ import { Institution, type InstitutionDoc } from '../organizations/model.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import * as mail from '../mail/messages.ts';
-import { matchesForNeed } from './matcher.ts';
-import { needProfile } from './suggestions.ts';
-import { ContactRequest, DemandResponse, Match, type ResponseDoc } from './model.ts';
+import { newMatch } from './candidates.ts';
+import { ContactRequest, DemandResponse, type ResponseDoc } from './model.ts';
 
 /** Needs still looking for a partner accept responses. */
 const OPEN = ['published', 'matching', 'negotiating'];
@@ -103,32 +102,19 @@ async function offered(responder: { kind: 'institution' | 'expert'; id: string }
 
 /** Each offered result (or the expert) enters the pipeline as a candidate, unless it is there already. */
 async function intoPipeline(index: SearchIndex | undefined, doc: DemandDoc, response: ResponseDoc): Promise<void> {
-  const demandId = String(doc._id);
   const candidates: { kind: 'result' | 'expert'; id: string; title: string }[] = response.results.length
     ? response.results.map((r) => ({ kind: 'result', id: r.id, title: r.title }))
     : [{ kind: 'expert', id: response.responder.id, title: response.responder.name }];
-  const now = clock.now();
+  const counterpart = { kind: response.responder.kind, id: response.responder.id };
   for (const c of candidates) {
-    const scored = index ? (await matchesForNeed(index, needProfile(doc), c.kind, 200)).find((m) => m.id === c.id) : undefined;
-    try {
-      await Match.create({
-        demand: demandId,
-        demandTitle: doc.title,
-        enterprise: doc.enterprise,
-        candidateKind: c.kind,
-        candidate: c.id,
-        candidateTitle: c.title,
-        counterpart: { kind: response.responder.kind, id: response.responder.id },
-        score: scored?.score ?? 0,
-        reasons: [`${response.responder.name}主动${response.jiebang ? '揭榜' : '响应'}`, ...(scored?.reasons ?? [])],
-        status: 'suggested',
-        broker: doc.broker,
-        history: [{ to: 'suggested', at: now, by: response.user, byName: response.userName, note: response.jiebang ? '揭榜' : '响应需求' }],
-        pair: `${demandId}|${c.kind}:${c.id}`,
-      });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err; // already a candidate: the broker's stage stays
-    }
+    // A candidate already in the pipeline keeps the broker's stage (newMatch answers undefined).
+    await newMatch(index, doc, { ...c, counterpart }, {
+      status: 'suggested',
+      by: response.user,
+      byName: response.userName,
+      note: response.jiebang ? '揭榜' : '响应需求',
+      reason: `${response.responder.name}主动${response.jiebang ? '揭榜' : '响应'}`,
+    });
   }
 }
 
@@ -205,7 +191,7 @@ export async function respond(
 
 /** Who sees a need's responses: its enterprise, its broker and organizers (everything); a responder its own. */
 export async function responsesOf(actor: Actor | undefined, demandId: string): Promise<{ items: ResponseView[]; all: boolean }> {
-  const { doc, party } = await visibleDemand(actor, demandId);
+  const { doc, party } = await visibleDemand(actor, demandId, { shown: true });
   if (party) {
     const docs = await DemandResponse.find({ demand: String(doc._id) }).sort({ createdAt: 1, _id: 1 }).lean<ResponseDoc[]>();
     const mayAnswer = party === 'owner' || party === 'organizer';

@@ -10,7 +10,7 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from '../demands/model.ts';
 import { demandView, loadDemand, markContracted, transition, visibleDemand, type DemandView } from '../demands/service.ts';
-import { claimRefusal, mayConfirmClaim, partyOf } from '../demands/workflow.ts';
+import { partyOf } from '../demands/workflow.ts';
 import { Result, type ResultDoc } from '../results/model.ts';
 import { Expert, type ExpertDoc } from '../experts/model.ts';
 import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from '../organizations/model.ts';
@@ -21,10 +21,11 @@ import { unconfirmedClaims } from '../brokers/service.ts';
 import * as audit from '../audit/service.ts';
 import { notifyUsers, organizers, usersOf } from '../notifications/service.ts';
 import { matchesForNeed } from './matcher.ts';
-import { DECLINE_REASONS, MATCH_STATUSES, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
-import { bestScore, needProfile } from './suggestions.ts';
-import { workbenchQuery, type WorkbenchQuery } from './schema.ts';
-import { calendarDate } from '../platform/time.ts';
+import { DECLINE_REASONS, Match, type DeclineReason, type MatchDoc, type MatchStatus } from './model.ts';
+import { newMatch } from './candidates.ts';
+import { demandPolicy } from '../demands/policy.ts';
+import { oneAtATime } from '../platform/one-at-a-time.ts';
+import { needProfile } from './suggestions.ts';
 import { clock } from '../platform/clock.ts';
 
 const DAY = 86_400_000;
@@ -85,7 +86,7 @@ function unconfirmedStep(history: { to: string; confirmedAt?: Date | null }[]): 
   return undefined;
 }
 
-function matchView(m: MatchDoc, now = clock.ms()): MatchView {
+export function matchView(m: MatchDoc, now = clock.ms()): MatchView {
   const status = m.status as MatchStatus;
   return {
     id: String(m._id),
@@ -240,32 +241,14 @@ export async function shortlist(index: SearchIndex, actor: Actor, demandId: stri
   const doc = await workingDemand(actor, demandId, true);
   if (['closed', 'contracted', 'draft'].includes(doc.status)) throw new Conflict(`需求当前为“${labelOf('demandStatus', doc.status)}”，不能再添加对接对象。`);
   const info = await candidateOf(candidate.kind, candidate.id);
-  const scored = (await matchesForNeed(index, needProfile(doc), candidate.kind, 200)).find((m) => m.id === candidate.id);
-  const now = clock.now();
-  let created: MatchDoc;
-  try {
-    created = (
-      await Match.create({
-        demand: demandId,
-        demandTitle: doc.title,
-        enterprise: doc.enterprise,
-        candidateKind: candidate.kind,
-        candidate: candidate.id,
-        candidateTitle: info.title,
-        counterpart: info.counterpart,
-        score: scored?.score ?? 0,
-        reasons: scored?.reasons ?? ['经纪人手动添加'],
-        status: 'shortlisted',
-        broker: doc.broker,
-        dueAt: new Date(now.getTime() + STAGE_DAYS.shortlisted! * DAY),
-        history: [{ to: 'shortlisted', at: now, by: actor.id, byName: nameWithRole(actor), note }],
-        pair: `${demandId}|${candidate.kind}:${candidate.id}`,
-      })
-    ).toObject() as MatchDoc;
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw new Conflict('该对象已在对接清单中。');
-    throw err;
-  }
+  const created = await newMatch(index, doc, { kind: candidate.kind, id: candidate.id, title: info.title, counterpart: info.counterpart }, {
+    status: 'shortlisted',
+    by: actor.id,
+    byName: nameWithRole(actor),
+    note,
+    dueInDays: STAGE_DAYS.shortlisted,
+  });
+  if (!created) throw new Conflict('该对象已在对接清单中。');
   // A need with a shortlist is being matched.
   if (doc.status === 'published') await transition(actor, demandId, 'matching', '经纪人已开始对接').catch(unlessMovedOn);
   await notifyParties(created, `“${doc.title}”有了新的对接对象`, `${info.title} 已列入对接清单。`);
@@ -357,6 +340,20 @@ export async function override(actor: Actor, matchId: string, rank: number, reas
 const capMessage = (limit: number) =>
   `您已有 ${limit} 项认领的需求尚待发布企业或区科技局确认，达到上限（${limit} 项）。请等待确认后再认领新的需求；如需提高上限，请联系区科技局。`;
 
+/** The claim itself, under the limit: the need is taken only if still unassigned, and given back if the limit was passed. */
+async function takeClaim(brokerId: string, brokerName: string, limit: number, demandId: string): Promise<void> {
+  if ((await unconfirmedClaims(brokerId)) >= limit) throw new Conflict(capMessage(limit));
+  // Only if still unassigned: of two brokers claiming at once, one gets it.
+  const res = await Demand.updateOne({ _id: demandId, broker: null }, { $set: { broker: brokerId, brokerName }, $unset: { brokerConfirmedAt: 1, brokerConfirmedByName: 1 } });
+  if (res.modifiedCount !== 1) throw new Conflict('该需求刚刚被其他经纪人认领。');
+  // Counted again after the write, without a transaction: of simultaneous claims that together pass the limit,
+  // each sees the others' writes and steps back, so the broker never keeps more than the limit.
+  if ((await unconfirmedClaims(brokerId)) > limit) {
+    await Demand.updateOne({ _id: demandId, broker: brokerId, brokerConfirmedAt: null }, { $unset: { broker: 1, brokerName: 1 } });
+    throw new Conflict(capMessage(limit));
+  }
+}
+
 /**
  * A broker takes up an unassigned need. The claim waits for the enterprise or an organizer to confirm it
  * (`confirmClaim`); until then the enterprise's contact stays hidden (server/contacts/policy.ts), and a broker
@@ -366,22 +363,14 @@ const capMessage = (limit: number) =>
 export async function claim(actor: Actor, demandId: string): Promise<void> {
   if (actor.role !== 'broker' || actor.profile?.kind !== 'broker') throw new Forbidden('只有完善了资料的技术经纪人可以认领需求。');
   const { doc } = await visibleDemand(actor, demandId); // someone else's draft: 404
-  const refusal = claimRefusal(actor, doc); // the same rule decides whether the page shows the button
-  if (refusal) throw refusal.kind === 'forbidden' ? new Forbidden(refusal.message) : new Conflict(refusal.message);
+  demandPolicy.authorize(actor, 'claim', doc); // the same rule decides whether the page shows the button
   const broker = await findLive<BrokerDoc>(Broker, actor.profile.id);
   if (!broker) throw new Forbidden('经纪人资料不存在。');
   const brokerId = String(broker._id);
   const limit = broker.claimLimit ?? DEFAULT_CLAIM_LIMIT;
-  if ((await unconfirmedClaims(brokerId)) >= limit) throw new Conflict(capMessage(limit));
-  // Only if still unassigned: of two brokers claiming at once, one gets it.
-  const res = await Demand.updateOne({ _id: demandId, broker: null }, { $set: { broker: brokerId, brokerName: broker.name }, $unset: { brokerConfirmedAt: 1, brokerConfirmedByName: 1 } });
-  if (res.modifiedCount !== 1) throw new Conflict('该需求刚刚被其他经纪人认领。');
-  // Counted again after the write, without a transaction: of simultaneous claims that together pass the limit,
-  // each sees the others' writes and steps back, so the broker never keeps more than the limit.
-  if ((await unconfirmedClaims(brokerId)) > limit) {
-    await Demand.updateOne({ _id: demandId, broker: brokerId, brokerConfirmedAt: null }, { $unset: { broker: 1, brokerName: 1 } });
-    throw new Conflict(capMessage(limit));
-  }
+  // One claim of a broker at a time in this process, so that simultaneous claims are taken in turn up to the limit;
+  // the count after the write below covers claims made through other instances.
+  await oneAtATime(`claim|${brokerId}`, () => takeClaim(brokerId, broker.name, limit, demandId));
   await audit.record({ actor, action: 'demand.claim', target: { kind: 'demand', id: demandId, label: doc.title } });
   await notifyUsers([...(await usersOf('enterprise', doc.enterprise)), ...(await organizers())], {
     kind: 'demand.assigned',
@@ -400,7 +389,7 @@ export async function confirmClaim(actor: Actor, demandId: string): Promise<Dema
   if (party !== 'owner' && party !== 'organizer') throw new Forbidden('只有发布企业和区科技局可以确认经纪人的认领。');
   if (!doc.broker) throw new Conflict('该需求目前没有经纪人认领。');
   if (doc.brokerConfirmedAt) throw new Conflict('该经纪人的认领已经确认。');
-  if (!mayConfirmClaim(party, doc)) throw new Forbidden('只有发布企业和区科技局可以确认经纪人的认领。');
+  demandPolicy.authorize(actor, 'confirmClaim', doc);
   // Only the claim that was seen: if the broker changed meanwhile, nothing is confirmed.
   const res = await Demand.updateOne(
     { _id: demandId, broker: doc.broker, brokerConfirmedAt: null },
@@ -415,79 +404,6 @@ export async function confirmClaim(actor: Actor, demandId: string): Promise<Dema
     link: `/demands/${demandId}`,
   });
   return demandView(await loadDemand(demandId), party);
-}
-
-const UNASSIGNED_SORTS: Record<NonNullable<WorkbenchQuery['sort']>, Record<string, 1 | -1>> = {
-  newest: { createdAt: -1, _id: -1 },
-  budget: { budgetMax: -1, budgetMin: -1, _id: -1 },
-  deadline: { deadline: 1, _id: 1 },
-};
-
-/** 待认领: open needs without a broker, by the workbench's filters; a budget range keeps needs whose range meets it. */
-function unassignedFilter(q: WorkbenchQuery): Record<string, unknown> {
-  const and: Record<string, unknown>[] = [{ broker: null, deletedAt: null, status: mongoose.trusted({ $in: ['published', 'matching'] }) }];
-  if (q.industry) and.push({ industry: q.industry });
-  if (q.town) and.push({ town: q.town });
-  if (q.budgetMin !== undefined) {
-    const yuan = Math.round(q.budgetMin * 10_000);
-    and.push({ $or: [{ budgetMax: mongoose.trusted({ $gte: yuan }) }, { budgetMax: null, budgetMin: mongoose.trusted({ $gte: yuan }) }] });
-  }
-  if (q.budgetMax !== undefined) {
-    const yuan = Math.round(q.budgetMax * 10_000);
-    and.push({ $or: [{ budgetMin: mongoose.trusted({ $lte: yuan }) }, { budgetMin: null, budgetMax: mongoose.trusted({ $lte: yuan }) }] });
-  }
-  return { $and: and };
-}
-
-/**
- * The broker's workbench: their needs with the count of their pipeline's rows at each stage, overdue first; and
- * 待认领, the needs nobody holds, a page at a time with each row's best match score (bestScore, for the rows shown
- * only). Without a search index the score is left out.
- */
-export async function queue(actor: Actor, q: WorkbenchQuery = workbenchQuery.parse({}), index?: SearchIndex) {
-  if (actor.role !== 'broker' && !isOrganizer(actor)) throw new Forbidden();
-  const brokerId = actor.profile?.kind === 'broker' ? actor.profile.id : undefined;
-  const none = { needs: [], totals: { needs: 0, rows: 0, stages: [] as { status: MatchStatus; label: string; count: number }[] }, unassigned: { items: [], total: 0, page: q.page, limit: q.limit } };
-  if (!brokerId && !isOrganizer(actor)) return none;
-  const needs = await Demand.find(brokerId ? { broker: brokerId, deletedAt: null } : { broker: mongoose.trusted({ $ne: null }), deletedAt: null })
-    .sort({ updatedAt: -1, _id: -1 })
-    .limit(200)
-    .lean<DemandDoc[]>();
-  const ids = needs.map((n) => String(n._id));
-  const matches = ids.length ? await Match.find({ demand: mongoose.trusted({ $in: ids }) }).lean<MatchDoc[]>() : [];
-  const now = clock.ms();
-  const rows = needs.map((n) => {
-    const mine = matches.filter((m) => m.demand === String(n._id)).map((m) => matchView(m, now));
-    const counts = Object.fromEntries(MATCH_STATUSES.map((s) => [s, mine.filter((m) => m.status === s).length])) as Record<MatchStatus, number>;
-    // Every stage of the pipeline, 已签约 and 未成 included, so the stages add up to the total. 系统推荐 are
-    // computed suggestions rather than pipeline rows; the stage is shown only should a row ever hold it.
-    const stages = MATCH_STATUSES.filter((s) => s !== 'suggested' || counts[s] > 0).map((s) => ({ status: s, label: STATUS_LABELS[s], count: counts[s] }));
-    return { id: String(n._id), title: n.title, enterpriseName: n.enterpriseName, status: n.status, confirmed: !!n.brokerConfirmedAt, counts, stages, overdue: mine.filter((m) => m.overdue), total: mine.length };
-  });
-  rows.sort((a, b) => b.overdue.length - a.overdue.length);
-  // The workbench's own totals: every stage over all its needs, adding up to the rows as each need's do.
-  const totalCounts = MATCH_STATUSES.map((s) => ({ status: s, label: STATUS_LABELS[s], count: rows.reduce((sum, r) => sum + r.counts[s], 0) }));
-  const totals = { needs: rows.length, rows: rows.reduce((sum, r) => sum + r.total, 0), stages: totalCounts.filter((t) => t.status !== 'suggested' || t.count > 0) };
-
-  const filter = unassignedFilter(q);
-  const [open, total] = await Promise.all([
-    Demand.find(filter).sort(UNASSIGNED_SORTS[q.sort ?? 'newest']).skip((q.page - 1) * q.limit).limit(q.limit).lean<DemandDoc[]>(),
-    Demand.countDocuments(filter),
-  ]);
-  const scores = index ? await Promise.all(open.map((n) => bestScore(index, n).catch(() => undefined))) : [];
-  const items = open.map((n, i) => ({
-    id: String(n._id),
-    title: n.title,
-    enterpriseName: n.enterpriseName,
-    industry: n.industry,
-    town: n.town ?? undefined,
-    budgetMin: n.budgetMin ?? undefined,
-    budgetMax: n.budgetMax ?? undefined,
-    deadline: calendarDate(n.deadline),
-    bestScore: scores[i],
-    publishedAt: n.publishedAt ?? undefined,
-  }));
-  return { needs: rows, totals, unassigned: { items, total, page: q.page, limit: q.limit } };
 }
 
 /** Tells each broker, once a day, about matches whose feedback deadline has passed. */

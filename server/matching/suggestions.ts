@@ -53,7 +53,7 @@ async function keptMatches(index: SearchIndex, doc: DemandDoc, kind: 'result' | 
 }
 
 export async function suggestionsForDemand(index: SearchIndex, actor: Actor | undefined, demandId: string, kind: 'result' | 'expert', limit: number): Promise<MatchItem[]> {
-  const { doc } = await visibleDemand(actor, demandId);
+  const { doc } = await visibleDemand(actor, demandId, { shown: true });
   return keptMatches(index, doc, kind, limit);
 }
 

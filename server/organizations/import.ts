@@ -3,7 +3,8 @@
 import { trusted } from '../platform/db/connection.ts';
 import type { Contact } from '../contacts/model.ts';
 import { columnsOf, insertOrUpdate, yesCell, type ImportSpec } from '../platform/io/import.ts';
-import { contactColumns, contactCells, contactRow } from '../contacts/columns.ts';
+import { contactColumns, contactRow } from '../contacts/columns.ts';
+import { contactFromFields } from '../contacts/form.ts';
 import { codeFrom, labelOf } from '../vocabulary/index.ts';
 import { Enterprise, Institution, type EnterpriseDoc, type InstitutionDoc } from './model.ts';
 import { enterpriseInput, institutionInput, type EnterpriseInput, type InstitutionInput } from './schema.ts';
@@ -45,7 +46,7 @@ export const enterpriseImport: ImportSpec<EnterpriseInput, EnterpriseInput> = {
     highTech: yesCell(c.highTech),
     techSme: yesCell(c.techSme),
     intro: c.intro,
-    contact: contactCells(c),
+    contact: contactFromFields(c),
   }),
   async preload() {
     const docs = await Enterprise.find({ deletedAt: null }).select('creditCode').lean<EnterpriseDoc[]>();
@@ -72,7 +73,7 @@ export const institutionImport: ImportSpec<InstitutionInput, InstitutionInput> =
     ...contactColumns,
   ],
   schema: institutionInput,
-  prepare: (c) => ({ name: c.name, kind: codeFrom('institutionKind', c.kind), province: c.province, city: c.city, intro: c.intro, contact: contactCells(c) }),
+  prepare: (c) => ({ name: c.name, kind: codeFrom('institutionKind', c.kind), province: c.province, city: c.city, intro: c.intro, contact: contactFromFields(c) }),
   async preload() {
     const docs = await Institution.find({ deletedAt: null }).select('name').lean<InstitutionDoc[]>();
     return new Map(docs.map((d) => [d.name, String(d._id)]));

@@ -15,7 +15,9 @@ import { Institution, type InstitutionDoc } from './model.ts';
 import type { InstitutionInput, InstitutionQuery } from './schema.ts';
 import { hasActiveRecords, onInstitutionChanged } from './dependents.ts';
 import { clock } from '../platform/clock.ts';
+import { institutionPolicy, visibleFilter } from './policy.ts';
 import { findClaimable } from '../memberships/claims.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface InstitutionView extends RecordView {
   name: string;
@@ -45,14 +47,9 @@ export function institutionView(doc: InstitutionDoc, contact?: Contact): Institu
 
 export const institutionSubject = (doc: InstitutionDoc) => ({ kind: 'institution' as const, id: String(doc._id), label: doc.name, ownerId: doc.owner });
 
-export function isInstitutionOwner(actor: Actor | undefined, doc: { _id: unknown; owner?: string | null }): boolean {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === 'institution' && actor.profile.id === String(doc._id));
-}
+export { isInstitutionOwner } from './policy.ts';
 
-function permissions(actor: Actor | undefined, doc: InstitutionDoc): Permissions {
-  return { edit: isInstitutionOwner(actor, doc) || isOrganizer(actor), delete: isOrganizer(actor) };
-}
+const permissions = (actor: Actor | undefined, doc: InstitutionDoc): Permissions => institutionPolicy.permissions(actor, doc, ['edit', 'delete'] as const);
 
 export async function loadInstitution(id: string): Promise<InstitutionDoc> {
   if (!mongoose.isValidObjectId(id)) throw new NotFound('机构不存在。');
@@ -61,20 +58,32 @@ export async function loadInstitution(id: string): Promise<InstitutionDoc> {
   return doc;
 }
 
-async function list(_actor: Actor | undefined, q: InstitutionQuery): Promise<ListResult<InstitutionView>> {
-  const filter: Record<string, unknown> = { deletedAt: null };
+function listFilter(actor: Actor | undefined, q: InstitutionQuery): Record<string, unknown> {
+  const filter: Record<string, unknown> = visibleFilter(actor);
   if (q.kind) filter.kind = q.kind;
   if (q.province) filter.province = q.province;
   if (q.q) filter.name = trusted({ $regex: escapeRegex(q.q), $options: 'i' });
+  return filter;
+}
+
+const LIST_SORT = { name: 1, _id: 1 } as const;
+
+async function list(_actor: Actor | undefined, q: InstitutionQuery): Promise<ListResult<InstitutionView>> {
+  const filter = listFilter(_actor, q);
   const [docs, total] = await Promise.all([
     Institution.find(filter)
-      .sort({ name: 1, _id: 1 })
+      .sort(LIST_SORT)
       .skip((q.page - 1) * q.limit)
       .limit(q.limit)
       .lean<InstitutionDoc[]>(),
     Institution.countDocuments(filter),
   ]);
   return { items: docs.map((d) => institutionView(d)), total, page: q.page, limit: q.limit };
+}
+
+/** Exports (crud.ts RecordService.cursor): every institution of the list's filter in its order, from one database cursor. */
+async function* cursor(actor: Actor | undefined, q: InstitutionQuery): AsyncGenerator<InstitutionView> {
+  yield* eachOf(Institution.find(listFilter(actor, q)).sort(LIST_SORT).lean<InstitutionDoc[]>().cursor({ batchSize: 1_000 }), (d: InstitutionDoc) => institutionView(d));
 }
 
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
@@ -104,7 +113,7 @@ async function create(actor: Actor, input: InstitutionInput): Promise<Institutio
 
 async function update(actor: Actor, id: string, input: Partial<InstitutionInput>): Promise<InstitutionView> {
   const doc = await loadInstitution(id);
-  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑本机构的信息。');
+  institutionPolicy.authorize(actor, 'edit', doc);
   await Institution.updateOne({ _id: id }, { $set: input });
   const updated = await loadInstitution(id);
   if (input.name !== undefined || input.city !== undefined || input.province !== undefined) await onInstitutionChanged(updated);
@@ -113,12 +122,12 @@ async function update(actor: Actor, id: string, input: Partial<InstitutionInput>
 
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await loadInstitution(id);
-  if (!permissions(actor, doc).delete) throw new Forbidden('只有区科技局可以删除机构。');
+  institutionPolicy.authorize(actor, 'delete', doc);
   if (await hasActiveRecords('institution', id)) throw new Conflict('该机构还有科技成果，请先删除或转移这些成果。');
   await Institution.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
-export const institutions: RecordService<InstitutionView, InstitutionInput, InstitutionQuery> = { list, get, create, update, remove };
+export const institutions: RecordService<InstitutionView, InstitutionInput, InstitutionQuery> = { list, cursor, get, create, update, remove };
 
 export async function institutionOf(actor: Actor | undefined): Promise<InstitutionDoc | undefined> {
   if (actor?.profile?.kind !== 'institution') return undefined;

@@ -3,6 +3,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry, institutionKind, scale, town } from '../vocabulary/index.ts';
 import { contactSchema } from '../contacts/model.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields } from '../platform/db/schema-parts.ts';
 
 const enterpriseSchema = new Schema(
   {
@@ -17,9 +18,7 @@ const enterpriseSchema = new Schema(
     contact: { type: contactSchema },
     /** the account that speaks for this enterprise */
     owner: { type: String },
-    createdBy: { type: String },
-    importBatch: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ imported: true, softDelete: true }),
   },
   { timestamps, collection: 'enterprises' },
 );
@@ -40,9 +39,7 @@ const institutionSchema = new Schema(
     intro: { type: String, trim: true },
     contact: { type: contactSchema },
     owner: { type: String },
-    createdBy: { type: String },
-    importBatch: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ imported: true, softDelete: true }),
   },
   { timestamps, collection: 'institutions' },
 );

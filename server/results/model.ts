@@ -4,6 +4,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { cooperationMode, industry, maturity } from '../vocabulary/index.ts';
 import { searchable } from '../platform/db/searchable.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, type SearchableDoc } from '../platform/db/schema-parts.ts';
 import { announceChanges } from '../platform/db/shared-cache.ts';
 
 const patentSchema = new Schema({ number: { type: String, required: true }, title: { type: String } }, { _id: false });
@@ -28,8 +29,7 @@ const resultSchema = new Schema(
     status: { type: String, enum: ['published', 'draft'], default: 'published' },
     /** when it was first published (set once; results from before this field count from createdAt, search.ts) */
     publishedAt: { type: Date },
-    createdBy: { type: String },
-    importBatch: { type: String },
+    ...auditFields({ imported: true }),
   },
   { timestamps, collection: 'results' },
 );
@@ -39,13 +39,7 @@ resultSchema.index({ leadExpert: 1 });
 resultSchema.index({ createdAt: -1, _id: -1 });
 resultSchema.index({ importBatch: 1 });
 
-export type ResultDoc = InferSchemaType<typeof resultSchema> & {
-  _id: mongoose.Types.ObjectId;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt?: Date | null;
-  search?: { dirty: boolean; version: number };
-};
+export type ResultDoc = InferSchemaType<typeof resultSchema> & SearchableDoc;
 // An expert's page lists the results they lead from an in-process cache (server/experts/pages.ts); any write
 // here drops it in every instance.
 resultSchema.plugin(announceChanges(['results']));

@@ -17,6 +17,8 @@ import type { SearchIndex, SearchQuery } from '../platform/search/port.ts';
 import { indexList, sortOf } from '../search/lists.ts';
 import type { ResultInput, ResultQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { resultPolicy, visibleFilter } from './policy.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface ResultView extends RecordView {
   title: string;
@@ -60,14 +62,9 @@ export function resultView(doc: ResultDoc, contact?: Contact): ResultView {
   };
 }
 
-export function ownsResult(actor: Actor | undefined, doc: { institution: string }): boolean {
-  return !!actor && actor.status === 'active' && actor.profile?.kind === 'institution' && actor.profile.id === doc.institution;
-}
+export { ownsResult } from './policy.ts';
 
-function permissions(actor: Actor | undefined, doc: ResultDoc): Permissions {
-  const editor = ownsResult(actor, doc) || isOrganizer(actor);
-  return { edit: editor, delete: editor };
-}
+const permissions = (actor: Actor | undefined, doc: ResultDoc): Permissions => resultPolicy.permissions(actor, doc, ['edit', 'delete'] as const);
 
 export async function loadResult(id: string): Promise<ResultDoc> {
   if (!mongoose.isValidObjectId(id)) throw new NotFound('科技成果不存在。');
@@ -78,14 +75,13 @@ export async function loadResult(id: string): Promise<ResultDoc> {
 
 export async function visibleResult(actor: Actor | undefined, id: string): Promise<ResultDoc> {
   const doc = await loadResult(id);
-  if (doc.status === 'draft' && !permissions(actor, doc).edit) throw new NotFound('科技成果不存在。');
+  resultPolicy.authorize(actor, 'view', doc);
   return doc;
 }
 
 function listFilter(actor: Actor | undefined, q: ResultQuery): Record<string, unknown> {
-  const and: Record<string, unknown>[] = [{ deletedAt: null }];
-  if (q.mine && actor?.profile?.kind === 'institution') and.push({ institution: actor.profile.id });
-  else if (!isOrganizer(actor)) and.push({ status: 'published' });
+  const mine = q.mine && actor?.profile?.kind === 'institution';
+  const and: Record<string, unknown>[] = [mine ? { deletedAt: null, institution: actor.profile!.id } : visibleFilter(actor, { mayEdit: isOrganizer(actor) })];
   if (q.industry) and.push({ industry: q.industry });
   if (q.maturity) and.push({ maturity: q.maturity });
   if (q.mode) and.push({ transferModes: q.mode });
@@ -98,9 +94,11 @@ function listFilter(actor: Actor | undefined, q: ResultQuery): Record<string, un
   return { $and: and };
 }
 
+const listSort = (q: ResultQuery): Record<string, 1 | -1> => (q.sort === 'price' ? { askingPrice: 1, _id: 1 } : { createdAt: -1, _id: -1 });
+
 async function list(actor: Actor | undefined, q: ResultQuery): Promise<ListResult<ResultView>> {
   const filter = listFilter(actor, q);
-  const sort: Record<string, 1 | -1> = q.sort === 'price' ? { askingPrice: 1, _id: 1 } : { createdAt: -1, _id: -1 };
+  const sort = listSort(q);
   const [docs, total] = await Promise.all([
     Result.find(filter)
       .sort(sort)
@@ -110,6 +108,16 @@ async function list(actor: Actor | undefined, q: ResultQuery): Promise<ListResul
     Result.countDocuments(filter),
   ]);
   return { items: docs.map((d) => resultView(d)), total, page: q.page, limit: q.limit };
+}
+
+/**
+ * Exports (crud.ts RecordService.cursor): every result of the list's filter (listFilter) in its order, from one
+ * database cursor, each made the view `list` makes. Like `list`, a free-text `q` is a substring match in the
+ * database: the page, read from the search index when there is one (browse), matches words and synonyms and sorts
+ * by relevance, so with `q` an export may hold results the page does not show, in the list's order.
+ */
+async function* cursor(actor: Actor | undefined, q: ResultQuery): AsyncGenerator<ResultView> {
+  yield* eachOf(Result.find(listFilter(actor, q)).sort(listSort(q)).lean<ResultDoc[]>().cursor({ batchSize: 1_000 }), (d: ResultDoc) => resultView(d));
 }
 
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
@@ -163,7 +171,7 @@ async function create(actor: Actor, input: ResultInput): Promise<ResultView> {
 
 async function update(actor: Actor, id: string, input: Partial<ResultInput>): Promise<ResultView> {
   const doc = await visibleResult(actor, id); // someone else's draft: 404, as for reading
-  if (!permissions(actor, doc).edit) throw new Forbidden('只能编辑本机构的科技成果。');
+  resultPolicy.authorize(actor, 'edit', doc);
   const { draft, institution: requested, leadExpert, ...fields } = input;
   const set: Record<string, unknown> = { ...fields };
   const unset: Record<string, 1> = {};
@@ -173,7 +181,7 @@ async function update(actor: Actor, id: string, input: Partial<ResultInput>): Pr
   if (leadExpert) Object.assign(set, await leadExpertFields(leadExpert));
   else if ('leadExpert' in input) Object.assign(unset, { leadExpert: 1, leadExpertName: 1 });
   if (requested && requested !== doc.institution) {
-    if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以更换成果所属机构。');
+    resultPolicy.authorize(actor, 'reassign', doc);
     const institution = await findLive<InstitutionDoc>(Institution, requested);
     if (!institution) throw new Invalid({ institution: '所选机构不存在。' });
     Object.assign(set, { institution: requested, institutionName: institution.name, province: institution.province, city: institution.city });
@@ -184,7 +192,7 @@ async function update(actor: Actor, id: string, input: Partial<ResultInput>): Pr
 
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await visibleResult(actor, id);
-  if (!permissions(actor, doc).delete) throw new Forbidden('只能删除本机构的科技成果。');
+  resultPolicy.authorize(actor, 'delete', doc);
   await Result.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
 }
 
@@ -200,7 +208,7 @@ async function browse(search: SearchIndex, actor: Actor | undefined, q: ResultQu
   return indexList(search, { q: q.q, filters, ranges, sort: sortOf(q.sort, q.q), page: q.page, limit: q.limit });
 }
 
-export const results: RecordService<ResultView, ResultInput, ResultQuery> = { list, browse, get, create, update, remove };
+export const results: RecordService<ResultView, ResultInput, ResultQuery> = { list, cursor, browse, get, create, update, remove };
 
 export async function expertOptions(institutionId?: string): Promise<{ value: string; label: string }[]> {
   const filter: Record<string, unknown> = { deletedAt: null };

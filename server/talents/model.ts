@@ -2,6 +2,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { degree, industry, talentCategory, talentMode, town } from '../vocabulary/index.ts';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields, verificationFields } from '../platform/db/schema-parts.ts';
 import { observed } from '../platform/db/observed.ts';
 import { announceChanges } from '../platform/db/shared-cache.ts';
 
@@ -22,14 +23,8 @@ const talentSchema = new Schema(
       campaign: { type: String },
       note: { type: String },
     },
-    verified: { type: Boolean, required: true, default: false },
-    verifiedAt: { type: Date },
-    verifiedBy: { type: String },
-    verifiedByName: { type: String },
-    createdBy: { type: String },
-    createdByName: { type: String },
-    importBatch: { type: String },
-    deletedAt: { type: Date },
+    ...verificationFields(),
+    ...auditFields({ name: true, imported: true, softDelete: true }),
   },
   { timestamps, collection: 'talents' },
 );

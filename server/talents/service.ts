@@ -20,6 +20,8 @@ import type { TalentInput, TalentQuery } from './schema.ts';
 import { clock } from '../platform/clock.ts';
 import { findPage } from '../platform/db/page.ts';
 import { SharedCache } from '../platform/db/shared-cache.ts';
+import { talentPolicy, visibleFilter } from './policy.ts';
+import { eachOf } from '../platform/db/each.ts';
 
 export interface TalentView extends RecordView {
   name: string;
@@ -63,12 +65,7 @@ export function talentView(doc: TalentDoc): TalentView {
   };
 }
 
-const isRecorder = (actor: Actor | undefined, doc: TalentDoc) => !!actor && actor.status === 'active' && doc.createdBy === actor.id;
-
-function permissionsOf(actor: Actor | undefined, doc: TalentDoc): VerifiablePermissions {
-  const editor = isOrganizer(actor) || (isRecorder(actor, doc) && !doc.verified);
-  return { edit: editor, delete: editor, verify: isOrganizer(actor) && !doc.verified };
-}
+const permissionsOf = (actor: Actor | undefined, doc: TalentDoc): VerifiablePermissions => talentPolicy.permissions(actor, doc, ['edit', 'delete', 'verify'] as const);
 
 export async function loadTalent(id: string): Promise<TalentDoc> {
   const doc = await findLive<TalentDoc>(Talent, id);
@@ -77,9 +74,9 @@ export async function loadTalent(id: string): Promise<TalentDoc> {
 }
 
 export function listFilter(actor: Actor | undefined, q: TalentQuery): Record<string, unknown> | null {
-  if (!actor || actor.status !== 'active') return null;
-  const and: Record<string, unknown>[] = [{ deletedAt: null }];
-  if (!isOrganizer(actor)) and.push({ createdBy: actor.id });
+  const scope = visibleFilter(actor);
+  if (!scope) return null;
+  const and: Record<string, unknown>[] = [scope];
   if (q.category) and.push({ category: q.category });
   if (q.mode) and.push({ mode: q.mode });
   if (q.industry) and.push({ industry: q.industry });
@@ -105,10 +102,21 @@ async function list(actor: Actor | undefined, q: TalentQuery): Promise<ListResul
   return { items: docs.map(talentView), total, page: q.page, limit: q.limit };
 }
 
+/**
+ * Exports (crud.ts RecordService.cursor): every record of the list's filter (listFilter: nothing for those who may
+ * see none) in its order (findPage's, `_id` last), from one database cursor, each made the view `list` makes; the
+ * list's page cache is not used (an export reads every record once).
+ */
+async function* cursor(actor: Actor | undefined, q: TalentQuery): AsyncGenerator<TalentView> {
+  const filter = listFilter(actor, q);
+  if (!filter) return;
+  yield* eachOf(Talent.find(filter).sort({ date: -1, _id: -1 }).lean<TalentDoc[]>().cursor({ batchSize: 1_000 }), (d: TalentDoc) => talentView(d));
+}
+
 /** The record if the actor may see it; to anyone else it does not exist, for reading and for writing alike. */
 async function visible(actor: Actor | undefined, id: string): Promise<TalentDoc> {
   const doc = await loadTalent(id);
-  if (!isOrganizer(actor) && !isRecorder(actor, doc)) throw new NotFound('人才引进记录不存在。');
+  talentPolicy.authorize(actor, 'view', doc);
   return doc;
 }
 
@@ -160,7 +168,7 @@ async function create(actor: Actor, input: TalentInput): Promise<TalentView> {
 
 async function update(actor: Actor, id: string, input: Partial<TalentInput>): Promise<TalentView> {
   const doc = await visible(actor, id);
-  if (!permissionsOf(actor, doc).edit) throw new Forbidden(isRecorder(actor, doc) ? '记录已核实，如需更正请联系区科技局。' : '只有登记人和区科技局可以修改该记录。');
+  talentPolicy.authorize(actor, 'edit', doc);
   const set: Record<string, unknown> = {};
   const unset: Record<string, 1> = {};
   for (const key of ['name', 'degree', 'category', 'mode', 'industry'] as const) if (input[key] !== undefined) set[key] = input[key];
@@ -185,17 +193,16 @@ async function update(actor: Actor, id: string, input: Partial<TalentInput>): Pr
 
 async function remove(actor: Actor, id: string): Promise<void> {
   const doc = await visible(actor, id);
-  if (!permissionsOf(actor, doc).delete) throw new Forbidden('只有登记人（核实前）和区科技局可以删除该记录。');
+  talentPolicy.authorize(actor, 'delete', doc);
   await Talent.updateOne({ _id: id }, { $set: { deletedAt: clock.now() } });
   await audit.record({ actor, action: 'talent.delete', target: { kind: 'talent', id, label: doc.name } });
 }
 
-export const talents: RecordService<TalentView, TalentInput, TalentQuery> = { list, get, create, update, remove };
+export const talents: RecordService<TalentView, TalentInput, TalentQuery> = { list, cursor, get, create, update, remove };
 
 export async function verify(actor: Actor, id: string): Promise<TalentView> {
-  if (!isOrganizer(actor)) throw new Forbidden('只有区科技局可以核实人才引进记录。');
-  const doc = await loadTalent(id);
-  if (doc.verified) throw new Conflict('该记录已核实。');
+  const doc = await loadTalent(id); // the route is organizers' only (routes.ts); the rule is checked again here
+  talentPolicy.authorize(actor, 'verify', doc);
   const res = await Talent.updateOne({ _id: id, verified: false }, { $set: { verified: true, verifiedAt: clock.now(), verifiedBy: actor.id, verifiedByName: nameWithRole(actor) } });
   if (res.modifiedCount !== 1) throw new Conflict('该记录刚刚被其他人核实。');
   await audit.record({ actor, action: 'talent.verify', target: { kind: 'talent', id, label: doc.name } });

@@ -43,6 +43,8 @@ export async function ledgerWorkbook(targets: TargetDoc[], now = clock.now()): P
   const order = new Map(INDICATORS.map((i, n) => [i.code, n]));
   const sorted = [...rows.values()].sort((a, b) => order.get(a.ind.code)! - order.get(b.ind.code)! || a.scope.kind.localeCompare(b.scope.kind) || a.scope.code.localeCompare(b.scope.code));
 
+  // An in-memory workbook, unlike the list exports (platform/io/tabular.ts streams those): one row per indicator,
+  // scope and span, a few dozen at most, and the styled two-row header is set after the fact (row fonts, widths).
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '东宝区科技成果转化与人才对接平台';
   const sheet = workbook.addWorksheet('年度目标分解表');

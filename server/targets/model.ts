@@ -2,6 +2,11 @@
 // evidence files themselves.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
+import { auditFields } from '../platform/db/schema-parts.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
+
+/** the scope of a target and of a progress entry */
+const scopeSchema = new Schema({ kind: { type: String, enum: ['district', 'town', 'unit'], required: true }, code: { type: String, required: true } }, { _id: false });
 
 const targetSchema = new Schema(
   {
@@ -10,23 +15,19 @@ const targetSchema = new Schema(
     startYear: { type: Number, required: true },
     endYear: { type: Number, required: true },
     /** district, a town code, or a responsible unit's name */
-    scope: {
-      type: new Schema({ kind: { type: String, enum: ['district', 'town', 'unit'], required: true }, code: { type: String, required: true } }, { _id: false }),
-      required: true,
-    },
+    scope: { type: scopeSchema, required: true },
     value: { type: Number, required: true },
     lead: { type: String },
     responsible: { type: [String], default: [] },
     note: { type: String },
-    createdBy: { type: String },
-    importBatch: { type: String },
-    deletedAt: { type: Date },
+    ...auditFields({ imported: true, softDelete: true }),
   },
   { timestamps, collection: 'targets' },
 );
 targetSchema.index({ indicator: 1, startYear: 1 });
 
 export type TargetDoc = InferSchemaType<typeof targetSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; deletedAt?: Date | null };
+targetSchema.plugin(announceChanges(['targets'])); // the table is kept in process (service.ts allTargets)
 export const Target = mongoose.model('Target', targetSchema);
 
 const entrySchema = new Schema(
@@ -35,10 +36,7 @@ const entrySchema = new Schema(
     year: { type: Number, required: true },
     /** the date the value holds at (levels) or the period end (flows) */
     date: { type: Date, required: true },
-    scope: {
-      type: new Schema({ kind: { type: String, enum: ['district', 'town', 'unit'], required: true }, code: { type: String, required: true } }, { _id: false }),
-      required: true,
-    },
+    scope: { type: scopeSchema, required: true },
     value: { type: Number, required: true },
     note: { type: String },
     evidence: { type: String }, // an Attachment id
@@ -52,6 +50,7 @@ const entrySchema = new Schema(
 entrySchema.index({ indicator: 1, year: 1 });
 
 export type EntryDoc = InferSchemaType<typeof entrySchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; deletedAt?: Date | null };
+entrySchema.plugin(announceChanges(['targets'])); // kept in process (service.ts liveEntries)
 export const ProgressEntry = mongoose.model('ProgressEntry', entrySchema);
 
 const attachmentSchema = new Schema(

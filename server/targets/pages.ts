@@ -36,6 +36,7 @@ import {
   type TargetView,
 } from './service.ts';
 import { clock } from '../platform/clock.ts';
+import { targetPolicy } from './policy.ts';
 
 const scopeOptions = () => [
   { value: 'district', label: '全区' },
@@ -183,7 +184,7 @@ export const targetDef: RecordDef<TargetView, TargetInput, TargetQuery> = {
   },
   prefill: async (query) => ({ periodKind: 'year', year: currentYear(), scope: 'district', indicator: typeof query.indicator === 'string' ? query.indicator : '' }),
   formLocals: () => ({ indicatorOptions: indicatorOptions(), scopeOptions: scopeOptions(), unitOptions: units.map((u) => ({ value: u, label: u })) }),
-  listLocals: (_q, actor) => ({ indicatorOptions: indicatorOptions(), canEdit: isOrganizer(actor), thisYear: currentYear() }),
+  listLocals: (_q, actor) => ({ indicatorOptions: indicatorOptions(), canEdit: targetPolicy.can(actor, 'edit', undefined), thisYear: currentYear() }),
   async showLocals(record) {
     // This year's progress, the last year's once the period is over, the first year's (未开始) before it begins.
     const year = Math.max(record.startYear, Math.min(record.endYear, currentYear()));

@@ -26,6 +26,15 @@ import { hasTownDimension, indicator as indicatorOf, type Indicator } from './in
 import { ProgressEntry, type EntryDoc } from './model.ts';
 import type { Scope } from './schema.ts';
 import { clock } from '../platform/clock.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+
+/** The entries, kept in process under 'targets', which every entry write announces (model.ts; platform/db/shared-cache.ts). */
+const entryList = new SharedCache<EntryDoc[]>('targets', 1);
+
+/** Every entry not deleted, newest year first. */
+export async function liveEntries(): Promise<EntryDoc[]> {
+  return (await entryList.get('all', () => ProgressEntry.find({ deletedAt: null }).sort({ year: -1, createdAt: -1 }).lean<EntryDoc[]>()))!;
+}
 
 export interface Contribution {
   kind: 'contract' | 'talent' | 'demand' | 'match' | 'roadshow' | 'visit' | 'entry';
@@ -135,7 +144,7 @@ export class Ledger {
 
   entries(indicatorCode: string): Promise<Contribution[]> {
     return this.once(`entries:${indicatorCode}`, async () => {
-      const docs = await ProgressEntry.find({ deletedAt: null, indicator: indicatorCode }).lean<EntryDoc[]>();
+      const docs = (await liveEntries()).filter((d) => d.indicator === indicatorCode);
       return docs.map((d) => ({
         kind: 'entry' as const,
         id: String(d._id),

@@ -30,6 +30,7 @@ import { Roadshow, Visit, type RoadshowDoc, type VisitDoc } from '../campaigns/m
 import { hasTownDimension, indicator as indicatorOf } from './indicators.ts';
 import type { Scope } from './schema.ts';
 import { Ledger, contractContribution, demandContribution, matchContribution, roadshowContribution, talentContribution, visitContributions, type Contribution } from './progress.ts';
+import { SharedCache, announceChanges } from '../platform/db/shared-cache.ts';
 
 /** Raised when the meaning of a part changes, so start-up rebuilds tallies made by older code. */
 const FORMAT = 1;
@@ -74,6 +75,7 @@ const markSchema = new Schema(
 export type TallyDoc = Omit<Part, 'key'> & { _id: string };
 type MarkDoc = { _id: string; parts: Part[]; rev: number; format?: number; stale?: boolean };
 
+tallySchema.plugin(announceChanges(['targets'])); // the figures are summed from a copy kept in process (TallyBook.load)
 export const Tally = mongoose.model('TargetTally', tallySchema);
 const Mark = mongoose.model('TargetTallyMark', markSchema);
 
@@ -363,7 +365,12 @@ export interface Sum {
   count: number;
 }
 
-/** All tallies, read once (a few thousand small documents even after years), summed from memory. */
+/**
+ * All tallies, read once (a few thousand small documents even after years), summed from memory. The documents are
+ * kept in process under the 'targets' topic, which every tally write announces (platform/db/shared-cache.ts).
+ */
+const allTallies = new SharedCache<TallyDoc[]>('targets', 1);
+
 export class TallyBook {
   private constructor(
     private readonly bySeries: Map<string, TallyDoc[]>,
@@ -372,7 +379,7 @@ export class TallyBook {
 
   static async load(now = clock.now()): Promise<TallyBook> {
     const bySeries = new Map<string, TallyDoc[]>();
-    for (const t of await Tally.find().lean<TallyDoc[]>()) {
+    for (const t of (await allTallies.get('all', () => Tally.find().lean<TallyDoc[]>()))!) {
       const list = bySeries.get(t.series) ?? [];
       list.push(t);
       bySeries.set(t.series, list);

@@ -16,6 +16,7 @@ import * as accounts from '../../server/accounts/service.ts';
 import { ApiToken, ApiTokenKey, User } from '../../server/accounts/model.ts';
 import { notifyUsers, markRead } from '../../server/notifications/service.ts';
 import { pollNow } from '../../server/platform/db/shared-cache.ts';
+import { Demand } from '../../server/demands/model.ts';
 
 const { app, config } = buildTestApp();
 
@@ -186,5 +187,13 @@ describe('another app process on the same database', () => {
     expect(await home()).toBe(0);
     await notifyUsers([user.id], { kind: 'test', title: '另一进程' });
     expect(await within(async () => (await home()) === 1)).toBeLessThan(5_000);
+  });
+  it("when a need is published here, then the broker workbench there lists it in 待认领 within 5 seconds", async () => {
+    const { auth } = await apiToken('organizer');
+    const unassigned = async () =>
+      ((await (await fetch(`${server.url}/api/v1/broker/queue?limit=100`, { headers: auth })).json()) as { unassigned: { items: { id: string }[] } }).unassigned.items.map((i) => i.id);
+    await unassigned(); // kept there from now on
+    const need = await Demand.create({ title: '另一进程的工作台', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
+    expect(await within(async () => (await unassigned()).includes(String(need._id)))).toBeLessThan(5_000);
   });
 });

@@ -1,7 +1,8 @@
 // npm run bench -- http: the real app under load (docs/security.md 27). 50 concurrent clients on the search page,
 // GET /api/v1/search with a token, the need list, a need's page, and the signed-in pages of the navigation
-// (an organizer's home page, /targets, /contact-requests, /notifications, /calendar, /contracts, /talents; the
-// broker's workbench /broker; an enterprise's /demands?mine=1), against the app run as `npm start` runs it (a
+// (an organizer's home page, /targets, /contact-requests, /notifications, /calendar, /contracts, /talents,
+// /account; the broker's workbench /broker; an enterprise's /demands?mine=1, /contact-requests, /calendar; an
+// expert's /itinerary and /contact-requests), against the app run as `npm start` runs it (a
 // child process) on the database of the --scale bench. Two ceilings: a bare Express route in a process of its own
 // (what this machine's Node and Express manage at all, so "share of bare" compares across machines), and the
 // app's own /healthz measured in the same run (the app's middleware with no database work: every row's share of
@@ -176,6 +177,7 @@ export async function benchHttp(
   const organizerCookies = await cookiesOf('organizer');
   const brokerCookies = await cookiesOf('broker');
   const enterpriseCookies = await cookiesOf('enterprise');
+  const expertCookies = await cookiesOf('expert');
   const only = process.env.BENCH_HTTP_ONLY?.split(',').filter(Boolean);
 
   const children: ChildProcess[] = [];
@@ -225,10 +227,14 @@ export async function benchHttp(
       ['organizer', '/calendar', organizerCookies],
       ['organizer', '/contracts', organizerCookies],
       ['organizer', '/talents', organizerCookies],
+      ['organizer', '/account', organizerCookies],
       ['broker', '/broker', brokerCookies],
       ['broker', '/notifications', brokerCookies],
       ['enterprise', '/demands?mine=1', enterpriseCookies],
       ['enterprise', '/contact-requests', enterpriseCookies],
+      ['enterprise', '/calendar', enterpriseCookies],
+      ['expert', '/itinerary', expertCookies],
+      ['expert', '/contact-requests', expertCookies],
     ];
     for (const [role, page, cookies] of signedIn) await run({ name: `${role} ${page}`, base: app.url, paths: [page], cookies });
     appOutput = app.output();

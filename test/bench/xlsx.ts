@@ -1,7 +1,9 @@
 // npm run bench -- xlsx: can exceljs 4.4.0 write what the platform exports (docs/decisions/exceljs.md)?
-//   buffer — a 200,000-row export of needs the way exports are written today (writeXlsx in
+//   buffer — a 200,000-row export of needs the way exports were written before they streamed (writeXlsx in
 //            server/platform/io/tabular.ts: every row in memory, the workbook built and zipped into one Buffer);
-//   stream — the same rows through exceljs's streaming writer (WorkbookWriter), each row committed as it is made;
+//   stream — the same rows the way exports are written now: streamXlsx (tabular.ts, exceljs's streaming
+//            WorkbookWriter) fed by an async generator as a database cursor feeds it, each row committed as it
+//            comes, into a file stream with backpressure;
 //   ledger — the styled 年度目标分解表 (the layout of server/targets/ledger.ts: merged title and two header rows,
 //            bold and centred headers, frozen panes, column widths) through the streaming writer, read back to
 //            check that the merges, fonts and frozen panes survived.
@@ -9,12 +11,12 @@
 // BENCH_XLSX_RUNS times (3 by default), the median reported. BENCH_XLSX_ROWS sets the row count (200,000),
 // BENCH_XLSX_CASES a comma-separated subset of the cases.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { neutralise, writeXlsx, type Column } from '../../server/platform/io/tabular.ts';
+import { streamXlsx, writeXlsx, type Column } from '../../server/platform/io/tabular.ts';
 import { scaleDemand } from '../../seeds/scale.ts';
 import { percentile, table, type BenchReport } from './support.ts';
 
@@ -55,14 +57,17 @@ async function runCase(name: Case, rows: number, file: string): Promise<Outcome>
     const all = Array.from({ length: rows }, (_, i) => row(i));
     writeFileSync(file, await writeXlsx('技术需求', COLUMNS, all));
   } else if (name === 'stream') {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
-    const sheet = workbook.addWorksheet('技术需求', { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = COLUMNS.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length * 2 + 2) }));
-    sheet.getRow(1).font = { bold: true };
-    sheet.getRow(1).commit();
-    for (let i = 0; i < rows; i++) sheet.addRow(row(i).map((v) => (typeof v === 'number' ? v : neutralise(v)))).commit();
-    sheet.commit();
-    await workbook.commit();
+    // As crud.ts's export route: rows from an async source (there a mongoose cursor mapped to rows).
+    async function* source() {
+      for (let i = 0; i < rows; i++) yield row(i);
+    }
+    const out = createWriteStream(file);
+    try {
+      await streamXlsx(out, '技术需求', COLUMNS, source());
+    } catch (err) {
+      out.destroy();
+      throw err;
+    }
   } else {
     await ledger(file);
   }

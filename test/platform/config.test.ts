@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/platform/config.ts';
-import { repoRoot } from '../support/process.ts';
+import { ensureBuilt, repoRoot, serverArgs } from '../support/process.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'dongbao-config-'));
 
@@ -60,7 +60,8 @@ describe('config', () => {
   });
 
   it('when the server process starts with a bad variable, then it exits 1 with a message naming it', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    ensureBuilt();
+    const out = spawnSync(process.execPath, serverArgs, {
       cwd: repoRoot,
       env: { ...process.env, BASE_URL: '', PORT: 'abc', DATA_DIR: tmp() },
       encoding: 'utf8',

@@ -4,14 +4,20 @@
 import { Collection } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
-import { userAgent } from '../support/agent.ts';
+import { apiToken, userAgent } from '../support/agent.ts';
+import request from 'supertest';
 import { notifyUsers } from '../../server/notifications/service.ts';
 import { Notification } from '../../server/notifications/model.ts';
 import { Expert } from '../../server/experts/model.ts';
 import { Result } from '../../server/results/model.ts';
+import { Demand } from '../../server/demands/model.ts';
+import { Roadshow } from '../../server/campaigns/model.ts';
+import { Target } from '../../server/targets/model.ts';
+import { at, makeCampaign, roadshowBody } from '../campaigns/support.ts';
 import { pollNow } from '../../server/platform/db/shared-cache.ts';
+import { clock } from '../../server/platform/clock.ts';
 
-const { app } = buildTestApp();
+const { app, settle } = buildTestApp();
 
 /** How many reads fn sent to the collection. */
 async function readsOf(collection: string, fn: () => Promise<unknown>): Promise<number> {
@@ -45,6 +51,7 @@ describe('page caches', () => {
     const { agent } = await userAgent(app, 'enterprise');
     const expert = await Expert.create({ name: '缓存测试专家', title: '教授', industries: ['chemicals'], keywords: ['磷石膏'] });
     const id = String(expert._id);
+    await settle();
     await pollNow();
     expect((await agent.get(`/experts/${id}`).expect(200)).text).not.toContain('磷石膏净化缓存测试');
     expect(await readsOf('results', () => agent.get(`/experts/${id}`).expect(200))).toBe(0);
@@ -54,5 +61,54 @@ describe('page caches', () => {
 
     await Result.updateOne({ _id: result._id }, { $set: { leadExpert: '0123456789abcdef01234567' } });
     expect((await agent.get(`/experts/${id}`).expect(200)).text).not.toContain('磷石膏净化缓存测试');
+  });
+  it("when the broker workbench is opened again, then needs are not read; a need published, claimed or deleted anywhere shows at once", async () => {
+    const { auth } = await apiToken('organizer');
+    const queue = async () => (await request(app).get('/api/v1/broker/queue?limit=100').set(auth).expect(200)).body as { needs: { id: string }[]; unassigned: { items: { id: string }[]; total: number } };
+    const need = await Demand.create({ title: '工作台缓存测试需求', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
+    const id = String(need._id);
+    await settle(); // the need is indexed (and its matches announced) before reads are counted
+    await pollNow();
+    expect((await queue()).unassigned.items.map((i) => i.id)).toContain(id);
+    expect(await readsOf('demands', queue)).toBe(0);
+
+    // Claimed (straight through the model, as another door would): it leaves 待认领 and joins the held needs.
+    await Demand.updateOne({ _id: need._id }, { $set: { broker: '0123456789abcdef01234599', brokerName: '缓存测试经纪人' } });
+    const claimed = await queue();
+    expect(claimed.unassigned.items.map((i) => i.id)).not.toContain(id);
+    expect(claimed.needs.map((n) => n.id)).toContain(id);
+
+    await Demand.deleteOne({ _id: need._id });
+    expect((await queue()).needs.map((n) => n.id)).not.toContain(id);
+  });
+  it('when the calendar is opened again, then roadshows and visits are not read; a roadshow renamed or deleted anywhere shows at once', async () => {
+    const { auth } = await apiToken('organizer');
+    const { agent } = await userAgent(app, 'enterprise');
+    const campaign = await makeCampaign(app, auth);
+    const made = await request(app).post('/api/v1/roadshows').set(auth).send(roadshowBody(campaign, { title: '日历缓存路演', startsAt: at(1, 2, '09:00'), endsAt: at(1, 2, '11:00') })).expect(201);
+    const week = `/calendar?date=${at(1, 2, '09:00').slice(0, 10)}`;
+    await pollNow();
+    expect((await agent.get(week).expect(200)).text).toContain('日历缓存路演');
+    expect(await readsOf('roadshows', () => agent.get(week).expect(200))).toBe(0);
+    expect(await readsOf('visits', () => agent.get(week).expect(200))).toBe(0);
+
+    await Roadshow.updateOne({ _id: made.body.id }, { $set: { title: '日历缓存路演（改名）' } });
+    expect((await agent.get(week).expect(200)).text).toContain('日历缓存路演（改名）');
+    await Roadshow.updateOne({ _id: made.body.id }, { $set: { deletedAt: clock.now() } });
+    expect((await agent.get(week).expect(200)).text).not.toContain('日历缓存路演');
+  });
+
+  it('when the target board is opened again, then targets and tallies are not read; a target changed anywhere shows at once', async () => {
+    const organizer = await userAgent(app, 'organizer');
+    await pollNow();
+    await organizer.agent.get('/targets').expect(200);
+    expect(await readsOf('targets', () => organizer.agent.get('/targets').expect(200))).toBe(0);
+    expect(await readsOf('target_tallies', () => organizer.agent.get('/targets').expect(200))).toBe(0);
+    const ids = async () => ((await request(app).get('/api/v1/targets?limit=100&indicator=contract-count')).body as { items: { id: string }[] }).items.map((t) => t.id);
+    const before = await ids();
+    const target = await Target.create({ indicator: 'contract-count', startYear: 2031, endYear: 2031, scope: { kind: 'district', code: 'dongbao' }, value: 77, note: '缓存测试目标' });
+    expect(await ids()).toEqual([...before, String(target._id)]);
+    await Target.deleteOne({ _id: target._id });
+    expect(await ids()).toEqual(before);
   });
 });

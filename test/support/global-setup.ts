@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../server/platform/logger.ts';
 import { startEmbedded, type EmbeddedDb } from '../../server/platform/db/embedded.ts';
+import { ensureBuilt } from './process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +18,10 @@ let db: EmbeddedDb | undefined;
 let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // The tests that spawn the server run the compiled build, as npm start does (process.ts): brought up to date
+  // once here, before the workers start; they inherit the variable and do not check again.
+  ensureBuilt();
+  process.env.DONGBAO_BUILD_FRESH = '1';
   dir = mkdtempSync(path.join(os.tmpdir(), 'dongbao-test-'));
   db = await startEmbedded({ dataDir: dir, logger: createLogger('warn'), bin: process.env.FERRETDB_BIN });
   project.provide('mongoUri', db.uri);

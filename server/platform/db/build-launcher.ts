@@ -7,10 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceDir } from '../paths.ts';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const MIN_GO = [1, 24];
-const sourceDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'launcher');
+const launcherDir = path.join(sourceDir(import.meta.dirname), 'launcher');
 
 export class LauncherUnavailable extends Error {
   override name = 'LauncherUnavailable';
@@ -30,8 +31,8 @@ export function cacheDir(): string {
 /** Where the binary for the current launcher sources lives (whether or not it has been built yet). */
 export function launcherPath(): string {
   const hash = createHash('sha256');
-  const sources = ['go.mod', 'go.sum', ...readdirSync(sourceDir).filter((f) => f.endsWith('.go')).sort()];
-  for (const file of sources) hash.update(file).update(readFileSync(path.join(sourceDir, file)));
+  const sources = ['go.mod', 'go.sum', ...readdirSync(launcherDir).filter((f) => f.endsWith('.go')).sort()];
+  for (const file of sources) hash.update(file).update(readFileSync(path.join(launcherDir, file)));
   return path.join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-${hash.digest('hex').slice(0, 12)}`, 'ferretdb-launcher');
 }
 
@@ -79,7 +80,7 @@ async function buildInto(target: string): Promise<void> {
   const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, '.'], {
-      cwd: sourceDir,
+      cwd: launcherDir,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
     });

@@ -1,7 +1,8 @@
 // The page and API handlers every directory record type shares: list, show, new/create, edit/update,
 // delete after a confirmation page, and export of the current list. A module supplies its service, schemas
 // and templates; its routes.ts still lists each route (docs/design.md "Code habits": routes are a table of contents).
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { requireActive } from '../auth/guards.ts';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { isOrganizer } from '../auth/actor.ts';
@@ -10,7 +11,7 @@ import { renderInvalid } from './forms.ts';
 import { idParam } from './params.ts';
 import { pager } from './pager.ts';
 import { parse } from './validate.ts';
-import { writeCsv, writeXlsx, type Column } from '../io/tabular.ts';
+import { streamCsv, streamXlsx, type Column } from '../io/tabular.ts';
 import type { Contact } from '../../contacts/model.ts';
 import type { SearchIndex } from '../search/port.ts';
 import * as audit from '../../audit/service.ts';
@@ -47,8 +48,14 @@ export interface GetOptions {
 }
 
 export interface RecordService<V extends RecordView, In, Q> {
-  /** The list from the database (exports and the CLI read this). */
+  /** The list from the database; exports read `cursor` instead when the service has one (every record type but targets). */
   list(actor: Actor | undefined, query: Q): Promise<ListResult<V>>;
+  /**
+   * Exports only: every record of the list's filter, in the list's order, from one database cursor (the list's
+   * `find(filter).sort(sort).lean().cursor()`, each document mapped to its view; `page` and `limit` ignored).
+   * Without it an export pages through `list` (at most 10,000 rows from a page, 100,000 from the CLI; exportRows).
+   */
+  cursor?(actor: Actor | undefined, query: Q): AsyncIterable<V>;
   /** The list from the search index (pages and the API read this when the module has it). */
   browse?(search: SearchIndex, actor: Actor | undefined, query: Q): Promise<ListResult<Record<string, unknown>>>;
   /** One record; `contact` only when the actor may see it (the service records the reveal). */
@@ -106,6 +113,88 @@ const actorOf = (req: Request) => req.user as Actor | undefined;
 function listFor<V extends RecordView, In, Q>(service: RecordService<V, In, Q>, req: Request, query: Q) {
   const search = req.app.locals.search as SearchIndex | undefined;
   return service.browse && search ? service.browse(search, actorOf(req), query) : service.list(actorOf(req), query);
+}
+
+/** From a cursor, views are handed on (and their contacts fetched) this many at a time while an export streams. */
+const EXPORT_BATCH = 100;
+/**
+ * Without a cursor, `list` is read in pages of this many: each page is a query of its own (skip/limit; on FerretDB
+ * every page scans the filter again), so few large pages rather than many small ones; one page is held at a time.
+ */
+const EXPORT_PAGE = 1_000;
+
+async function* viewBatches<V extends RecordView, In, Q>(service: RecordService<V, In, Q>, actor: Actor | undefined, query: Q, maxRows: number): AsyncGenerator<V[]> {
+  if (service.cursor) {
+    let batch: V[] = [];
+    for await (const view of service.cursor(actor, query)) {
+      batch.push(view);
+      if (batch.length >= EXPORT_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+    return;
+  }
+  for (let page = 1; (page - 1) * EXPORT_PAGE < maxRows; page++) {
+    const result = await service.list(actor, { ...query, page, limit: EXPORT_PAGE });
+    if (result.items.length) yield result.items;
+    if (!result.items.length || page * result.limit >= result.total) break;
+  }
+}
+
+/**
+ * The rows of an export (the page routes' and the CLI's): the list's records in the list's order, a batch at a
+ * time — from the service's database cursor when it has one (every record), else from `list` page by page (the
+ * first `maxRows`) — each made a row by the module's ExportDef; with `contacts` (organizers only), each batch's
+ * private contacts are fetched with it. Nothing holds more than a batch: feed it to streamXlsx/streamCsv.
+ */
+export async function* exportRows<V extends RecordView, In, Q>(
+  service: RecordService<V, In, Q>,
+  exporter: ExportDef<V>,
+  actor: Actor | undefined,
+  query: Q,
+  opts: { maxRows: number; contacts: boolean },
+): AsyncGenerator<unknown[]> {
+  for await (const views of viewBatches(service, actor, query, opts.maxRows)) {
+    const contacts = opts.contacts && exporter.contactsOf ? await exporter.contactsOf(views.map((v) => v.id)) : new Map<string, Contact>();
+    for (const view of views) yield exporter.row(view, contacts.get(view.id));
+  }
+}
+
+/** A row source whose first row has been read: `empty` when there was none, `count` rows handed on so far. */
+interface BegunRows extends AsyncIterable<unknown[]> {
+  readonly empty: boolean;
+  readonly count: number;
+  /** Ends the source (closing its cursor) if the writer stopped before the end; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Reads the first row before anything is sent, so that a failure there can still be answered as an error. */
+async function begun(source: AsyncGenerator<unknown[]>): Promise<BegunRows> {
+  const first = await source.next();
+  let count = 0;
+  async function* all() {
+    if (first.done) return;
+    count++;
+    yield first.value;
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      count++;
+      yield next.value;
+    }
+  }
+  const rows = all();
+  return {
+    empty: !!first.done,
+    get count() {
+      return count;
+    },
+    [Symbol.asyncIterator]: () => rows,
+    async close() {
+      await rows.return(undefined);
+      await source.return(undefined);
+    },
+  };
 }
 
 export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
@@ -204,29 +293,40 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     const exporter = def.export;
     const actor = actorOf(req);
     const query = parse(def.schemas.list, { ...req.query, page: '1', limit: '100' }) as Q & { page: number };
-    const views: V[] = [];
-    // The whole filtered list, page by page (exports are capped at 10,000 rows).
-    for (let page = 1; page <= 100; page++) {
-      const result = await def.service.list(actor, { ...query, page });
-      views.push(...result.items);
-      if (page * result.limit >= result.total) break;
-    }
-    let contacts = new Map<string, Contact>();
-    if (exporter.contactsOf && isOrganizer(actor) && views.length) {
-      contacts = await exporter.contactsOf(views.map((v) => v.id));
-      await audit.record({ actor, action: 'contact.reveal', target: { kind: def.section, id: '-', label: `${def.noun}导出` }, detail: `导出 ${contacts.size} 条联系方式`, ip: req.ip });
-    }
-    const rows = views.map((v) => exporter.row(v, contacts.get(v.id)));
-    const stamp = clock.now().toISOString().slice(0, 10);
-    const filename = `${exporter.sheet}-${stamp}.${format}`;
-    res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
-    res.set('Cache-Control', 'no-store');
-    if (format === 'csv') {
-      res.type('text/csv; charset=utf-8').send(writeCsv(exporter.columns, rows));
-    } else {
-      res
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .send(await writeXlsx(exporter.sheet, exporter.columns, rows));
+    const contacts = !!exporter.contactsOf && isOrganizer(actor);
+    // The whole filtered list in the list's order (at most 10,000 rows without a cursor, as before), streamed
+    // (exportRows). Its first row is read before anything is sent, so a failure there is answered like any other
+    // error (problem+json or the error page).
+    const rows = await begun(exportRows(def.service, exporter, actor, query, { maxRows: 10_000, contacts }));
+    try {
+      if (contacts && !rows.empty) {
+        // One reveal for the whole export, recorded before the first contact leaves (the count is not known yet).
+        await audit.record({ actor, action: 'contact.reveal', target: { kind: def.section, id: '-', label: `${def.noun}导出` }, detail: `导出${def.noun}列表，含联系方式`, ip: req.ip });
+      }
+      const stamp = clock.now().toISOString().slice(0, 10);
+      const filename = `${exporter.sheet}-${stamp}.${format}`;
+      res.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+      res.set('Cache-Control', 'no-store');
+      if (format === 'csv') {
+        res.type('text/csv; charset=utf-8');
+        await streamCsv(res, exporter.columns, rows);
+      } else {
+        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        await streamXlsx(res, exporter.sheet, exporter.columns, rows);
+      }
+    } catch (err) {
+      if (!res.headersSent) {
+        res.removeHeader('Content-Disposition');
+        res.removeHeader('Content-Type');
+        throw err;
+      }
+      // Bytes have gone out: ending the response would hand the client a shorter file that looks whole.
+      // Destroying it cuts the chunked body off, so the download fails visibly.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') req.log.info({ rows: rows.count }, 'export abandoned by the client');
+      else req.log.error({ err, rows: rows.count, format }, 'export failed after it began; response cut off');
+      res.destroy();
+    } finally {
+      await rows.close();
     }
   };
 
@@ -262,4 +362,35 @@ export function recordApi<V extends RecordView, In, Q>(def: Pick<RecordDef<V, In
     update: describeCrud(update, doc('update', { body: def.schemas.update })),
     remove: describeCrud(remove, doc('remove')),
   };
+}
+
+/**
+ * A record type's standard routes, declared once from its definition: the pages (list, new form, create, the two
+ * exports, a record, its edit form, update, delete confirmation and delete) and the /api/v1 resource (list,
+ * create, get, update, delete). Reading is open unless `read` guards it (contracts and talents are for members);
+ * every write needs an approved account, and the services decide the rest (each module's policy.ts). A module
+ * declares its other routes beside the call; any static path under the base (`/x/export.xlsx` is one) must come
+ * before `/x/:id`, which is why the exports are declared here before it.
+ */
+export function mountRecord<V extends RecordView, In, Q>(r: Router, def: RecordDef<V, In, Q>, opts: { read?: RequestHandler[] } = {}): void {
+  const pages = recordPages(def);
+  const api = recordApi(def);
+  const read = opts.read ?? [];
+  const write = requireActive;
+  const { base } = def;
+  r.get(base, ...read, pages.list);
+  r.get(`${base}/new`, ...write, pages.newForm);
+  r.post(base, ...write, pages.create);
+  r.get(`${base}/export.xlsx`, ...read, pages.exportXlsx);
+  r.get(`${base}/export.csv`, ...read, pages.exportCsv);
+  r.get(`${base}/:id`, ...read, pages.show);
+  r.get(`${base}/:id/edit`, ...write, pages.editForm);
+  r.post(`${base}/:id`, ...write, pages.update);
+  r.get(`${base}/:id/delete`, ...write, pages.confirmDelete);
+  r.post(`${base}/:id/delete`, ...write, pages.remove);
+  r.get(`/api/v1${base}`, ...read, api.list);
+  r.post(`/api/v1${base}`, ...write, api.create);
+  r.get(`/api/v1${base}/:id`, ...read, api.get);
+  r.patch(`/api/v1${base}/:id`, ...write, api.update);
+  r.delete(`/api/v1${base}/:id`, ...write, api.remove);
 }

@@ -2,9 +2,13 @@
 // by their content, not their name (docs/security.md, "Uploads"): an .xlsx must be a zip that passes the checks
 // in xlsx.ts, a .csv must decode as text (UTF-8, UTF-16 with its byte-order mark, or GB18030 as Chinese Excel
 // writes it). Exports neutralise cells that a spreadsheet would run as formulas; imports undo exactly that.
+// Exports stream (streamXlsx, streamCsv): rows come from an async iterable — a database cursor — and each is
+// written as it comes, so an export of any size holds a few rows in memory, not the file (docs/decisions/exceljs.md).
 import ExcelJS from 'exceljs';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
+import { stringify as stringifyStream } from 'csv-stringify';
 import { stringify } from 'csv-stringify/sync';
 import { BadRequest } from '../errors.ts';
 import { inspectXlsx, xlsxRows } from './xlsx.ts';
@@ -137,18 +141,171 @@ export function neutralise(value: unknown): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
+const CREATOR = '东宝区科技成果转化与人才对接平台';
+const sheetColumns = (columns: Column[]) => columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length * 2 + 2) }));
+/** Numbers stay numbers (sums work in the sheet); everything else is neutralised text. */
+const xlsxCells = (row: unknown[]) => row.map((v) => (typeof v === 'number' ? v : neutralise(v)));
+
+/**
+ * The whole workbook in memory, as one Buffer: only for files whose size is bounded (the rows an import rejected
+ * are at most MAX_ROWS of one upload). Exports of a list stream instead (streamXlsx).
+ */
 export async function writeXlsx(sheetName: string, columns: Column[], rows: unknown[][]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
-  workbook.creator = '东宝区科技成果转化与人才对接平台';
+  workbook.creator = CREATOR;
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
-  sheet.columns = columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length * 2 + 2) }));
+  sheet.columns = sheetColumns(columns);
   sheet.getRow(1).font = { bold: true };
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  for (const row of rows) sheet.addRow(row.map((v) => (typeof v === 'number' ? v : neutralise(v))));
+  for (const row of rows) sheet.addRow(xlsxCells(row));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 /** CSV with a BOM, so Excel opens the Chinese text as UTF-8. */
 export function writeCsv(columns: Column[], rows: unknown[][]): string {
   return '\uFEFF' + stringify([columns.map((c) => c.header), ...rows.map((r) => r.map(neutralise))]);
+}
+
+/** Rows for a streaming writer: an async iterable (a database cursor mapped to rows) or a plain one. */
+export type RowSource = AsyncIterable<unknown[]> | Iterable<unknown[]>;
+
+/**
+ * Where a streaming writer's bytes go: `out` behind a PassThrough. Backpressure reaches the writer through the
+ * pipe (it waits for 'drain'); a failure of `out` (an error, or a client that went away) stops the writer. On a
+ * failure of its own the writer unpipes and leaves `out` open: the caller decides — an HTTP response not yet
+ * begun can still answer with an error, one that has begun must be destroyed, never ended (an ended response
+ * would look like a whole, shorter file).
+ */
+class Sink {
+  readonly input = new PassThrough();
+  /** settles (never rejects) once `out` has finished or failed; `failure` says which */
+  readonly settled: Promise<void>;
+  private failure: Error | undefined;
+  /** wakes a writer waiting in ready() when `out` settles first */
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly out: Writable) {
+    this.input.pipe(out);
+    this.settled = finished(out).then(
+      () => this.wake?.(),
+      (err: Error) => {
+        this.failure ??= err;
+        this.wake?.();
+      },
+    );
+  }
+
+  /** Throws when `out` has failed or closed early. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits until `stream` takes more (after a write it answered false to), or throws when `out` failed first. */
+  async ready(stream: Writable): Promise<void> {
+    this.check();
+    if (!stream.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        this.wake = undefined;
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+      this.wake = done;
+    });
+    this.check();
+    if (stream.destroyed) throw new Error('the export stream was closed');
+  }
+
+  /** After a failure: stop feeding `out`, without ending it. */
+  abandon(): void {
+    this.input.unpipe(this.out);
+    this.input.destroy();
+  }
+}
+
+/**
+ * Streams an .xlsx to `out` (an HTTP response, a file): exceljs's streaming writer, the same sheet as writeXlsx
+ * (bold, frozen header row, column widths, formula-like text neutralised, numbers kept as numbers), each row
+ * committed as it comes and the next one read only when `out` takes more. Resolves with the number of data rows
+ * once `out` has finished; rejects if the rows fail or `out` fails — see Sink for what becomes of `out` then.
+ */
+export async function streamXlsx(out: Writable, sheetName: string, columns: Column[], rows: RowSource): Promise<number> {
+  const sink = new Sink(out);
+  // Inline strings, not shared ones: a shared-strings table would keep every distinct text until the end.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.input, useStyles: true, useSharedStrings: false });
+  workbook.creator = CREATOR;
+  let count = 0;
+  try {
+    const sheet = workbook.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = sheetColumns(columns);
+    sheet.getRow(1).font = { bold: true };
+    sheet.getRow(1).commit();
+    const pause = yielder();
+    for await (const row of rows) {
+      sheet.addRow(xlsxCells(row)).commit();
+      count++;
+      await sink.ready(sink.input);
+      await pause();
+    }
+    sheet.commit();
+    // commit() waits for the zip to finish into the PassThrough; `out` may fail first (commit() then never settles).
+    const committed = workbook.commit();
+    committed.catch(() => {}); // its failure is `out`'s or the zip's, seen through sink.settled or thrown below
+    await Promise.race([committed, sink.settled]);
+    await sink.settled;
+    sink.check();
+  } catch (err) {
+    sink.abandon();
+    (workbook as unknown as { zip: { abort(): void } }).zip.abort();
+    throw err;
+  }
+  return count;
+}
+
+/**
+ * Streams a CSV (UTF-8 with a BOM, so Excel opens the Chinese text) to `out` through csv-stringify's stream API,
+ * the same text as writeCsv, writing the next row only when `out` takes more. Resolves and rejects as streamXlsx.
+ */
+export async function streamCsv(out: Writable, columns: Column[], rows: RowSource): Promise<number> {
+  const sink = new Sink(out);
+  const csv = stringifyStream({ bom: true });
+  csv.pipe(sink.input);
+  let count = 0;
+  try {
+    csv.write(columns.map((c) => c.header));
+    const pause = yielder();
+    for await (const row of rows) {
+      if (!csv.write(row.map(neutralise))) await sink.ready(csv);
+      else sink.check();
+      count++;
+      await pause();
+    }
+    csv.end();
+    await sink.settled;
+    sink.check();
+  } catch (err) {
+    csv.unpipe(sink.input);
+    csv.destroy();
+    sink.abandon();
+    throw err;
+  }
+  return count;
+}
+
+/**
+ * A Writable that keeps what it is given, for a streamed file that is wanted whole as a Buffer: the file is held
+ * once, compressed, while the rows still come one at a time (unlike writeXlsx, which also holds every cell).
+ */
+export function memorySink(): { out: Writable; body(): Buffer } {
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  return { out, body: () => Buffer.concat(chunks) };
 }

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { normalize } from './tokenizer.ts';
+import { sourceDir } from '../paths.ts';
 
-export const synonymGroups: string[][] = (JSON.parse(readFileSync(path.join(import.meta.dirname, 'data', 'synonyms.json'), 'utf8')) as string[][]).map(
+export const synonymGroups: string[][] = (JSON.parse(readFileSync(path.join(sourceDir(import.meta.dirname), 'data', 'synonyms.json'), 'utf8')) as string[][]).map(
   (group) => [...new Set(group.map(normalize))],
 );
 

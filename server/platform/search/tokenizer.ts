@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
+import { sourceDir } from '../paths.ts';
 
 let jieba: Jieba | undefined;
 
 function instance(): Jieba {
   if (!jieba) {
     jieba = Jieba.withDict(dict);
-    jieba.loadDict(readFileSync(path.join(import.meta.dirname, 'data', 'dictionary.txt')));
+    jieba.loadDict(readFileSync(path.join(sourceDir(import.meta.dirname), 'data', 'dictionary.txt')));
   }
   return jieba;
 }

@@ -15,6 +15,7 @@ import { securityHeaders } from './platform/http/security-headers.ts';
 import { flatQueryParser, rejectDuplicateParams } from './platform/http/query.ts';
 import { databaseGate, errorHandler, notFound } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
+import { sendKeptPage } from './platform/http/visitor-pages.ts';
 import { labelOf, optionsOf, type VocabularyName } from './vocabulary/index.ts';
 import { sessionMiddleware, absoluteTimeout, flash } from './platform/auth/session.ts';
 import { configurePassport } from './platform/auth/passport.ts';
@@ -147,6 +148,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.join(viewsRoot, 'assets'), { maxAge: '1h', index: false }));
   app.use(databaseGate()); // everything below reads the database: 503 at once while it is down
   app.use(rejectDuplicateParams);
+  // A visitor's kept page (the search page, lists from the index) needs no session or routing: sent from here.
+  app.use(sendKeptPage);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
   app.use(mounted('mail', unsubscribeRoutes())); // before sessions and CSRF: mail clients post it (mail/routes.ts)

@@ -19,6 +19,7 @@ export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
   section: 'brokers',
   views: { list: 'brokers/broker-list', show: 'brokers/broker-show', form: 'brokers/broker-form' },
   service: brokers,
+  listForVisitorsFromIndex: true,
   schemas: { create: brokerInput, update: brokerPatch, list: brokerQuery },
   fromForm: contactFromForm,
   toForm: (v) => ({ ...v, ...contactToForm(v.contact) }),

@@ -35,6 +35,7 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
   section: 'demands',
   views: { list: 'demands/list', show: 'demands/show', form: 'demands/form' },
   service: demands,
+  listForVisitorsFromIndex: true,
   schemas: { create: demandInput, update: demandPatch, list: demandQuery },
   fromForm(body) {
     const input: Record<string, unknown> = {};

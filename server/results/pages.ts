@@ -17,6 +17,7 @@ export const resultDef: RecordDef<ResultView, ResultInput, ResultQuery> = {
   section: 'results',
   views: { list: 'results/list', show: 'results/show', form: 'results/form' },
   service: results,
+  listForVisitorsFromIndex: true,
   schemas: { create: resultInput, update: resultPatch, list: resultQuery },
   fromForm(body) {
     const input: Record<string, unknown> = {};

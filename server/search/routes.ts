@@ -3,6 +3,7 @@
 import { Router, type RequestHandler } from 'express';
 import { organizerOnly } from '../platform/auth/guards.ts';
 import { pager } from '../platform/http/pager.ts';
+import { indexVersion, visitorPages } from '../platform/http/visitor-pages.ts';
 import { parse } from '../platform/http/validate.ts';
 import { Unavailable } from '../platform/errors.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
@@ -87,7 +88,7 @@ const apiReindex: RequestHandler = async (req, res) => {
 
 export default function searchRoutes(): Router {
   const r = Router();
-  r.get('/search', page);
+  r.get('/search', visitorPages(indexVersion), page);
   r.get('/api/v1/search', api);
   r.get('/admin/search', organizerOnly, status);
   r.post('/admin/search/reindex', organizerOnly, reindex);

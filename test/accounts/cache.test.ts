@@ -1,4 +1,4 @@
-// docs/security.md 45 (issue 18): users, API tokens and the header's counts are cached in process. A request
+// docs/security.md 45 (issue 18): users, API tokens, the header's counts and visitors' kept pages are cached in process. A request
 // that needs nothing else does not touch the database for them (docs/design.md "Per-request work"); a disable, a
 // revoke or a role change takes effect at once in the process that made it, and within 5 seconds in another app
 // process on the same database.
@@ -195,5 +195,14 @@ describe('another app process on the same database', () => {
     await unassigned(); // kept there from now on
     const need = await Demand.create({ title: '另一进程的工作台', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
     expect(await within(async () => (await unassigned()).includes(String(need._id)))).toBeLessThan(5_000);
+  });
+
+  it('when a need is published here, then a search page a visitor had there (kept rendered) shows it within 5 seconds', async () => {
+    const url = `${server.url}/search?q=${encodeURIComponent('另一进程访客页')}`;
+    // kept there once a view finds the index as the previous view left it (writes of the tests above may still be
+    // arriving there through its search sync)
+    expect(await within(async () => (await fetch(url)).headers.get('x-page-cache') === 'hit')).toBeLessThan(8_000);
+    const need = await Demand.create({ title: '另一进程访客页磷渣', description: '磷渣制备微晶玻璃。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
+    expect(await within(async () => (await (await fetch(url)).text()).includes(`/demands/${String(need._id)}`))).toBeLessThan(5_000);
   });
 });

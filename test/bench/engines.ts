@@ -102,7 +102,7 @@ function embedded(): Engine {
     name: 'embedded (ours)',
     supports: ['yes, disjunctive counts in the same pass', 'yes (BM25F)', 'yes: older versions ignored, statistics of live records'],
     async build(docs) {
-      index = new EmbeddedSearch();
+      index = new EmbeddedSearch({ keepAnswers: false });
       await index.rebuild(async function* () {
         for (let i = 0; i < docs.length; i += 500) yield docs.slice(i, i + 500);
       });

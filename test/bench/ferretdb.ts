@@ -5,9 +5,11 @@
 //   - lookups: p50 of a find by `_id` (pushed down to SQLite, answered from the launcher's index,
 //     server/platform/db/launcher/idindex.go) against a find on another field (read by scanning the collection —
 //     what every `_id` lookup cost before that index);
+//   - how many finds by `_id` it answers with 50 at a time, and its CPU time per find: what a page that reads one
+//     record (a signed-in page reads its session) costs the machine at least (the HTTP bench's floor);
 //   - lost updates: rounds of ten concurrent `$inc` on one document, first without and then with the
 //     process's write lock (server/platform/db/write-lock.ts), counting the increments that vanished.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
@@ -49,8 +51,32 @@ export async function benchFerretdb(): Promise<BenchReport> {
     const byId = await time(300, (i) => coll.findOne({ _id: ids[(i * 7919) % DOCS]! }));
     const byField = await time(15, (i) => coll.findOne({ n: (i * 7919) % DOCS }));
     const byIdAndField = await time(15, (i) => coll.findOne({ _id: ids[(i * 7919) % DOCS]!, n: (i * 7919) % DOCS }));
+    // The most a page that reads one record (a signed-in page: its session) can get from the database: 50 finds by
+    // _id at a time for 5 s, and the launcher's CPU time per find (its utime + stime from /proc, Linux only).
+    const cpuSeconds = () => {
+      try {
+        const fields = readFileSync(`/proc/${db.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+      } catch {
+        return Number.NaN;
+      }
+    };
+    let finds = 0;
+    const cpuBefore = cpuSeconds();
+    const loadStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, c) => {
+        for (let i = c; performance.now() - loadStarted < 5_000; i += 50) {
+          await coll.findOne({ _id: ids[(i * 7919) % DOCS]! });
+          finds++;
+        }
+      }),
+    );
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const cpuPerFind = ((cpuSeconds() - cpuBefore) * 1000) / finds;
     rows.push(['start the launcher on an empty directory (already built)', ms(startMs), '', 'until it answers']);
     rows.push(['find by _id', ms(percentile(byId, 0.5)), ms(percentile(byId, 0.95)), 'pushed down, launcher index']);
+    rows.push(['find by _id, 50 at a time for 5 s', '', '', `${Math.round(finds / loadSeconds).toLocaleString('en')} finds/s; the launcher's CPU time ${ms(cpuPerFind)} ms per find`]);
     rows.push(['find by another field', ms(percentile(byField, 0.5)), ms(percentile(byField, 0.95)), 'scans the collection']);
     rows.push(['find by _id and another field', ms(percentile(byIdAndField, 0.5)), ms(percentile(byIdAndField, 0.95)), 'scans too (only _id alone is pushed down)']);
 
@@ -65,7 +91,7 @@ export async function benchFerretdb(): Promise<BenchReport> {
     const lostWith = await race();
     rows.push([`${ROUNDS} × ${RACERS} concurrent $inc, no write lock`, '', '', `${lostWithout} of ${ROUNDS * RACERS} increments lost`]);
     rows.push([`${ROUNDS} × ${RACERS} concurrent $inc, write lock`, '', '', `${lostWith} of ${ROUNDS * RACERS} increments lost`]);
-    summary.push(['ferretdb', `${DOCS.toLocaleString('en')} documents`, `find p50: by _id ${ms(percentile(byId, 0.5))} ms, by another field ${ms(percentile(byField, 0.5))} ms · lost $inc: ${lostWithout} without the lock, ${lostWith} with it`]);
+    summary.push(['ferretdb', `${DOCS.toLocaleString('en')} documents`, `find p50: by _id ${ms(percentile(byId, 0.5))} ms (50 at a time: ${Math.round(finds / loadSeconds).toLocaleString('en')}/s, ${ms(cpuPerFind)} ms of the launcher's CPU each), by another field ${ms(percentile(byField, 0.5))} ms · lost $inc: ${lostWithout} without the lock, ${lostWith} with it`]);
   } finally {
     await client.close();
     await db.stop();

@@ -1,5 +1,7 @@
-// npm run bench -- http: the real app under load (docs/security.md 27). 50 concurrent clients on the search page,
-// GET /api/v1/search with a token, the need list, a need's page, and the signed-in pages of the navigation
+// npm run bench -- http: the real app under load (docs/security.md 27). 50 concurrent clients on the search page
+// (as visitors get it — kept rendered per URL after the first view — and again with a new URL each time, so that
+// every view is rendered; platform/http/visitor-pages.ts), GET /api/v1/search with a token, the need list, a
+// need's page, and the signed-in pages of the navigation
 // (an organizer's home page, /targets, /contact-requests, /notifications, /calendar, /contracts, /talents,
 // /account; the broker's workbench /broker; an enterprise's /demands?mine=1, /contact-requests, /calendar; an
 // expert's /itinerary and /contact-requests), against the app run as `npm start` runs it (a
@@ -49,6 +51,11 @@ interface Target {
   headers?: Record<string, string>;
   /** signed-in targets: one session cookie per connection */
   cookies?: string[];
+  /**
+   * each request's URL made new (an extra `visit=n` parameter, which the page ignores), so that no page kept for
+   * visitors serves it: every view is rendered (the search itself is the same question, answered as kept)
+   */
+  fresh?: boolean;
 }
 
 interface Measured {
@@ -71,7 +78,10 @@ async function load(target: Target, seconds: number): Promise<Result> {
   let connection = 0;
   const request = (cookie?: string) => ({
     ...(cookie ? { headers: { ...target.headers, cookie } } : {}),
-    setupRequest: (req: RawRequest) => ({ ...req, path: target.paths[next++ % target.paths.length]! }),
+    setupRequest: (req: RawRequest) => {
+      const path = target.paths[next++ % target.paths.length]!;
+      return { ...req, path: target.fresh ? `${path}${path.includes('?') ? '&' : '?'}visit=${next}` : path };
+    },
   });
   return autocannon({
     url: target.base,
@@ -216,6 +226,7 @@ export async function benchHttp(
     children.push(app.child);
     await run({ name: 'app /healthz (ceiling)', base: app.url, paths: ['/healthz'] });
     await run({ name: 'search page /search', base: app.url, paths: queries.map((q) => `/search?${q}`) });
+    await run({ name: 'search page /search, a new URL each time', base: app.url, paths: queries.map((q) => `/search?${q}`), fresh: true });
     await run({ name: 'search API /api/v1/search', base: app.url, paths: queries.map((q) => `/api/v1/search?${q}`), headers: { Authorization: `Bearer ${token}` } });
     await run({ name: 'need list /demands', base: app.url, paths: ['/demands', '/demands?page=2', '/demands?sort=budget', '/demands?industry=chemicals'] });
     await run({ name: "need's page /demands/:id", base: app.url, paths: needs.map((id) => `/demands/${id}`) });

@@ -27,7 +27,7 @@ interface Measured {
 
 async function measure(): Promise<Measured> {
   const ids = await loadLabelledResults();
-  const search = new EmbeddedSearch();
+  const search = new EmbeddedSearch({ keepAnswers: false });
   const sync = new SearchSync(search, searchSources, logger, { scanInterval: { min: HOUR, max: HOUR }, reconcileInterval: { min: HOUR, max: HOUR } });
   await sync.start();
   await evaluate(search, ids); // warm-up

@@ -42,7 +42,7 @@ export async function benchSearch(scales = [10_000, 100_000]): Promise<BenchRepo
     const { db, seconds } = await benchDatabase(scale);
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    const search = new EmbeddedSearch();
+    const search = new EmbeddedSearch({ keepAnswers: false });
     // No background scans while measuring: this measures queries (the index is complete after start()).
     const sync = new SearchSync(search, searchSources, logger, { scanInterval: { min: 3_600_000, max: 3_600_000 }, reconcileInterval: { min: 3_600_000, max: 3_600_000 } });
     const buildStarted = performance.now();

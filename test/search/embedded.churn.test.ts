@@ -117,7 +117,7 @@ describe('embedded engine under churn', () => {
 
   it('when the query stamp counter reaches its limit, then it starts again and answers stay the same', async () => {
     const rand = seeded(3);
-    const index = new EmbeddedSearch();
+    const index = new EmbeddedSearch({ keepAnswers: false }); // every search evaluated, so every one takes stamps
     const live = new Map<number, SearchDoc>();
     await churn(index, rand, live, new Map(), 200, 0);
     const queries = churnQueries();
@@ -130,5 +130,30 @@ describe('embedded engine under churn', () => {
       expect(after).toEqual(before);
     }
     expect(core.stampNow).toBeLessThan(1000);
+  });
+});
+
+describe('kept answers', () => {
+  it('when a question is asked again, then the kept answer is given until any write, after which the answer is the fresh one', async () => {
+    const index = new EmbeddedSearch();
+    const fresh = new EmbeddedSearch({ keepAnswers: false });
+    const rand = seeded(11);
+    const docs = Array.from({ length: 300 }, (_, n) => randomDoc(rand, n, 1));
+    await index.upsert(docs);
+    await fresh.upsert(docs);
+    const query = churnQueries()[0]!;
+    const first = await index.search(query);
+    expect(await index.search(query)).toBe(first); // the same object: kept
+    expect(comparable(first)).toEqual(comparable(await fresh.search(query)));
+
+    // a write that changes the answer: the top record gets a new version without the words it was found by
+    const top = docs.find((d) => `${d.kind}:${d.id}` === `${first.items[0]!.kind}:${first.items[0]!.id}`)!;
+    const changed = { ...top, version: 2, title: '无关标题', text: '无关内容', keywords: [], extra: '' };
+    await index.upsert([changed]);
+    await fresh.upsert([changed]);
+    const after = await index.search(query);
+    expect(after).not.toBe(first);
+    expect(comparable(after)).toEqual(comparable(await fresh.search(query)));
+    expect(after.items.map((h) => h.id)).not.toContain(top.id);
   });
 });

@@ -18,6 +18,7 @@ import * as audit from '../../audit/service.ts';
 import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
 import { describeCrud, type CrudDoc } from './api-docs.ts';
+import { indexVersion, visitorPages } from './visitor-pages.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -79,6 +80,11 @@ export interface RecordDef<V extends RecordView, In, Q> {
   section: string;
   views: { list: string; show: string; form: string };
   service: RecordService<V, In, Q>;
+  /**
+   * The list page a visitor sees is made from the search index alone (`service.browse`, listLocals with nothing
+   * but vocabulary): it is kept rendered per URL and index generation for visitors (platform/http/visitor-pages.ts).
+   */
+  listForVisitorsFromIndex?: boolean;
   schemas: { create: z.ZodType<In>; update: z.ZodType<Partial<In>>; list: z.ZodType<Q> };
   /** form fields → schema input (nested contact, 万元 → 元 …) */
   fromForm(body: Record<string, unknown>): Record<string, unknown>;
@@ -378,7 +384,7 @@ export function mountRecord<V extends RecordView, In, Q>(r: Router, def: RecordD
   const read = opts.read ?? [];
   const write = requireActive;
   const { base } = def;
-  r.get(base, ...read, pages.list);
+  r.get(base, ...read, ...(def.listForVisitorsFromIndex && def.service.browse ? [visitorPages(indexVersion)] : []), pages.list);
   r.get(`${base}/new`, ...write, pages.newForm);
   r.post(base, ...write, pages.create);
   r.get(`${base}/export.xlsx`, ...read, pages.exportXlsx);

@@ -646,7 +646,7 @@ class Core {
 
   search(query: SearchQuery, keep = true): SearchResult {
     // The same questions come again and again (list pages, popular searches, a need's matches): an answer is
-    // kept until anything in the index changes. Callers never change an answer they are given.
+    // kept until anything in the index changes.
     if (!keep) return this.evaluate(query);
     if (this.answersOf !== this.generation) {
       this.answers.clear();
@@ -659,7 +659,14 @@ class Core {
       this.answers.set(key, kept);
       return kept;
     }
+    // Frozen, so that a caller changing a kept answer (which every later asker would get) fails at once.
     const result = this.evaluate(query);
+    for (const counts of Object.values(result.facets)) Object.freeze(counts);
+    Object.freeze(result.facets);
+    Object.freeze(result.terms);
+    result.items.forEach((hit) => Object.freeze(hit));
+    Object.freeze(result.items);
+    Object.freeze(result);
     if (this.answers.size >= MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
     this.answers.set(key, result);
     return result;

@@ -85,7 +85,11 @@ export async function queue(actor: Actor, q: WorkbenchQuery = workbenchQuery.par
   const { needs, matches } = held!;
   const now = clock.ms();
   const byNeed = new Map<string, MatchDoc[]>();
-  for (const m of matches) byNeed.set(m.demand, [...(byNeed.get(m.demand) ?? []), m]);
+  for (const m of matches) {
+    const ofNeed = byNeed.get(m.demand);
+    if (ofNeed) ofNeed.push(m);
+    else byNeed.set(m.demand, [m]);
+  }
   const rows = needs.map((n) => {
     const mine = (byNeed.get(String(n._id)) ?? []).map((m) => matchView(m, now));
     const counts = Object.fromEntries(MATCH_STATUSES.map((s) => [s, mine.filter((m) => m.status === s).length])) as Record<MatchStatus, number>;

@@ -3,17 +3,11 @@
 // organizers delete it or set its claim limit (docs/security.md 38). The private contact is contacts/policy.ts.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
-import { definePolicy } from '../platform/auth/policy.ts';
+import { definePolicy, speaksFor, type OwnedRecord } from '../platform/auth/policy.ts';
 
-export interface BrokerRecord {
-  _id: unknown;
-  owner?: string | null | undefined;
-}
+export type BrokerRecord = OwnedRecord;
 
-export function isBrokerOwner(actor: Actor | undefined, doc: BrokerRecord): boolean {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === 'broker' && actor.profile.id === String(doc._id));
-}
+export const isBrokerOwner = speaksFor('broker');
 
 const editor = (actor: Actor | undefined, doc: BrokerRecord) => isBrokerOwner(actor, doc) || isOrganizer(actor);
 

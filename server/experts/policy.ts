@@ -3,17 +3,11 @@
 // organizers delete it. The private contact is contacts/policy.ts.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
-import { definePolicy } from '../platform/auth/policy.ts';
+import { definePolicy, speaksFor, type OwnedRecord } from '../platform/auth/policy.ts';
 
-export interface ExpertRecord {
-  _id: unknown;
-  owner?: string | null | undefined;
-}
+export type ExpertRecord = OwnedRecord;
 
-export function isExpertOwner(actor: Actor | undefined, doc: ExpertRecord): boolean {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === 'expert' && actor.profile.id === String(doc._id));
-}
+export const isExpertOwner = speaksFor('expert');
 
 export const expertPolicy = definePolicy<ExpertRecord>()({
   view: () => true,

@@ -3,17 +3,9 @@
 // organizers edit it, only organizers delete it. The private contact is contacts/policy.ts.
 import type { Actor } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
-import { definePolicy } from '../platform/auth/policy.ts';
+import { definePolicy, speaksFor, type OwnedRecord } from '../platform/auth/policy.ts';
 
-export interface OrganizationRecord {
-  _id: unknown;
-  owner?: string | null | undefined;
-}
-
-const speaksFor = (kind: 'enterprise' | 'institution') => (actor: Actor | undefined, doc: OrganizationRecord): boolean => {
-  if (!actor || actor.status !== 'active') return false;
-  return doc.owner === actor.id || (actor.profile?.kind === kind && actor.profile.id === String(doc._id));
-};
+export type OrganizationRecord = OwnedRecord;
 
 export const isEnterpriseOwner = speaksFor('enterprise');
 export const isInstitutionOwner = speaksFor('institution');

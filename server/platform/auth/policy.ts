@@ -2,7 +2,7 @@
 // `true` or why not. Pages ask `can` to show a button; services call `authorize` to refuse with the rule's own
 // message, so a button is never shown for an action the service refuses, nor hidden for one it allows.
 import { Conflict, Forbidden, NotFound, Unauthorized, type AppError } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import type { Actor, ProfileKind } from './actor.ts';
 
 /** Why not: the answer the service gives. A plain string is a 403 with that message. */
 export type Refusal = string | { readonly status: 401 | 403 | 404 | 409; readonly message: string };
@@ -73,3 +73,17 @@ export const when =
   <R>(ok: (actor: Actor | undefined, record: R) => boolean, refusal: Refusal | ((actor: Actor | undefined, record: R) => Refusal)): Rule<R> =>
   (actor, record) =>
     ok(actor, record) ? true : typeof refusal === 'function' ? refusal(actor, record) : refusal;
+
+/** A directory record an account can speak for: its owner, or the record its account's profile links to. */
+export interface OwnedRecord {
+  _id: unknown;
+  owner?: string | null | undefined;
+}
+
+/** Whether an active account speaks for the record: it owns it, or its profile of `kind` is this record. */
+export const speaksFor =
+  (kind: ProfileKind) =>
+  (actor: Actor | undefined, doc: OwnedRecord): boolean => {
+    if (!actor || actor.status !== 'active') return false;
+    return doc.owner === actor.id || (actor.profile?.kind === kind && actor.profile.id === String(doc._id));
+  };

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import type { Actor, ProfileKind, Role } from '../platform/auth/actor.ts';
 import { isOrganizer } from '../platform/auth/actor.ts';
 import { SESSIONS_COLLECTION } from '../platform/auth/session.ts';
+import { endedSessions } from '../platform/auth/session-store.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import * as audit from '../audit/service.ts';
@@ -208,6 +209,7 @@ export async function findByEmail(email: string): Promise<Actor | undefined> {
 async function endSessions(userId: string): Promise<number> {
   const updated = await User.findOneAndUpdate({ _id: userId }, { $inc: { sessionEpoch: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
   await mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ 'session.passport.user.id': userId });
+  await endedSessions();
   return updated?.sessionEpoch ?? 0;
 }
 

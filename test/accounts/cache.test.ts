@@ -1,4 +1,4 @@
-// docs/security.md 45 (issue 18): users, API tokens, the header's counts and visitors' kept pages are cached in process. A request
+// docs/security.md 45 (issue 18): users, sessions, API tokens, the header's counts and visitors' kept pages are cached in process. A request
 // that needs nothing else does not touch the database for them (docs/design.md "Per-request work"); a disable, a
 // revoke or a role change takes effect at once in the process that made it, and within 5 seconds in another app
 // process on the same database.
@@ -9,7 +9,7 @@ import { Collection } from 'mongodb';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
-import { apiToken, loginAgent, makeUser } from '../support/agent.ts';
+import { apiToken, csrfFrom, loginAgent, makeUser } from '../support/agent.ts';
 import { cliEnv } from '../support/child-db.ts';
 import { startServer, type ServerProcess } from '../support/process.ts';
 import * as accounts from '../../server/accounts/service.ts';
@@ -84,6 +84,7 @@ describe('in process', () => {
       for (let i = 0; i < 10; i++) await agent.get('/').expect(200);
     });
     expect(counts.users ?? 0).toBe(0);
+    expect(counts.sessions ?? 0).toBe(0);
     expect(counts.notifications ?? 0).toBe(0);
     expect(counts.notice_counts ?? 0).toBe(0);
 
@@ -163,6 +164,37 @@ describe('another app process on the same database', () => {
     await accounts.disableUser(organizer, user.id);
     expect(await within(async () => (await me(auth)).status === 401)).toBeLessThan(5_000);
     expect((await fetch(`${server.url}/account`, { headers: { cookie }, redirect: 'manual' })).status).toBe(303);
+  });
+
+  /** The Cookie header the agent sends now (/healthz reads no session, so nothing in it changes). */
+  const cookiesOf = async (agent: Awaited<ReturnType<typeof loginAgent>>) => (await agent.get('/healthz')).request.cookies as unknown as string;
+
+  it("when a user's session changes here (a message after a form), then a page there shows the change at once", async () => {
+    const user = await makeUser('expert');
+    const agent = await loginAgent(app, user.email);
+    const there = async () => fetch(`${server.url}/account`, { headers: { cookie: await cookiesOf(agent) }, redirect: 'manual' });
+    expect((await there()).status).toBe(200);
+    expect((await there()).status).toBe(200); // kept there by now
+
+    const form = await agent.get('/account').expect(200);
+    await agent.post('/account/mail').type('form').send({ _csrf: csrfFrom(form.text), on: 'roadshow' }).expect(303);
+    // The browser's version cookie says its session changed, so there it is read again, not served as kept.
+    expect(await (await there()).text()).toContain('邮件通知设置已保存。');
+  });
+
+  it('when a user signs out here, then the cookies they had stop working there within 5 seconds', async () => {
+    const user = await makeUser('expert');
+    const agent = await loginAgent(app, user.email);
+    const cookie = await cookiesOf(agent);
+    const there = () => fetch(`${server.url}/account`, { headers: { cookie }, redirect: 'manual' });
+    expect((await there()).status).toBe(200);
+    expect((await there()).status).toBe(200); // kept there by now
+
+    const page = await agent.get('/account').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    expect((await agent.get('/account')).status).toBe(303);
+    // Someone replaying the old cookies there (copied before the logout) is turned away within 5 seconds.
+    expect(await within(async () => (await there()).status === 303)).toBeLessThan(5_000);
   });
 
   it('when a token is revoked or its owner changes role here, then the other process knows within 5 seconds', async () => {

@@ -2,11 +2,13 @@
 // leaves (server/platform/auth/passport.ts `startSession`: passport's {id, epoch}, loginAt, and the second-factor
 // mark an organizer's login sets), with the cookie express-session would send for them. Logging in through the
 // form is not an option for 50 clients: an organizer's login takes a one-time code, and each 30 s step's code is
-// accepted once (server/accounts/service.ts). One session per client, so nothing kept per session is shared.
+// accepted once (server/accounts/service.ts). One session per client, so nothing kept per session is shared. The
+// cookie carries the session's version too, as a browser's does after its first page (session-store.ts).
 import { createHmac, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { User } from '../../server/accounts/model.ts';
-import { IDLE_TIMEOUT_MS, SESSION_COOKIE, SESSIONS_COLLECTION } from '../../server/platform/auth/session.ts';
+import { IDLE_TIMEOUT_MS, SESSION_COOKIE, SESSIONS_COLLECTION, VERSION_COOKIE } from '../../server/platform/auth/session.ts';
+import { sessionVersion } from '../../server/platform/auth/session-store.ts';
 import { clock } from '../../server/platform/clock.ts';
 import { DEMO_ACCOUNTS } from '../../seeds/index.ts';
 
@@ -39,18 +41,16 @@ export async function demoSessions(role: DemoRole, secret: string, count = 1): P
   const docs = [];
   for (let i = 0; i < count; i++) {
     const sid = randomBytes(18).toString('base64url');
-    docs.push({
-      _id: sid,
-      expires: new Date(now + IDLE_TIMEOUT_MS),
-      session: {
-        cookie: { originalMaxAge: IDLE_TIMEOUT_MS, expires: new Date(now + IDLE_TIMEOUT_MS), httpOnly: true, sameSite: 'lax', secure: false, path: '/' },
-        passport: { user: { id: String(user._id), epoch: (user as { sessionEpoch?: number }).sessionEpoch ?? 0 } },
-        loginAt: now,
-        secondFactor: true,
-        touchedAt: now,
-      },
-    });
-    out.push({ role, userId: String(user._id), ...(profileId ? { profileId: String(profileId) } : {}), cookie: signedCookie(sid, secret), sid });
+    const session = {
+      cookie: { originalMaxAge: IDLE_TIMEOUT_MS, expires: new Date(now + IDLE_TIMEOUT_MS), httpOnly: true, sameSite: 'lax', secure: false, path: '/' },
+      passport: { user: { id: String(user._id), epoch: (user as { sessionEpoch?: number }).sessionEpoch ?? 0 } },
+      loginAt: now,
+      secondFactor: true,
+      touchedAt: now,
+    };
+    docs.push({ _id: sid, expires: new Date(now + IDLE_TIMEOUT_MS), session });
+    const cookie = `${signedCookie(sid, secret)}; ${VERSION_COOKIE}=${sessionVersion(session)}`;
+    out.push({ role, userId: String(user._id), ...(profileId ? { profileId: String(profileId) } : {}), cookie, sid });
   }
   await mongoose.connection.collection<{ _id: string }>(SESSIONS_COLLECTION).insertMany(docs);
   return out;

@@ -1,11 +1,12 @@
 // Sessions in the database (any instance serves any user): HttpOnly, SameSite=Lax, Secure on HTTPS;
 // 30 minutes idle (rolling cookie and the store's expiry) and 12 hours absolute (loginAt, checked on every
 // request). Nothing is stored for a visitor who has not signed in (saveUninitialized: false, and CSRF needs no
-// session): see session-store.ts for why lookups are by `_id` alone.
-import type { RequestHandler } from 'express';
+// session): see session-store.ts for why lookups are by `_id` alone, and how sessions are kept in process.
+import type { RequestHandler, Response } from 'express';
 import session from 'express-session';
 import mongoose from 'mongoose';
-import { DatabaseSessionStore } from './session-store.ts';
+import onHeaders from 'on-headers';
+import { DatabaseSessionStore, holdsData, sessionVersion } from './session-store.ts';
 import './types.ts';
 import { clock } from '../clock.ts';
 
@@ -13,6 +14,8 @@ export const SESSION_COOKIE = 'dongbao.sid';
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 export const SESSIONS_COLLECTION = 'sessions';
+/** the version of what the browser's session last held when stored (session-store.ts); not secret */
+export const VERSION_COOKIE = 'dongbao.sv';
 
 /**
  * `rolling` and `touchAfterMs` are the two knobs docs/decisions/sessions-in-database.md measured (session writes
@@ -20,7 +23,7 @@ export const SESSIONS_COLLECTION = 'sessions';
  */
 export function sessionMiddleware(opts: { secret: string; secure: boolean; rolling?: boolean; touchAfterMs?: number }): RequestHandler {
   const store = new DatabaseSessionStore(() => mongoose.connection.collection(SESSIONS_COLLECTION), IDLE_TIMEOUT_MS, opts.touchAfterMs);
-  return session({
+  const sessions = session({
     name: SESSION_COOKIE,
     secret: opts.secret,
     store,
@@ -30,6 +33,28 @@ export function sessionMiddleware(opts: { secret: string; secure: boolean; rolli
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_TIMEOUT_MS, path: '/' },
   });
+  const versionCookie = { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_TIMEOUT_MS, path: '/' } as const;
+  return (req, res, next) => {
+    // req.cookies: cookie-parser runs first in the app; without it every session is read from the database.
+    const told = (req.cookies as Record<string, unknown> | undefined)?.[VERSION_COOKIE];
+    const held = typeof told === 'string' ? told : undefined;
+    onHeaders(res, function (this) {
+      tellVersion(req.session, res as Response, held, versionCookie);
+    });
+    store.expect(held);
+    sessions(req, res, next);
+  };
+}
+
+/**
+ * Gives the browser the version of what its session holds as the response leaves (what express-session stores
+ * as it ends), when that differs from what it sent; forgets it once the session holds nothing.
+ */
+function tellVersion(current: session.Session | undefined, res: Response, held: string | undefined, cookie: object): void {
+  const version = current && holdsData(current) ? sessionVersion(current) : undefined;
+  if (version === held) return;
+  if (version) res.cookie(VERSION_COOKIE, version, cookie);
+  else res.clearCookie(VERSION_COOKIE, { path: '/' });
 }
 
 /** Ends a session that outlived the absolute timeout, whatever its activity. */

@@ -1,6 +1,6 @@
 // In-process caches that every instance keeps honest (docs/design.md "Per-request work").
 //
-// A cache belongs to a topic ('accounts', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'). A write that changes what a topic's caches hold
+// A cache belongs to a topic ('accounts', 'sessions', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'). A write that changes what a topic's caches hold
 // announces the topic: this process drops those caches at once, and the write stamps the topic with a fresh
 // random value in one document (`cache_versions`, `_id: 'stamps'`). Every instance reads that document by `_id`
 // once a second; a stamp that differs from the one it saw drops its caches of that topic. A cache is used only
@@ -18,8 +18,8 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Schema } from 'mongoose';
 import { isQuiet, whenQuietEnds } from './observed.ts';
 
-export type Topic = 'accounts' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands';
-const TOPICS: readonly Topic[] = ['accounts', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'];
+export type Topic = 'accounts' | 'sessions' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands';
+const TOPICS: readonly Topic[] = ['accounts', 'sessions', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'];
 
 export const STAMPS_COLLECTION = 'cache_versions';
 const STAMPS_ID = 'stamps';
@@ -124,19 +124,32 @@ export class SharedCache<V> implements Droppable {
     this.generation++;
   }
 
-  /** The cached value for key, or load()'s (kept unless it is null or something changed while loading). */
-  async get(key: string, load: () => Promise<V | null | undefined>): Promise<V | null | undefined> {
+  /**
+   * The cached value for key, or load()'s (kept unless it is null or something changed while loading). `usable`
+   * can turn a cached value down (it is older than what the caller knows exists): load() answers instead.
+   */
+  async get(key: string, load: () => Promise<V | null | undefined>, usable?: (value: V) => boolean): Promise<V | null | undefined> {
     ensurePolling();
     if (!cachesTrusted()) return load();
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && (!usable || usable(hit))) return hit;
     const generation = this.generation;
     const value = await load();
-    if (value != null && generation === this.generation && cachesTrusted()) {
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
-    }
+    if (value != null && generation === this.generation) this.put(key, value);
     return value;
+  }
+
+  /** Keeps a value this process has just written to the database (while caches are trusted). */
+  put(key: string, value: V): void {
+    if (!cachesTrusted()) return;
+    this.entries.delete(key); // re-inserted at the end: the oldest entry goes first when the cache is full
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
+  }
+
+  /** Forgets one key in this process only. */
+  forget(key: string): void {
+    this.entries.delete(key);
   }
 
   /** Changes a cached value in place (a field this process just wrote and no other instance relies on). */

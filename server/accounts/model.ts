@@ -71,6 +71,9 @@ apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
 apiTokenSchema.index({ userId: 1, createdAt: -1 });
 // Bearer authentication caches tokens in process (tokens.ts): a revoke or renewal drops them in every instance.
 apiTokenSchema.plugin(announceChanges(['accounts'], { ignore: ['lastUsedAt'] }));
+// The account page's token list shows when each was last used: every write counts there (at most one a minute
+// per token in use, tokens.ts LAST_USED_RESOLUTION_MS).
+apiTokenSchema.plugin(announceChanges(['tokens']));
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema> & { _id: mongoose.Types.ObjectId };
 export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);
 

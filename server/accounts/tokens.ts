@@ -112,8 +112,11 @@ export async function renewToken(actor: Actor, tokenId: string, session: { secon
   return { ...view, expiresAt, renewable: true };
 }
 
+/** Each user's tokens for the account page (a filter on `userId`: a scan on FerretDB), dropped by any token write. */
+const tokenLists = new SharedCache<ApiTokenDoc[]>('tokens', 2_000);
+
 export async function listTokens(actor: Actor): Promise<TokenView[]> {
-  const docs = await ApiToken.find({ userId: actor.id }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenDoc[]>();
+  const docs = (await tokenLists.get(actor.id, () => ApiToken.find({ userId: actor.id }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenDoc[]>())) ?? [];
   const now = clock.ms();
   return docs.map((d) => tokenView(d, actor, now));
 }

@@ -1,6 +1,7 @@
 // The outbox: every mail the platform sends is first a document here, written right after the event that causes
 // it and keyed by that event (`key`, unique), so one event never makes two mails. The worker (worker.ts) sends
 // it and records the SMTP answer. Beside it, each recipient's mail preferences (the kinds they turned off).
+import { announceChanges } from '../platform/db/shared-cache.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { timestamps } from '../platform/clock.ts';
 
@@ -64,5 +65,7 @@ const preferenceSchema = new Schema(
   },
   { timestamps, collection: 'mail_preferences' },
 );
+// The account page keeps each user's preferences in process (service.ts preferencesOf).
+preferenceSchema.plugin(announceChanges(['preferences']));
 export type PreferenceDoc = InferSchemaType<typeof preferenceSchema>;
 export const MailPreference = mongoose.model('MailPreference', preferenceSchema);

@@ -9,6 +9,7 @@ import { MailPreference, Outbox, mailStatusLabels, type MailStatus, type OutboxD
 import { MAIL_CATEGORIES, MAIL_KINDS, categoryOf, isMailKind, type MailCategory, type MailContent, type MailKind } from './messages.ts';
 import { cleanHeader, renderMail, type RenderedMail } from './render.ts';
 import { findPage } from '../platform/db/page.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 /** What rendering and sending need from the configuration. */
 export interface MailSettings {
@@ -105,10 +106,14 @@ export interface PreferenceView {
 const visibleCategories = (role: string) =>
   (Object.keys(MAIL_CATEGORIES) as MailCategory[]).filter((c) => !MAIL_CATEGORIES[c].organizerOnly || role === 'organizer');
 
+/** What each user turned off, for the account page; dropped by any write to preferences. */
+const keptPreferences = new SharedCache<string[]>('preferences', 5_000);
+
 /** The categories a user sees on /account, each on or off. */
 export async function preferencesOf(user: { id: string; role: string }): Promise<PreferenceView[]> {
-  const pref = await MailPreference.findById(subjectOf(user.id, '')).lean();
-  const off = new Set(pref?.off ?? []);
+  const subject = subjectOf(user.id, '');
+  const turnedOff = await keptPreferences.get(subject, async () => (await MailPreference.findById(subject).lean())?.off ?? []);
+  const off = new Set(turnedOff ?? []);
   return visibleCategories(user.role).map((category) => {
     const c = MAIL_CATEGORIES[category];
     return { category, label: c.label, description: c.description, on: !c.optional || !off.has(category), locked: !c.optional };

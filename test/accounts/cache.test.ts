@@ -100,6 +100,30 @@ describe('in process', () => {
     expect(res.headers.location).toMatch(/^\/login/);
   });
 
+  it('when a user opens the account page again, then their tokens and mail settings are not read; a new token, a use of one and a changed setting show at once', async () => {
+    const user = await makeUser('expert');
+    const agent = await loginAgent(app, user.email);
+    const made = await accounts.createToken(user, '脚本令牌');
+    await agent.get('/account').expect(200);
+    const counts = await queriesDuring(async () => {
+      for (let i = 0; i < 5; i++) await agent.get('/account').expect(200);
+    });
+    expect(counts.api_tokens ?? 0).toBe(0);
+    expect(counts.mail_preferences ?? 0).toBe(0);
+    expect(counts.sessions ?? 0).toBe(0);
+
+    expect((await agent.get('/account')).text).toContain('从未使用');
+    await request(app).get('/api/v1/me').set('Authorization', `Bearer ${made.token}`).expect(200);
+    expect((await agent.get('/account')).text).not.toContain('从未使用');
+    await accounts.createToken(user, '第二个令牌');
+    expect((await agent.get('/account')).text).toContain('第二个令牌');
+
+    const page = await agent.get('/account');
+    expect(page.text).toMatch(/name="on" value="roadshow" checked/);
+    await agent.post('/account/mail').type('form').send({ _csrf: csrfFrom(page.text), on: 'contact' }).expect(303);
+    expect((await agent.get('/account')).text).not.toMatch(/name="on" value="roadshow" checked/);
+  });
+
   it("when an organizer opens pages, then the header's review queues are not counted per view, and a new registration shows at once", async () => {
     const organizer = await makeUser('organizer');
     const agent = await loginAgent(app, organizer.email);
@@ -195,6 +219,20 @@ describe('another app process on the same database', () => {
     expect((await agent.get('/account')).status).toBe(303);
     // Someone replaying the old cookies there (copied before the logout) is turned away within 5 seconds.
     expect(await within(async () => (await there()).status === 303)).toBeLessThan(5_000);
+  });
+
+  it("when a token is used or revoked here, then the account page there shows it within 5 seconds", async () => {
+    const user = await makeUser('expert');
+    const agent = await loginAgent(app, user.email);
+    const made = await accounts.createToken(user, '另一进程令牌');
+    const cookie = await cookiesOf(agent);
+    const there = async () => (await fetch(`${server.url}/account`, { headers: { cookie } })).text();
+    expect(await there()).toContain('从未使用');
+    expect(await there()).toContain('从未使用'); // kept there by now
+    await request(app).get('/api/v1/me').set('Authorization', `Bearer ${made.token}`).expect(200);
+    expect(await within(async () => !(await there()).includes('从未使用'))).toBeLessThan(5_000);
+    await accounts.revokeToken(user, made.view.id);
+    expect(await within(async () => (await there()).includes('已撤销'))).toBeLessThan(5_000);
   });
 
   it('when a token is revoked or its owner changes role here, then the other process knows within 5 seconds', async () => {

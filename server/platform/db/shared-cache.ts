@@ -1,6 +1,6 @@
 // In-process caches that every instance keeps honest (docs/design.md "Per-request work").
 //
-// A cache belongs to a topic ('accounts', 'sessions', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'). A write that changes what a topic's caches hold
+// A cache belongs to a topic ('accounts', 'sessions', 'tokens', 'preferences', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'). A write that changes what a topic's caches hold
 // announces the topic: this process drops those caches at once, and the write stamps the topic with a fresh
 // random value in one document (`cache_versions`, `_id: 'stamps'`). Every instance reads that document by `_id`
 // once a second; a stamp that differs from the one it saw drops its caches of that topic. A cache is used only
@@ -18,8 +18,8 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Schema } from 'mongoose';
 import { isQuiet, whenQuietEnds } from './observed.ts';
 
-export type Topic = 'accounts' | 'sessions' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands';
-const TOPICS: readonly Topic[] = ['accounts', 'sessions', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'];
+export type Topic = 'accounts' | 'sessions' | 'tokens' | 'preferences' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands';
+const TOPICS: readonly Topic[] = ['accounts', 'sessions', 'tokens', 'preferences', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'];
 
 export const STAMPS_COLLECTION = 'cache_versions';
 const STAMPS_ID = 'stamps';

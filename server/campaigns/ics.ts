@@ -53,7 +53,7 @@ export function icsCalendar(name: string, events: IcsEvent[]): string {
       id: e.uid,
       start: local(e.start),
       end: local(e.end),
-      timezone: ZONE,
+      timezone: ZONE.name,
       summary: e.summary,
       description: e.description,
       location: e.location,

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { apiToken } from '../support/agent.ts';
 import { demandOf, owner } from '../support/directory.ts';
-import { isoDate, parseCalendarDate } from '../../server/platform/time.ts';
+import { IANAZone, DateTime } from 'luxon';
+import { FIXED_SINCE_MS, ZONE, isoDate, parseCalendarDate } from '../../server/platform/time.ts';
 
 const { app } = buildTestApp();
 let organizer: Awaited<ReturnType<typeof apiToken>>;
@@ -40,6 +41,17 @@ describe('calendar dates', () => {
     expect(day('2022-12-31T15:59:59Z')).toBe('2022-12-31');
     expect(day('2022-12-31T23:30:00+08:00')).toBe('2022-12-31');
     expect(day('2022-12-31 08:00')).toBe('2022-12-31'); // no offset: Beijing time
+  });
+
+  it("when the district's zone answers an offset, then it is the tz database's Asia/Shanghai, before its last change as after", () => {
+    const tz = new IANAZone('Asia/Shanghai');
+    // every 7 days and 13 hours from 1985 (daylight saving time 1986–1991) to 2100
+    for (let ts = Date.UTC(1985, 0, 1); ts < Date.UTC(2100, 0, 1); ts += (7 * 24 + 13) * 3600_000) {
+      expect(ZONE.offset(ts), new Date(ts).toISOString()).toBe(tz.offset(ts));
+    }
+    expect(ZONE.offset(Date.UTC(1990, 6, 1))).toBe(540); // summer time, answered by luxon
+    expect(ZONE.offset(FIXED_SINCE_MS - 1)).toBe(tz.offset(FIXED_SINCE_MS - 1));
+    expect(DateTime.fromObject({ year: 1991, month: 7, day: 1, hour: 12 }, { zone: ZONE }).toISO()).toBe('1991-07-01T12:00:00.000+09:00');
   });
 
   it('when a day does not exist or the text is not a date, then there is no date (never a rolled-over one)', () => {

@@ -9,7 +9,7 @@ import { Unavailable } from '../platform/errors.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
 import type { SearchSync } from '../platform/search/sync.ts';
 import { labelOf, optionsOf, type VocabularyName } from '../vocabulary/index.ts';
-import { searchParams, searchRecords } from './service.ts';
+import { searchApiBody, searchParams, searchRecords } from './service.ts';
 
 const KIND_LABELS: Record<string, string> = { demand: '技术需求', result: '科技成果', expert: '专家', broker: '技术经纪人' };
 const FACET_VOCABULARY: Record<string, VocabularyName | undefined> = { industry: 'industry', town: 'town', maturity: 'maturity', status: 'demandStatus' };
@@ -61,8 +61,7 @@ const page: RequestHandler = async (req, res) => {
 
 const api: RequestHandler = async (req, res) => {
   const params = parse(searchParams, req.query);
-  const { items, total, capped, page: p, limit, facets, terms, relaxed } = await searchRecords(indexOf(req), req.user, params);
-  res.json({ items, total, capped, page: p, limit, facets, terms, relaxed });
+  res.type('json').send(await searchApiBody(indexOf(req), req.user, params));
 };
 
 const status: RequestHandler = async (req, res) => {

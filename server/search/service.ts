@@ -93,7 +93,10 @@ export function visibleFacets(facets: SearchResult['facets'], scope: Filters): S
 }
 
 export async function searchRecords(index: SearchIndex, actor: Actor | undefined, p: SearchParams) {
-  const result = await index.search(toQuery(actor, p));
+  return shape(await index.search(toQuery(actor, p)), actor);
+}
+
+function shape(result: SearchResult, actor: Actor | undefined) {
   return {
     ...result,
     facets: visibleFacets(result.facets, visibleFilters(actor)),
@@ -106,4 +109,23 @@ export async function searchRecords(index: SearchIndex, actor: Actor | undefined
       snippet: h.snippet,
     })),
   };
+}
+
+/**
+ * The API's JSON for kept answers (the embedded index keeps each answer, frozen, until the index changes:
+ * platform/search/embedded.ts), written once per answer and visibility scope instead of per request. Answers
+ * that are not kept (Meilisearch's) are written each time.
+ */
+const apiBodies = new WeakMap<SearchResult, Map<string, string>>();
+
+export async function searchApiBody(index: SearchIndex, actor: Actor | undefined, p: SearchParams): Promise<string> {
+  const result = await index.search(toQuery(actor, p));
+  const kept = Object.isFrozen(result) ? (apiBodies.get(result) ?? new Map<string, string>()) : undefined;
+  const scope = JSON.stringify(visibleFilters(actor));
+  const made = kept?.get(scope);
+  if (made) return made;
+  const { items, total, capped, page, limit, facets, terms, relaxed } = shape(result, actor);
+  const body = JSON.stringify({ items, total, capped, page, limit, facets, terms, relaxed });
+  if (kept) apiBodies.set(result, kept.set(scope, body));
+  return body;
 }

@@ -50,6 +50,20 @@ describe('search API', () => {
     }
   });
 
+  it('when the same search is asked again, then the kept answer is the same JSON, per visibility, and a new need shows in the next one', async () => {
+    const ask = (auth: Record<string, string> = {}) => request(app).get('/api/v1/search').query({ q: '磷石膏' }).set(auth).expect(200).expect('Content-Type', /application\/json/);
+    const first = await ask();
+    expect((await ask()).text).toBe(first.text);
+    const { auth } = await apiToken('expert');
+    const signedIn = await ask(auth);
+    expect(signedIn.body.items.map((i: { id: string }) => i.id)).toContain(ids.members);
+    expect((await ask()).body.items.map((i: { id: string }) => i.id)).not.toContain(ids.members);
+    const ent = await owner('enterprise');
+    const added = (await demandOf(ent.actor, { title: '磷石膏新需求在下次回答中', keywords: ['磷石膏'] })).id;
+    await settle();
+    expect((await ask()).body.items.map((i: { id: string }) => i.id)).toContain(added);
+  });
+
   it('when a logged-in user searches, then members-only needs are included', async () => {
     const { auth } = await apiToken('expert');
     const found = (await request(app).get('/api/v1/search').query({ q: '磷石膏' }).set(auth)).body.items.map((i: { id: string }) => i.id);

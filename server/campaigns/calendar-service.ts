@@ -194,20 +194,57 @@ export function gridRange(view: 'week' | 'month', anchor: DateTime): { first: Da
   };
 }
 
-export function buildGrid(view: 'week' | 'month', anchor: DateTime, events: CalendarEvent[], now = clock.now()): Grid {
+interface GridDay {
+  date: string;
+  day: number;
+  weekday: string;
+  inMonth: boolean;
+  today: boolean;
+  opensWeek: boolean;
+  start: Date;
+  end: Date;
+}
+
+/**
+ * The days of a grid, without events: the same for every viewer of that week or month on the same day, so they
+ * are worked out once (luxon's calendar arithmetic was a tenth of the calendar page's CPU time under load). Up to
+ * MAX_KEPT_GRIDS are kept; the oldest goes first.
+ */
+const keptGrids = new Map<string, { range: ReturnType<typeof gridRange>; days: readonly GridDay[] }>();
+const MAX_KEPT_GRIDS = 500;
+
+function gridDays(view: 'week' | 'month', anchor: DateTime, todayKey: string) {
+  const key = `${view}|${anchor.toISODate()}|${todayKey}`;
+  const kept = keptGrids.get(key);
+  if (kept) return kept;
   const range = gridRange(view, anchor);
-  const todayKey = today(now).toISODate();
-  const weeks: DayCell[][] = [];
+  const days: GridDay[] = [];
   for (let day = range.first; day <= range.last; day = day.plus({ days: 1 })) {
-    if (day.weekday === 1) weeks.push([]);
-    const start = day.toJSDate();
-    const end = day.plus({ days: 1 }).toJSDate();
-    weeks[weeks.length - 1]!.push({
-      date: day.toISODate()!,
+    const date = day.toISODate()!;
+    days.push({
+      date,
       day: day.day,
       weekday: WEEKDAYS[day.weekday - 1]!,
       inMonth: view === 'week' || day.month === anchor.month,
-      today: day.toISODate() === todayKey,
+      today: date === todayKey,
+      opensWeek: day.weekday === 1,
+      start: day.toJSDate(),
+      end: day.plus({ days: 1 }).toJSDate(),
+    });
+  }
+  const made = { range, days: Object.freeze(days) };
+  if (keptGrids.size >= MAX_KEPT_GRIDS) keptGrids.delete(keptGrids.keys().next().value!);
+  keptGrids.set(key, made);
+  return made;
+}
+
+export function buildGrid(view: 'week' | 'month', anchor: DateTime, events: CalendarEvent[], now = clock.now()): Grid {
+  const { range, days } = gridDays(view, anchor, today(now).toISODate()!);
+  const weeks: DayCell[][] = [];
+  for (const { opensWeek, start, end, ...cell } of days) {
+    if (opensWeek) weeks.push([]);
+    weeks[weeks.length - 1]!.push({
+      ...cell,
       events: events
         .filter((e) => e.start < end && e.end > start)
         .map((e) => ({ ...e, time: `${local(e.start < start ? start : e.start).toFormat('HH:mm')}–${e.end > end ? '24:00' : local(e.end).toFormat('HH:mm')}` })),

@@ -40,6 +40,8 @@ export const contractDef: RecordDef<ContractView, ContractInput, ContractQuery> 
   noun: '技术合同',
   section: 'contracts',
   views: { list: 'contracts/list', show: 'contracts/show', form: 'contracts/form' },
+  // the list reads the 'ledger' page cache and vocabulary only (service.ts), and writes no CSRF token
+  keepListBodies: 'ledger',
   service: contracts,
   schemas: { create: contractInput, update: contractPatch, list: contractQuery },
   fromForm(body) {

@@ -17,6 +17,8 @@ export const talentDef: RecordDef<TalentView, TalentInput, TalentQuery> = {
   noun: '人才引进记录',
   section: 'talents',
   views: { list: 'talents/list', show: 'talents/show', form: 'talents/form' },
+  // the list reads the 'ledger' page cache and vocabulary only (service.ts), and writes no CSRF token
+  keepListBodies: 'ledger',
   service: talents,
   schemas: { create: talentInput, update: talentPatch, list: talentQuery },
   fromForm: (body) => ({

@@ -4,7 +4,7 @@
 import { Collection } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
-import { apiToken, userAgent } from '../support/agent.ts';
+import { apiToken, loginAgent, userAgent } from '../support/agent.ts';
 import request from 'supertest';
 import { notifyUsers } from '../../server/notifications/service.ts';
 import { Notification } from '../../server/notifications/model.ts';
@@ -13,6 +13,9 @@ import { Result } from '../../server/results/model.ts';
 import { Demand } from '../../server/demands/model.ts';
 import { Roadshow } from '../../server/campaigns/model.ts';
 import { Target } from '../../server/targets/model.ts';
+import { Contract } from '../../server/deals/model.ts';
+import { currentYear } from '../../server/platform/time.ts';
+import { owner } from '../support/directory.ts';
 import { at, makeCampaign, roadshowBody } from '../campaigns/support.ts';
 import { pollNow } from '../../server/platform/db/shared-cache.ts';
 import { clock } from '../../server/platform/clock.ts';
@@ -110,5 +113,38 @@ describe('page caches', () => {
     expect(await ids()).toEqual([...before, String(target._id)]);
     await Target.deleteOne({ _id: target._id });
     expect(await ids()).toEqual(before);
+  });
+
+  it('when the contract list is opened again, then it is neither read nor rendered again; a contract written anywhere shows at once, and each party sees its own', async () => {
+    const buyer = await owner('enterprise', { name: '保留列表测试企业' });
+    const seller = { kind: 'outside' as const, name: '某大学' };
+    const contract = (title: string, buyerId = buyer.id) =>
+      Contract.create({ title, type: 'development', buyer: buyerId, buyerName: '保留列表测试企业', seller, amount: 100_000, signedAt: clock.now(), signedYear: currentYear(), verified: false });
+    await contract('保留列表的第一份合同');
+    const { agent } = await userAgent(app, 'organizer');
+    const first = (await agent.get('/contracts').expect(200)).text;
+    expect(first).toContain('保留列表的第一份合同');
+    let again = '';
+    const rendered = vi.spyOn(app, 'render');
+    try {
+      expect(await readsOf('contracts', async () => (again = (await agent.get('/contracts').expect(200)).text))).toBe(0);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+    } finally {
+      rendered.mockRestore();
+    }
+    // the same page, apart from the header's per-request CSRF token
+    const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '');
+    expect(withoutToken(again)).toBe(withoutToken(first));
+
+    await Contract.updateOne({ title: '保留列表的第一份合同' }, { $set: { title: '保留列表的合同（已改名）' } });
+    expect((await agent.get('/contracts').expect(200)).text).toContain('保留列表的合同（已改名）');
+    await contract('保留列表的第二份合同', '0123456789abcdef01234567');
+    const page = (await agent.get('/contracts').expect(200)).text;
+    expect(page).toContain('保留列表的第二份合同');
+
+    // the enterprise's own list is kept apart from the organizer's: only its own contract
+    const mine = await (await loginAgent(app, buyer.user.email)).get('/contracts').expect(200);
+    expect(mine.text).toContain('保留列表的合同（已改名）');
+    expect(mine.text).not.toContain('保留列表的第二份合同');
   });
 });

@@ -19,6 +19,7 @@ import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
 import { describeCrud, type CrudDoc } from './api-docs.ts';
 import { indexVersion, visitorPages } from './visitor-pages.ts';
+import { SharedCache, type Topic } from '../db/shared-cache.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -85,6 +86,12 @@ export interface RecordDef<V extends RecordView, In, Q> {
    * but vocabulary): it is kept rendered per URL and index generation for visitors (platform/http/visitor-pages.ts).
    */
   listForVisitorsFromIndex?: boolean;
+  /**
+   * The list's page is made from caches of this topic alone (the service's page cache, listLocals with nothing but
+   * vocabulary and the actor's role): the rendered list is kept per user and URL until the topic is announced,
+   * like the data it shows (platform/db/shared-cache.ts). Only for list templates that write no CSRF token.
+   */
+  keepListBodies?: Topic;
   schemas: { create: z.ZodType<In>; update: z.ZodType<Partial<In>>; list: z.ZodType<Q> };
   /** form fields → schema input (nested contact, 万元 → 元 …) */
   fromForm(body: Record<string, unknown>): Record<string, unknown>;
@@ -203,6 +210,11 @@ async function begun(source: AsyncGenerator<unknown[]>): Promise<BegunRows> {
   };
 }
 
+/** A view rendered without the layout, as a string. */
+function renderBody(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => req.app.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
+}
+
 export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
   const formPage = async (res: Response, actor: Actor, locals: Record<string, unknown>) => ({
     section: def.section,
@@ -212,10 +224,10 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     ...locals,
   });
 
-  const list: RequestHandler = async (req, res) => {
+  const listLocals = async (req: Request) => {
     const query = parse(def.schemas.list, req.query);
     const result = await listFor(def.service, req, query);
-    res.render(def.views.list, {
+    return {
       title: def.noun,
       section: def.section,
       base: def.base,
@@ -227,7 +239,24 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
       summary: result,
       canExport: !!def.export,
       ...(await def.listLocals?.(query, actorOf(req))),
+    };
+  };
+
+  const keptBodies = def.keepListBodies ? new SharedCache<string>(def.keepListBodies, 1_000) : undefined;
+
+  const list: RequestHandler = async (req, res) => {
+    const user = req.user;
+    if (!keptBodies || !user) return res.render(def.views.list, await listLocals(req));
+    const key = `${user.id}|${user.role}|${user.status}|${user.profile?.id ?? ''}|${req.originalUrl}`;
+    const body = await keptBodies.get(key, async () => {
+      const locals = await listLocals(req);
+      if (locals.title !== def.noun || locals.section !== def.section) return null; // the layout's, on a kept view
+      let wroteToken = false;
+      const html = await renderBody(req, def.views.list, { ...res.locals, ...locals, csrfToken: () => ((wroteToken = true), '') });
+      return wroteToken ? null : html; // a CSRF token is bound to the session: such a body is never kept
     });
+    if (body != null) return res.render('shared/kept-body', { title: def.noun, section: def.section, keptBody: body });
+    res.render(def.views.list, await listLocals(req));
   };
 
   const show: RequestHandler = async (req, res) => {

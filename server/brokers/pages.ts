@@ -20,6 +20,7 @@ export const brokerDef: RecordDef<BrokerView, BrokerInput, BrokerQuery> = {
   views: { list: 'brokers/broker-list', show: 'brokers/broker-show', form: 'brokers/broker-form' },
   service: brokers,
   listForVisitorsFromIndex: true,
+  keepListBodies: 'index', // signed-in users' lists too: the index and vocabulary alone
   schemas: { create: brokerInput, update: brokerPatch, list: brokerQuery },
   fromForm: contactFromForm,
   toForm: (v) => ({ ...v, ...contactToForm(v.contact) }),

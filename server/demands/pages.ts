@@ -36,6 +36,7 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
   views: { list: 'demands/list', show: 'demands/show', form: 'demands/form' },
   service: demands,
   listForVisitorsFromIndex: true,
+  keepListBodies: 'index', // signed-in users' lists too: the index and vocabulary alone
   schemas: { create: demandInput, update: demandPatch, list: demandQuery },
   fromForm(body) {
     const input: Record<string, unknown> = {};

@@ -18,6 +18,7 @@ export const resultDef: RecordDef<ResultView, ResultInput, ResultQuery> = {
   views: { list: 'results/list', show: 'results/show', form: 'results/form' },
   service: results,
   listForVisitorsFromIndex: true,
+  keepListBodies: 'index', // signed-in users' lists too: the index and vocabulary alone
   schemas: { create: resultInput, update: resultPatch, list: resultQuery },
   fromForm(body) {
     const input: Record<string, unknown> = {};

@@ -15,7 +15,7 @@ import { Roadshow } from '../../server/campaigns/model.ts';
 import { Target } from '../../server/targets/model.ts';
 import { Contract } from '../../server/deals/model.ts';
 import { currentYear } from '../../server/platform/time.ts';
-import { owner } from '../support/directory.ts';
+import { demandOf, owner } from '../support/directory.ts';
 import { at, makeCampaign, roadshowBody } from '../campaigns/support.ts';
 import { pollNow } from '../../server/platform/db/shared-cache.ts';
 import { clock } from '../../server/platform/clock.ts';
@@ -146,5 +146,29 @@ describe('page caches', () => {
     const mine = await (await loginAgent(app, buyer.user.email)).get('/contracts').expect(200);
     expect(mine.text).toContain('保留列表的合同（已改名）');
     expect(mine.text).not.toContain('保留列表的第二份合同');
+  });
+
+  it("when an enterprise opens its own needs again, then the list is not rendered again while the index is unchanged; a need it adds shows once the index has it", async () => {
+    const ent = await owner('enterprise', { name: '保留需求列表测试企业' });
+    await demandOf(ent.actor, { title: '保留需求列表的第一项' });
+    await settle();
+    const agent = await loginAgent(app, ent.user.email);
+    expect((await agent.get('/demands?mine=1').expect(200)).text).toContain('保留需求列表的第一项');
+    const rendered = vi.spyOn(app, 'render');
+    try {
+      await agent.get('/demands?mine=1').expect(200);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+    } finally {
+      rendered.mockRestore();
+    }
+    await demandOf(ent.actor, { title: '保留需求列表的第二项' });
+    await settle();
+    const page = (await agent.get('/demands?mine=1').expect(200)).text;
+    expect(page).toContain('保留需求列表的第二项');
+    expect(page).toContain('保留需求列表的第一项');
+    // another enterprise's list of its own is its own
+    const other = await owner('enterprise');
+    const theirs = (await (await loginAgent(app, other.user.email)).get('/demands?mine=1').expect(200)).text;
+    expect(theirs).not.toContain('保留需求列表的第一项');
   });
 });

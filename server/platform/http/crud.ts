@@ -88,10 +88,11 @@ export interface RecordDef<V extends RecordView, In, Q> {
   listForVisitorsFromIndex?: boolean;
   /**
    * The list's page is made from caches of this topic alone (the service's page cache, listLocals with nothing but
-   * vocabulary and the actor's role): the rendered list is kept per user and URL until the topic is announced,
-   * like the data it shows (platform/db/shared-cache.ts). Only for list templates that write no CSRF token.
+   * vocabulary and the actor's role), or from the search index alone ('index'): the rendered list is kept per user
+   * and URL until the topic is announced, like the data it shows (platform/db/shared-cache.ts), or while the index
+   * is at the generation it was rendered from. A list that writes a CSRF token (bound to the session) is never kept.
    */
-  keepListBodies?: Topic;
+  keepListBodies?: Topic | 'index';
   schemas: { create: z.ZodType<In>; update: z.ZodType<Partial<In>>; list: z.ZodType<Q> };
   /** form fields → schema input (nested contact, 万元 → 元 …) */
   fromForm(body: Record<string, unknown>): Record<string, unknown>;
@@ -210,6 +211,30 @@ async function begun(source: AsyncGenerator<unknown[]>): Promise<BegunRows> {
   };
 }
 
+interface BodyStore {
+  get(key: string, load: () => Promise<string | null>): Promise<string | null | undefined>;
+}
+
+const MAX_KEPT_BODIES = 1_000;
+
+/** Rendered lists kept per topic, or per index generation (the key names it; the oldest go first). */
+function keptBodyStore(by: Topic | 'index'): BodyStore {
+  if (by !== 'index') return new SharedCache<string>(by, MAX_KEPT_BODIES);
+  const kept = new Map<string, string>();
+  return {
+    async get(key, load) {
+      const hit = kept.get(key);
+      if (hit !== undefined) return hit;
+      const body = await load();
+      if (body != null) {
+        if (kept.size >= MAX_KEPT_BODIES) kept.delete(kept.keys().next().value!);
+        kept.set(key, body);
+      }
+      return body;
+    },
+  };
+}
+
 /** A view rendered without the layout, as a string. */
 function renderBody(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
   return new Promise((resolve, reject) => req.app.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
@@ -242,12 +267,13 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     };
   };
 
-  const keptBodies = def.keepListBodies ? new SharedCache<string>(def.keepListBodies, 1_000) : undefined;
+  const keptBodies = def.keepListBodies ? keptBodyStore(def.keepListBodies) : undefined;
 
   const list: RequestHandler = async (req, res) => {
     const user = req.user;
-    if (!keptBodies || !user) return res.render(def.views.list, await listLocals(req));
-    const key = `${user.id}|${user.role}|${user.status}|${user.profile?.id ?? ''}|${req.originalUrl}`;
+    const version = def.keepListBodies === 'index' ? indexVersion(req) : '';
+    if (!keptBodies || !user || version === undefined) return res.render(def.views.list, await listLocals(req));
+    const key = `${user.id}|${user.role}|${user.status}|${user.profile?.id ?? ''}|${version}|${req.originalUrl}`;
     const body = await keptBodies.get(key, async () => {
       const locals = await listLocals(req);
       if (locals.title !== def.noun || locals.section !== def.section) return null; // the layout's, on a kept view

@@ -339,14 +339,28 @@ export async function rebuildTallies(): Promise<{ records: number; tallies: numb
     // dashboard read between the drop and the insert sees no tallies (zeros) for that moment; a rebuild runs at
     // start-up, from the CLI, or when maintenance finds the totals stale.
     const drop = (c: { drop(): Promise<unknown> }) => c.drop().catch((err: { codeName?: string }) => (err.codeName === 'NamespaceNotFound' ? undefined : Promise.reject(err)));
+    //
+    // Two instances starting together on a database without tallies both rebuild, and their drops and inserts
+    // interleave. Both count the same records, so a document the other one already wrote holds what this one would
+    // write: a duplicate key is "already there", not a failure (an instance once died at start-up on it).
     await drop(Mark.collection);
-    for (let i = 0; i < marks.length; i += CHUNK) await Mark.insertMany(marks.slice(i, i + CHUNK), { ordered: false });
+    for (let i = 0; i < marks.length; i += CHUNK) await insertAll(() => Mark.insertMany(marks.slice(i, i + CHUNK), { ordered: false }));
     const tallies = [...totals.values()].map(({ key, ...rest }) => ({ _id: key, ...rest }));
     await drop(Tally.collection);
-    for (let i = 0; i < tallies.length; i += CHUNK) await Tally.insertMany(tallies.slice(i, i + CHUNK), { ordered: false });
-    await Mark.create({ _id: STATE_ID, format: FORMAT, stale: false, builtAt: clock.now(), rev: 0 });
+    for (let i = 0; i < tallies.length; i += CHUNK) await insertAll(() => Tally.insertMany(tallies.slice(i, i + CHUNK), { ordered: false }));
+    await Mark.updateOne({ _id: STATE_ID }, { $set: { format: FORMAT, stale: false, builtAt: clock.now(), rev: 0 } }, { upsert: true });
     return { records: marks.length, tallies: tallies.length, ms: Math.round(performance.now() - started) };
   });
+}
+
+/** An unordered insert whose only failures are documents already there (duplicate keys) has done its work. */
+async function insertAll(insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    const errors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+    if (!errors?.length || errors.some((e) => e.code !== 11000)) throw err;
+  }
 }
 
 /** At start-up and in maintenance: rebuilds when the tallies are missing, made by older code, or marked stale. */

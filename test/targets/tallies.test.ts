@@ -3,12 +3,15 @@
 // hundred random writes of every kind and by every write method (create, updateOne, updateMany, bulkWrite,
 // insertMany, deleteMany, deleteOne, save), after time passes (roadshows and visits count once they end), and
 // after a rebuild. Each comparison covers every recorded indicator, every year, the district and every town.
+import { spawn } from 'node:child_process';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { apiToken } from '../support/agent.ts';
 import { advanceClock } from '../support/clock.ts';
+import { cliEnv } from '../support/child-db.ts';
+import { repoRoot } from '../support/process.ts';
 import { seedDemo } from '../../seeds/index.ts';
 import { clock } from '../../server/platform/clock.ts';
 import { yearOf } from '../../server/platform/time.ts';
@@ -184,6 +187,23 @@ describe('running totals of the target figures', () => {
     expect(await ensureTallies()).toBe(false); // once rebuilt, nothing more to do
     expect(await differences()).toEqual([]);
   }, 240_000);
+
+  it('when several processes rebuild at the same moment (instances starting together), then each finishes and the figures are right', async () => {
+    // Real processes: the rebuild holds this process's write lock, so only another process can interleave with it.
+    const retally = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'targets:retally'], { cwd: repoRoot, env: cliEnv() });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.once('exit', (code) => resolve({ code, out }));
+      });
+    for (let round = 0; round < 2; round++) {
+      const runs = await Promise.all([retally(), retally(), retally(), retally()]);
+      for (const run of runs) expect(run, run.out).toMatchObject({ code: 0 });
+      expect(await differences()).toEqual([]);
+    }
+  }, 300_000);
 
   it('when the dashboard is asked for, then its figures are the kept ones and agree with the drill-down', async () => {
     const token = await apiToken('organizer');

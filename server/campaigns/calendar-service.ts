@@ -3,6 +3,7 @@
 // roadshow, and the personal feed behind a secret address that can be revoked and regenerated.
 import { createHash, randomBytes } from 'node:crypto';
 import type { DateTime } from 'luxon';
+import { LRUCache } from 'lru-cache';
 import type { Actor } from '../platform/auth/actor.ts';
 import { getUser } from '../accounts/service.ts';
 import { SharedCache } from '../platform/db/shared-cache.ts';
@@ -207,11 +208,10 @@ interface GridDay {
 
 /**
  * The days of a grid, without events: the same for every viewer of that week or month on the same day, so they
- * are worked out once (luxon's calendar arithmetic was a tenth of the calendar page's CPU time under load). Up to
- * MAX_KEPT_GRIDS are kept; the oldest goes first.
+ * are worked out once (luxon's calendar arithmetic was a tenth of the calendar page's CPU time under load). The
+ * 500 most recently used grids are kept.
  */
-const keptGrids = new Map<string, { range: ReturnType<typeof gridRange>; days: readonly GridDay[] }>();
-const MAX_KEPT_GRIDS = 500;
+const keptGrids = new LRUCache<string, { range: ReturnType<typeof gridRange>; days: readonly GridDay[] }>({ max: 500 });
 
 function gridDays(view: 'week' | 'month', anchor: DateTime, todayKey: string) {
   const key = `${view}|${anchor.toISODate()}|${todayKey}`;
@@ -233,7 +233,6 @@ function gridDays(view: 'week' | 'month', anchor: DateTime, todayKey: string) {
     });
   }
   const made = { range, days: Object.freeze(days) };
-  if (keptGrids.size >= MAX_KEPT_GRIDS) keptGrids.delete(keptGrids.keys().next().value!);
   keptGrids.set(key, made);
   return made;
 }

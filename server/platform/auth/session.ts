@@ -38,9 +38,7 @@ export function sessionMiddleware(opts: { secret: string; secure: boolean; rolli
     // req.cookies: cookie-parser runs first in the app; without it every session is read from the database.
     const told = (req.cookies as Record<string, unknown> | undefined)?.[VERSION_COOKIE];
     const held = typeof told === 'string' ? told : undefined;
-    onHeaders(res, function (this) {
-      tellVersion(req.session, res as Response, held, versionCookie);
-    });
+    onHeaders(res, () => tellVersion(req.session, res as Response, held, versionCookie));
     store.expect(held);
     sessions(req, res, next);
   };

@@ -15,7 +15,7 @@ import { cumulativeChart, horizontalBars, progressBar } from './charts.ts';
 import { formatValue, indicator, INDICATORS } from './indicators.ts';
 import { ledgerWorkbook } from './ledger.ts';
 import { targetExport } from './import.ts';
-import { entryInput, progressQuery, recordsQuery, targetInput, targetPatch, targetQuery, type TargetInput, type TargetQuery } from './schema.ts';
+import { entryInput, progressQuery, recordsQuery, targetInput, targetPatch, targetQuery, type ProgressQuery, type TargetInput, type TargetQuery } from './schema.ts';
 import {
   addEntry,
   allTargets,
@@ -37,6 +37,8 @@ import {
 } from './service.ts';
 import { clock } from '../platform/clock.ts';
 import { targetPolicy } from './policy.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
+import { renderKeepable, sendKept } from '../platform/http/kept-body.ts';
 
 const scopeOptions = () => [
   { value: 'district', label: '全区' },
@@ -80,9 +82,9 @@ function decorate(item: ProgressItem, organizer: boolean) {
   };
 }
 
-export const dashboard: RequestHandler = async (req, res) => {
-  const q = parse(progressQuery, req.query);
-  const organizer = isOrganizer(req.user);
+const boardTitle = (organizer: boolean) => (organizer ? '目标看板' : '目标进度');
+
+async function dashboardLocals(q: ProgressQuery, organizer: boolean) {
   const { year, items, figures } = await progress({ ...q, scope: q.scope || undefined });
   const ordered = [...items].sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status]);
   const summary = STATUS_ORDER.map((status) => ({ status, label: STATUS_LABELS[status], count: items.filter((i) => i.status === status).length }));
@@ -105,8 +107,8 @@ export const dashboard: RequestHandler = async (req, res) => {
     towns.rows.map((r) => ({ label: r.label, value: r.cells[0]!.actual, text: r.cells[0]!.text })),
     `${year}年各镇街园区技术合同成交额`,
   );
-  res.render('targets/dashboard', {
-    title: organizer ? '目标看板' : '目标进度',
+  return {
+    title: boardTitle(organizer),
     section: 'targets',
     organizer,
     year,
@@ -120,7 +122,25 @@ export const dashboard: RequestHandler = async (req, res) => {
     chart,
     townBars,
     towns,
-  });
+  };
+}
+
+/**
+ * The board is the same for every organizer (and for every other viewer) at a given minute, until a target, an
+ * entry or a running total changes ('targets' topic): its body is rendered once per minute, view and address.
+ * Progress moves with time (the share of the target period gone, events counting once ended), so a body is kept
+ * for the minute it was made in at most.
+ */
+const keptBoards = new SharedCache<string>('targets', 200);
+
+export const dashboard: RequestHandler = async (req, res) => {
+  const q = parse(progressQuery, req.query);
+  const organizer = isOrganizer(req.user);
+  let locals: Record<string, unknown> | undefined;
+  const key = `${organizer}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`;
+  const body = await keptBoards.get(key, async () => renderKeepable(req, res, 'targets/dashboard', (locals = await dashboardLocals(q, organizer))));
+  if (body != null) return sendKept(res, { title: boardTitle(organizer), section: 'targets' }, body);
+  res.render('targets/dashboard', locals ?? (await dashboardLocals(q, organizer)));
 };
 
 export const progressApi: RequestHandler = async (req, res) => {

@@ -19,6 +19,7 @@ import { demandOf, owner } from '../support/directory.ts';
 import { at, makeCampaign, roadshowBody } from '../campaigns/support.ts';
 import { pollNow } from '../../server/platform/db/shared-cache.ts';
 import { clock } from '../../server/platform/clock.ts';
+import { advanceClock } from '../support/clock.ts';
 
 const { app, settle } = buildTestApp();
 
@@ -113,6 +114,54 @@ describe('page caches', () => {
     expect(await ids()).toEqual([...before, String(target._id)]);
     await Target.deleteOne({ _id: target._id });
     expect(await ids()).toEqual(before);
+  });
+
+  it('when the target board is opened again within the minute, then it is not rendered again; a registered contract shows at once, and the next minute makes it again', async () => {
+    const organizer = await userAgent(app, 'organizer');
+    const year = currentYear();
+    const target = await Target.create({ indicator: 'contract-count', startYear: year, endYear: year, scope: { kind: 'district', code: 'district' }, value: 9_999, note: '看板保留测试' });
+    const id = String(target._id);
+    /** the board's row of this target, and the figure the API gives for it */
+    const row = (html: string) => html.split('<tr>').find((r) => r.includes(`/targets/plan/${id}"`)) ?? '';
+    const apiFigure = async () =>
+      ((await organizer.agent.get('/api/v1/targets/progress').query({ year, indicator: 'contract-count' }).expect(200)).body as { items: { id: string; actualText: string }[] }).items.find((i) => i.id === id)!.actualText;
+    const board = async () => (await organizer.agent.get(`/targets?year=${year}`).expect(200)).text;
+    const renders = async (fn: () => Promise<unknown>) => {
+      const spy = vi.spyOn(app, 'render');
+      try {
+        await fn();
+        return spy.mock.calls.map((c) => c[0]);
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    await pollNow(); // this process's own stamp, read back, drops its caches once more: before the views, not between
+
+    const first = await board();
+    expect(row(first)).toContain(await apiFigure());
+    expect(await renders(board)).toEqual(['shared/kept-body']);
+    // another viewer's board is kept apart: no organizer links
+    const visitor = (await (await userAgent(app, 'enterprise')).agent.get(`/targets?year=${year}`).expect(200)).text;
+    expect(visitor).toContain('创新型县（市、区）建设目标进度');
+    expect(visitor).not.toContain(`/targets/plan/${id}"`);
+
+    const before = await apiFigure();
+    const now = clock.now();
+    await Contract.create({
+      title: '看板保留测试合同', type: 'development', buyer: '0123456789abcdef01234567', buyerName: '看板测试企业', seller: { kind: 'outside', name: '某大学' },
+      amount: 100_000, signedAt: now, signedYear: year, verified: true, registration: { number: '2026420000000001', date: now }, registeredYear: year,
+    });
+    await settle();
+    const after = await apiFigure();
+    expect(after).not.toBe(before);
+    expect(row(await board())).toContain(after);
+
+    // within the minute the board is kept; in the next minute it is made again (the time progress may have moved)
+    await pollNow();
+    await board();
+    expect(await renders(board)).toEqual(['shared/kept-body']);
+    advanceClock(60_000);
+    expect(await renders(board)).toEqual(['targets/dashboard', 'shared/kept-body']); // rendered, kept, then sent
   });
 
   it('when the contract list is opened again, then it is neither read nor rendered again; a contract written anywhere shows at once, and each party sees its own', async () => {

@@ -2,6 +2,7 @@
 // delete after a confirmation page, and export of the current list. A module supplies its service, schemas
 // and templates; its routes.ts still lists each route (docs/design.md "Code habits": routes are a table of contents).
 import type { Request, RequestHandler, Response, Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import { requireActive } from '../auth/guards.ts';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
@@ -19,6 +20,7 @@ import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
 import { describeCrud, type CrudDoc } from './api-docs.ts';
 import { indexVersion, visitorPages } from './visitor-pages.ts';
+import { renderKeepable, sendKept } from './kept-body.ts';
 import { SharedCache, type Topic } from '../db/shared-cache.ts';
 
 export interface Permissions {
@@ -217,27 +219,19 @@ interface BodyStore {
 
 const MAX_KEPT_BODIES = 1_000;
 
-/** Rendered lists kept per topic, or per index generation (the key names it; the oldest go first). */
+/** Rendered lists kept per topic, or per index generation (the key names it; the least recently used go first). */
 function keptBodyStore(by: Topic | 'index'): BodyStore {
   if (by !== 'index') return new SharedCache<string>(by, MAX_KEPT_BODIES);
-  const kept = new Map<string, string>();
+  const kept = new LRUCache<string, string>({ max: MAX_KEPT_BODIES });
   return {
     async get(key, load) {
       const hit = kept.get(key);
       if (hit !== undefined) return hit;
       const body = await load();
-      if (body != null) {
-        if (kept.size >= MAX_KEPT_BODIES) kept.delete(kept.keys().next().value!);
-        kept.set(key, body);
-      }
+      if (body != null) kept.set(key, body);
       return body;
     },
   };
-}
-
-/** A view rendered without the layout, as a string. */
-function renderBody(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
-  return new Promise((resolve, reject) => req.app.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
 }
 
 export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
@@ -277,11 +271,9 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     const body = await keptBodies.get(key, async () => {
       const locals = await listLocals(req);
       if (locals.title !== def.noun || locals.section !== def.section) return null; // the layout's, on a kept view
-      let wroteToken = false;
-      const html = await renderBody(req, def.views.list, { ...res.locals, ...locals, csrfToken: () => ((wroteToken = true), '') });
-      return wroteToken ? null : html; // a CSRF token is bound to the session: such a body is never kept
+      return renderKeepable(req, res, def.views.list, locals);
     });
-    if (body != null) return res.render('shared/kept-body', { title: def.noun, section: def.section, keptBody: body });
+    if (body != null) return sendKept(res, { title: def.noun, section: def.section }, body);
     res.render(def.views.list, await listLocals(req));
   };
 

@@ -18,7 +18,7 @@ import { exportTo, reasonText, startImport } from './imports/service.ts';
 import { KIND_NAMES } from './imports/registry.ts';
 import { describeSummary, seedDemo, seedScale } from '../seeds/index.ts';
 import { createSearchIndex } from './platform/search/index.ts';
-import { SearchSync } from './platform/search/sync.ts';
+import { ChangeReporter, SearchSync } from './platform/search/sync.ts';
 import { requestReindex, reindexState } from './platform/search/control.ts';
 import { searchSources } from './search/sources.ts';
 import { rebuildTallies, useTallyLogger } from './targets/tallies.ts';
@@ -251,6 +251,8 @@ async function main(argv: string[]): Promise<number> {
   // Logs go to stderr so stdout carries only the command's output (token:create's last line is the token).
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { stderr: true });
   const database = command.database === false ? undefined : await openDatabase(config, logger, { reuseRunning: true });
+  // What the command writes reaches the running instances' search indexes through the change log.
+  const reporter = database ? new ChangeReporter(logger) : undefined;
   useTallyLogger(logger);
   try {
     await command.run({ config, logger, args: parsed.positionals, options: parsed.values as CliContext['options'] });
@@ -266,6 +268,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
+    await reporter?.close();
     await database?.close();
   }
 }

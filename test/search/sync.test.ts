@@ -4,7 +4,10 @@
 // indexed without reading the whole index; other instances' writes arrive through the change log; a write the
 // index could not take is logged with its request id.
 // (Two real app processes on one database: instances.test.ts.)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import request from 'supertest';
@@ -15,6 +18,7 @@ import { SwitchableSearch } from '../support/outage.ts';
 import { repoRoot } from '../support/process.ts';
 import { cliEnv } from '../support/child-db.ts';
 import { Demand, type DemandDoc } from '../../server/demands/model.ts';
+import { Expert } from '../../server/experts/model.ts';
 import { clearMark } from '../../server/platform/search/sync.ts';
 import { withSearchMark } from '../../server/platform/db/searchable.ts';
 import { append, head, KEEP } from '../../server/platform/search/changes.ts';
@@ -227,6 +231,19 @@ describe('search sync', () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/Rebuilt: \d+ records/);
   }, 60_000);
+
+  it('when the command line imports records, then the running app indexes them through the change log, without a dirty scan', async () => {
+    await settle(); // a scan now: the next one is a minute away at least
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dongbao-cli-'));
+    const file = path.join(dir, 'experts.csv');
+    writeFileSync(file, `姓名,职称,产业领域,专长关键词\n命令行导入的专家,教授,电子信息,柔性电路板缺陷检测\n`);
+    const imported = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'import', 'experts', file], { cwd: repoRoot, env: cliEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(imported.status, imported.stderr).toBe(0);
+    await waitFor(async () => (await found('柔性电路板缺陷检测')).length === 1, 10_000);
+    // Its mark is still set: the record came through the log (a dirty scan would have cleared it).
+    const expert = await Expert.findOne({ name: '命令行导入的专家' }).lean<{ search?: { dirty?: boolean } }>();
+    expect(expert?.search?.dirty).toBe(true);
+  }, 90_000);
 
   it('when readiness is checked, then it reports the search engine and its backlog, and 503 while it is down', async () => {
     const ready = await request(app).get('/readyz').expect(200);

@@ -125,7 +125,6 @@ export async function visibleDemand(actor: Actor | undefined, id: string, opts: 
   return { doc, party: partyOf(actor, doc) };
 }
 
-
 function listFilter(actor: Actor | undefined, q: DemandQuery): Record<string, unknown> {
   const and: Record<string, unknown>[] = [{ deletedAt: null }];
   const mine = q.mine && actor?.profile;
@@ -188,9 +187,12 @@ async function* cursor(actor: Actor | undefined, q: DemandQuery): AsyncGenerator
   yield* eachOf(Demand.find(listFilter(actor, q)).sort(SORTS[q.sort ?? 'newest']!).lean<DemandDoc[]>().cursor({ batchSize: 1_000 }), (d: DemandDoc) => demandView(d, partyOf(actor, d)));
 }
 
+/** the enterprise a shown need names (its name, owner and contact), read once until an enterprise is written */
+const shownEnterprises = new SharedCache<EnterpriseDoc>('enterprises', 5_000);
+
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
   const { doc, party } = await visibleDemand(actor, id, { shown: true });
-  const enterprise = await Enterprise.findById(doc.enterprise).lean<EnterpriseDoc>();
+  const enterprise = await shownEnterprises.get(doc.enterprise, () => Enterprise.findById(doc.enterprise).lean<EnterpriseDoc>());
   const contact = enterprise
     ? await reveal(actor, { kind: 'enterprise', id: doc.enterprise, label: enterprise.name, ownerId: enterprise.owner }, enterprise.contact, opts)
     : undefined;

@@ -2,6 +2,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { industry, institutionKind, scale, town } from '../vocabulary/index.ts';
 import { contactSchema } from '../contacts/model.ts';
+import { announceChanges } from '../platform/db/shared-cache.ts';
 import { timestamps } from '../platform/clock.ts';
 import { auditFields } from '../platform/db/schema-parts.ts';
 
@@ -28,6 +29,7 @@ enterpriseSchema.index({ owner: 1 });
 enterpriseSchema.index({ createdAt: -1, _id: -1 });
 
 export type EnterpriseDoc = InferSchemaType<typeof enterpriseSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+enterpriseSchema.plugin(announceChanges(['enterprises'])); // need pages keep the enterprise they show (demands/service.ts)
 export const Enterprise = mongoose.model('Enterprise', enterpriseSchema);
 
 const institutionSchema = new Schema(

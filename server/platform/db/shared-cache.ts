@@ -18,8 +18,8 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Schema } from 'mongoose';
 import { isQuiet, whenQuietEnds } from './observed.ts';
 
-export type Topic = 'accounts' | 'sessions' | 'tokens' | 'preferences' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands';
-const TOPICS: readonly Topic[] = ['accounts', 'sessions', 'tokens', 'preferences', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'];
+export type Topic = 'accounts' | 'sessions' | 'tokens' | 'preferences' | 'notices' | 'queues' | 'notifications' | 'results' | 'ledger' | 'workbench' | 'events' | 'targets' | 'demands' | 'enterprises';
+const TOPICS: readonly Topic[] = ['accounts', 'sessions', 'tokens', 'preferences', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands', 'enterprises'];
 
 export const STAMPS_COLLECTION = 'cache_versions';
 const STAMPS_ID = 'stamps';
@@ -29,7 +29,7 @@ export const POLL_MS = 1_000;
 export const TRUST_MS = 3_000;
 
 interface Droppable {
-  readonly topic: Topic;
+  readonly topics: readonly Topic[];
   drop(): void;
 }
 
@@ -47,7 +47,7 @@ function stamps() {
 }
 
 function dropTopic(topic: Topic): void {
-  for (const c of caches) if (c.topic === topic) c.drop();
+  for (const c of caches) if (c.topics.includes(topic)) c.drop();
 }
 
 /** Reads the stamps once; drops the caches of every topic whose stamp moved. */
@@ -106,16 +106,18 @@ whenQuietEnds(async () => {
   await announce(...topics);
 });
 
-/** A map of values loaded from the database, dropped whenever its topic is announced. */
+/** A map of values loaded from the database, dropped whenever its topic (any of its topics) is announced. */
 export class SharedCache<V> implements Droppable {
   private entries = new Map<string, V>();
   /** moves on every drop, so a load that began before it does not store what it read */
   private generation = 0;
+  readonly topics: readonly Topic[];
 
   constructor(
-    readonly topic: Topic,
+    topic: Topic | readonly Topic[],
     private readonly max = 10_000,
   ) {
+    this.topics = typeof topic === 'string' ? [topic] : topic;
     caches.add(this);
   }
 

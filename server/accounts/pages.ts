@@ -15,6 +15,7 @@ import { preferencesOf } from '../mail/service.ts';
 import { isoDate } from '../platform/time.ts';
 import { secondFactorRequired, webTokenLifetimeMs } from './policy.ts';
 import { ENROL_PATH } from './second-factor.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
 
 export const DEVICE_COOKIE = 'dongbao.device';
 const DEVICE_MAX_AGE = 180 * 24 * 3600 * 1000;
@@ -163,9 +164,21 @@ async function accountLocals(req: Request, extra: Record<string, unknown> = {}) 
   };
 }
 
+/**
+ * The account page's body is kept per user and minute (a token's expiry shows against the clock) until the user,
+ * their tokens or their mail settings change; each view fills in its session's token for the forms.
+ */
+const keptAccounts = keptBodies(['accounts', 'tokens', 'preferences'], 1_000);
+
 export const account: RequestHandler = async (req, res) => {
   res.set('Cache-Control', 'no-store');
-  res.render('accounts/account', await accountLocals(req));
+  await sendWithKeptBody(req, res, {
+    bodies: keptAccounts,
+    key: `${viewerKey(req.user!)}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
+    view: 'accounts/account',
+    page: { title: '我的账户' },
+    locals: () => accountLocals(req),
+  });
 };
 
 export const changePassword: RequestHandler = async (req, res) => {

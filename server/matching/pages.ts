@@ -15,6 +15,9 @@ import type { SearchIndex } from '../platform/search/port.ts';
 import { optionsOf } from '../vocabulary/index.ts';
 import { claim, confirmClaim, confirmStep, move, override, pipeline, shortlist, STATUS_LABELS } from './service.ts';
 import { queue } from './workbench.ts';
+import { clock } from '../platform/clock.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
+import { indexVersion } from '../platform/http/visitor-pages.ts';
 
 const declineOptions = Object.entries(DECLINE_REASONS).map(([value, label]) => ({ value, label }));
 
@@ -118,20 +121,39 @@ const unassignedSorts = [
   { value: 'deadline', label: '截止日期最近' },
 ];
 
+/**
+ * The workbench's body is kept per viewer, address, minute (overdue rows are worked out from the clock) and search
+ * index generation (each open need's best score), until a need or a pipeline row changes ('workbench' topic); each
+ * view fills in its session's token for the claim forms (platform/http/kept-body.ts).
+ */
+const keptQueues = keptBodies('workbench', 500);
+
 export const queuePage: RequestHandler = async (req, res) => {
   const q = parse(workbenchQuery, req.query);
-  const data = await queue(req.user!, q, req.app.locals.search as SearchIndex | undefined);
   res.set('Cache-Control', 'no-store');
-  res.render('matching/queue', {
-    title: '经纪人工作台',
-    section: 'broker',
-    ...data,
-    pager: pager(data.unassigned),
-    filters: q,
-    industryOptions: optionsOf('industry'),
-    townOptions: optionsOf('town'),
-    sortOptions: unassignedSorts,
-    statusLabels: STATUS_LABELS,
+  const index = req.app.locals.search as SearchIndex | undefined;
+  const locals = async () => {
+    const data = await queue(req.user!, q, index);
+    return {
+      title: '经纪人工作台',
+      section: 'broker',
+      ...data,
+      pager: pager(data.unassigned),
+      filters: q,
+      industryOptions: optionsOf('industry'),
+      townOptions: optionsOf('town'),
+      sortOptions: unassignedSorts,
+      statusLabels: STATUS_LABELS,
+    };
+  };
+  const version = indexVersion(req);
+  if (version === undefined) return res.render('matching/queue', await locals());
+  await sendWithKeptBody(req, res, {
+    bodies: keptQueues,
+    key: `${viewerKey(req.user!)}|${version}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
+    view: 'matching/queue',
+    page: { title: '经纪人工作台', section: 'broker' },
+    locals,
   });
 };
 

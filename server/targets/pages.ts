@@ -37,8 +37,7 @@ import {
 } from './service.ts';
 import { clock } from '../platform/clock.ts';
 import { targetPolicy } from './policy.ts';
-import { SharedCache } from '../platform/db/shared-cache.ts';
-import { renderKeepable, sendKept } from '../platform/http/kept-body.ts';
+import { keptBodies, sendWithKeptBody } from '../platform/http/kept-body.ts';
 
 const scopeOptions = () => [
   { value: 'district', label: '全区' },
@@ -131,16 +130,18 @@ async function dashboardLocals(q: ProgressQuery, organizer: boolean) {
  * Progress moves with time (the share of the target period gone, events counting once ended), so a body is kept
  * for the minute it was made in at most.
  */
-const keptBoards = new SharedCache<string>('targets', 200);
+const keptBoards = keptBodies('targets', 200);
 
 export const dashboard: RequestHandler = async (req, res) => {
   const q = parse(progressQuery, req.query);
   const organizer = isOrganizer(req.user);
-  let locals: Record<string, unknown> | undefined;
-  const key = `${organizer}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`;
-  const body = await keptBoards.get(key, async () => renderKeepable(req, res, 'targets/dashboard', (locals = await dashboardLocals(q, organizer))));
-  if (body != null) return sendKept(res, { title: boardTitle(organizer), section: 'targets' }, body);
-  res.render('targets/dashboard', locals ?? (await dashboardLocals(q, organizer)));
+  await sendWithKeptBody(req, res, {
+    bodies: keptBoards,
+    key: `${organizer}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
+    view: 'targets/dashboard',
+    page: { title: boardTitle(organizer), section: 'targets' },
+    locals: () => dashboardLocals(q, organizer),
+  });
 };
 
 export const progressApi: RequestHandler = async (req, res) => {

@@ -112,6 +112,14 @@ describe('in process', () => {
     expect(counts.api_tokens ?? 0).toBe(0);
     expect(counts.mail_preferences ?? 0).toBe(0);
     expect(counts.sessions ?? 0).toBe(0);
+    // nor rendered again: the kept body gets this session's token in its forms (the posts below use it)
+    const rendered = vi.spyOn(app, 'render');
+    try {
+      expect((await agent.get('/account').expect(200)).text).not.toContain('csrf-slot-');
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+    } finally {
+      rendered.mockRestore();
+    }
 
     expect((await agent.get('/account')).text).toContain('从未使用');
     await request(app).get('/api/v1/me').set('Authorization', `Bearer ${made.token}`).expect(200);
@@ -121,7 +129,8 @@ describe('in process', () => {
 
     const page = await agent.get('/account');
     expect(page.text).toMatch(/name="on" value="roadshow" checked/);
-    await agent.post('/account/mail').type('form').send({ _csrf: csrfFrom(page.text), on: 'contact' }).expect(303);
+    const mailToken = /action="\/account\/mail"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    await agent.post('/account/mail').type('form').send({ _csrf: mailToken, on: 'contact' }).expect(303);
     expect((await agent.get('/account')).text).not.toMatch(/name="on" value="roadshow" checked/);
   });
 

@@ -11,6 +11,7 @@ import { Notification } from '../../server/notifications/model.ts';
 import { Expert } from '../../server/experts/model.ts';
 import { Result } from '../../server/results/model.ts';
 import { Demand } from '../../server/demands/model.ts';
+import { Enterprise } from '../../server/organizations/model.ts';
 import { Roadshow } from '../../server/campaigns/model.ts';
 import { Target } from '../../server/targets/model.ts';
 import { Contract } from '../../server/deals/model.ts';
@@ -85,6 +86,49 @@ describe('page caches', () => {
     await Demand.deleteOne({ _id: need._id });
     expect((await queue()).needs.map((n) => n.id)).not.toContain(id);
   });
+  it("when the broker workbench page is opened again, then it is not rendered again; each session's claim forms carry its own token, and a claim from a kept page works", async () => {
+    const broker = await owner('broker');
+    const need = await Demand.create({ title: '保留工作台认领测试需求', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
+    const id = String(need._id);
+    await settle();
+    await pollNow();
+    const tab = await loginAgent(app, broker.user.email);
+    const other = await loginAgent(app, broker.user.email); // another device: another session
+    const claimToken = (html: string) => new RegExp(`action="/demands/${id}/claim" class="inline-form"><input type="hidden" name="_csrf" value="([^"]+)"`).exec(html)?.[1];
+    const first = (await tab.get('/broker').expect(200)).text;
+    expect(claimToken(first)).toBeTruthy();
+
+    let kept = '';
+    const rendered = vi.spyOn(app, 'render');
+    try {
+      kept = (await other.get('/broker').expect(200)).text;
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+    } finally {
+      rendered.mockRestore();
+    }
+    expect(kept).not.toContain('csrf-slot-');
+    expect(claimToken(kept)).toBeTruthy();
+    // the other session's token does not pass for this one; its own token, from the kept page, does
+    await other.post(`/demands/${id}/claim`).type('form').send({ _csrf: claimToken(first) }).expect(403);
+    await other.post(`/demands/${id}/claim`).type('form').send({ _csrf: claimToken(kept) }).expect(303);
+    expect((await Demand.findById(id).lean<{ broker?: string }>())?.broker).toBe(broker.id);
+    // the claim is a write: the next view shows the need among the broker's own
+    expect((await other.get('/broker').expect(200)).text).toContain(`/demands/${id}/pipeline`);
+  });
+
+  it("when a need's page is opened again, then its enterprise is not read; the enterprise's contact changed anywhere shows at once", async () => {
+    const ent = await owner('enterprise');
+    const need = await demandOf(ent.actor, { title: '需求页企业缓存测试' });
+    await settle();
+    await pollNow();
+    const agent = await loginAgent(app, ent.user.email); // the owner sees its own contact
+    const page = async () => (await agent.get(`/demands/${need.id}`).expect(200)).text;
+    expect(await page()).toContain('需求页企业缓存测试');
+    expect(await readsOf('enterprises', page)).toBe(0);
+    await Enterprise.updateOne({ _id: ent.id }, { $set: { 'contact.phone': '13900001234' } });
+    expect(await page()).toContain('13900001234');
+  });
+
   it('when the calendar is opened again, then roadshows and visits are not read; a roadshow renamed or deleted anywhere shows at once', async () => {
     const { auth } = await apiToken('organizer');
     const { agent } = await userAgent(app, 'enterprise');

@@ -2,7 +2,6 @@
 // delete after a confirmation page, and export of the current list. A module supplies its service, schemas
 // and templates; its routes.ts still lists each route (docs/design.md "Code habits": routes are a table of contents).
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { LRUCache } from 'lru-cache';
 import { requireActive } from '../auth/guards.ts';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
@@ -20,8 +19,8 @@ import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
 import { describeCrud, type CrudDoc } from './api-docs.ts';
 import { indexVersion, visitorPages } from './visitor-pages.ts';
-import { renderKeepable, sendKept } from './kept-body.ts';
-import { SharedCache, type Topic } from '../db/shared-cache.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from './kept-body.ts';
+import type { Topic } from '../db/shared-cache.ts';
 
 export interface Permissions {
   edit: boolean;
@@ -213,27 +212,6 @@ async function begun(source: AsyncGenerator<unknown[]>): Promise<BegunRows> {
   };
 }
 
-interface BodyStore {
-  get(key: string, load: () => Promise<string | null>): Promise<string | null | undefined>;
-}
-
-const MAX_KEPT_BODIES = 1_000;
-
-/** Rendered lists kept per topic, or per index generation (the key names it; the least recently used go first). */
-function keptBodyStore(by: Topic | 'index'): BodyStore {
-  if (by !== 'index') return new SharedCache<string>(by, MAX_KEPT_BODIES);
-  const kept = new LRUCache<string, string>({ max: MAX_KEPT_BODIES });
-  return {
-    async get(key, load) {
-      const hit = kept.get(key);
-      if (hit !== undefined) return hit;
-      const body = await load();
-      if (body != null) kept.set(key, body);
-      return body;
-    },
-  };
-}
-
 export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q>) {
   const formPage = async (res: Response, actor: Actor, locals: Record<string, unknown>) => ({
     section: def.section,
@@ -261,20 +239,19 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
     };
   };
 
-  const keptBodies = def.keepListBodies ? keptBodyStore(def.keepListBodies) : undefined;
+  const bodies = def.keepListBodies ? keptBodies(def.keepListBodies) : undefined;
 
   const list: RequestHandler = async (req, res) => {
     const user = req.user;
     const version = def.keepListBodies === 'index' ? indexVersion(req) : '';
-    if (!keptBodies || !user || version === undefined) return res.render(def.views.list, await listLocals(req));
-    const key = `${user.id}|${user.role}|${user.status}|${user.profile?.id ?? ''}|${version}|${req.originalUrl}`;
-    const body = await keptBodies.get(key, async () => {
-      const locals = await listLocals(req);
-      if (locals.title !== def.noun || locals.section !== def.section) return null; // the layout's, on a kept view
-      return renderKeepable(req, res, def.views.list, locals);
+    if (!bodies || !user || version === undefined) return res.render(def.views.list, await listLocals(req));
+    await sendWithKeptBody(req, res, {
+      bodies,
+      key: `${viewerKey(user)}|${version}|${req.originalUrl}`,
+      view: def.views.list,
+      page: { title: def.noun, section: def.section },
+      locals: () => listLocals(req),
     });
-    if (body != null) return sendKept(res, { title: def.noun, section: def.section }, body);
-    res.render(def.views.list, await listLocals(req));
   };
 
   const show: RequestHandler = async (req, res) => {

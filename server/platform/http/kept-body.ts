@@ -1,23 +1,66 @@
-// Page bodies rendered once and kept for the views that follow (docs/design.md "Per-request work"): the view is
-// rendered without the layout into a string, and later views put that string into the layout
-// (views/shared/kept-body.hbs), which still carries the signed-in user's header and the session's CSRF token.
+// Page bodies rendered once and kept for the views that follow (docs/design.md "Per-request work"). The view is
+// rendered without the layout into a string; later views put that string into the layout
+// (views/shared/kept-body.hbs), which still carries the signed-in user's header.
+//
+// A body may hold forms: their CSRF token is bound to the session, so the body is kept with a slot where the token
+// goes, and each view fills in its own session's token. The slot is random per process, so no text a user writes
+// can hold it.
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
+import { SharedCache, type Topic } from '../db/shared-cache.ts';
 
-/**
- * A view rendered without the layout, as a string, or null when it wrote a CSRF token: the token is bound to the
- * session, so such a body is never kept.
- */
-export async function renderKeepable(req: Request, res: Response, view: string, locals: Record<string, unknown>): Promise<string | null> {
-  let wroteToken = false;
-  const html = await new Promise<string>((resolve, reject) =>
-    req.app.render(view, { ...res.locals, ...locals, layout: false, csrfToken: () => ((wroteToken = true), '') }, (err: Error | null, out?: string) =>
-      err ? reject(err) : resolve(out ?? ''),
-    ),
-  );
-  return wroteToken ? null : html;
+export interface KeptBodies {
+  get(key: string, load: () => Promise<string | null>): Promise<string | null | undefined>;
 }
 
-/** A kept body, inside the layout. */
-export function sendKept(res: Response, page: { title: string; section: string }, body: string): void {
-  res.render('shared/kept-body', { ...page, keptBody: body });
+/**
+ * Bodies kept until one of their topics moves (every instance drops them), or per search-index generation (the key
+ * names the generation, so an old one is never asked for again); the least recently used go first.
+ */
+export function keptBodies(by: Topic | readonly Topic[] | 'index', max = 1_000): KeptBodies {
+  if (by !== 'index') return new SharedCache<string>(by, max);
+  const kept = new LRUCache<string, string>({ max });
+  return {
+    async get(key, load) {
+      const hit = kept.get(key);
+      if (hit !== undefined) return hit;
+      const body = await load();
+      if (body != null) kept.set(key, body);
+      return body;
+    },
+  };
+}
+
+/** The part of a kept page's key that names its viewer: everything about them that decides what a page shows. */
+export const viewerKey = (user: NonNullable<Request['user']>) => `${user.id}|${user.role}|${user.status}|${user.profile?.id ?? ''}`;
+
+const TOKEN_SLOT = `csrf-slot-${randomBytes(16).toString('hex')}`;
+
+function renderBody(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => req.app.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
+}
+
+export interface KeptPage {
+  bodies: KeptBodies;
+  /** everything the body depends on besides what `bodies` drops it for (viewerKey, the address, …) */
+  key: string;
+  view: string;
+  /** what the layout shows around the body */
+  page: { title: string; section?: string };
+  locals: () => Promise<Record<string, unknown>>;
+}
+
+/** Sends the page, its body rendered by the first view of its key and kept for the following ones. */
+export async function sendWithKeptBody(req: Request, res: Response, o: KeptPage): Promise<void> {
+  let made: Record<string, unknown> | undefined;
+  const body = await o.bodies.get(o.key, async () => {
+    made = await o.locals();
+    // A kept body goes into the layout with the page's title and section: locals that set others are not kept.
+    if (made.title !== o.page.title || made.section !== o.page.section) return null;
+    return renderBody(req, o.view, { ...res.locals, ...made, csrfToken: TOKEN_SLOT });
+  });
+  if (body == null) return res.render(o.view, made ?? (await o.locals()));
+  const token = body.includes(TOKEN_SLOT) && typeof res.locals.csrfToken === 'function' ? (res.locals.csrfToken as () => string)() : '';
+  res.render('shared/kept-body', { ...o.page, keptBody: body.replaceAll(TOKEN_SLOT, token) });
 }

@@ -61,7 +61,7 @@ function needQuery(need: NeedProfile): string {
 }
 
 async function retrieve(index: SearchIndex, q: string, filters: Record<string, string | string[]>, exclude?: string): Promise<SearchHit[]> {
-  const found = await index.search({ q, mode: 'any', filters, sort: 'relevance', page: 1, limit: CANDIDATES });
+  const found = await index.search({ q, mode: 'any', filters, sort: 'relevance', page: 1, limit: CANDIDATES, snippets: false });
   return found.items.filter((h) => h.id !== exclude);
 }
 

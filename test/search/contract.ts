@@ -98,6 +98,12 @@ export function searchContract(make: () => Promise<SearchIndex>): void {
       expect(r.terms.length).toBeGreaterThan(0);
       expect(r.items[0]!.snippet).toContain('石膏');
       expect(r.items[0]!.display).toEqual({ title: '磷石膏综合利用制备建筑石膏粉' });
+      // without snippets (matching): the same hits in the same order, the text left out
+      const bare = await index.search(q({ q: '石膏', snippets: false }));
+      const full = await index.search(q({ q: '石膏' }));
+      expect(bare.items.map((h) => [h.id, h.score])).toEqual(full.items.map((h) => [h.id, h.score]));
+      expect(bare.items.every((h) => h.snippet === '')).toBe(true);
+      expect(full.items.some((h) => h.snippet !== '')).toBe(true);
     });
 
     it('when the title matches, then the record ranks above one that mentions the word in passing', async () => {

@@ -833,7 +833,7 @@ class Core {
     const items: SearchHit[] = picked.map(([slot, key]) => {
       const [kind, id] = this.keys[slot]!.split(':') as [DocKind, string];
       const score = byRelevance ? key - this.createdAt[slot]! * 1e-18 : 0;
-      return { kind, id, score, snippet: snippet(this.snippets[slot]!, terms), display: this.displays[slot] ?? {} };
+      return { kind, id, score, snippet: query.snippets === false ? '' : snippet(this.snippets[slot]!, terms), display: this.displays[slot] ?? {} };
     });
     const facetOut: SearchResult['facets'] = {};
     facets.forEach((attr, i) => {

@@ -300,7 +300,7 @@ export class MeiliSearchIndex implements SearchIndex {
         kind: h.kind,
         id: h.id,
         score: typeof query.sort === 'object' ? 0 : (h._rankingScore ?? 0),
-        snippet: snippet(h.snippetSource, terms),
+        snippet: query.snippets === false ? '' : snippet(h.snippetSource, terms),
         display: h.display,
       })),
       total: Math.min(found, MAX_WINDOW),

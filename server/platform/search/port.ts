@@ -63,6 +63,8 @@ export interface SearchQuery {
   relaxed?: boolean;
   /** 'all' words must match (search, lists); 'any' word may, ranked by how well (matching retrieves this way) */
   mode?: 'all' | 'any';
+  /** false: the hits' snippets are left empty (matching scores hundreds of hits and shows none of their text) */
+  snippets?: boolean;
   page: number;
   limit: number;
 }

@@ -176,7 +176,6 @@ export const account: RequestHandler = async (req, res) => {
     bodies: keptAccounts,
     key: `${viewerKey(req.user!)}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
     view: 'accounts/account',
-    page: { title: '我的账户' },
     locals: () => accountLocals(req),
   });
 };

@@ -7,16 +7,17 @@ import { buildGrid, createFeed, eventsBetween, feedOwner, feedStatus, gridRange,
 import { calendarQuery } from './schema.ts';
 import { baseUrlOf } from './api.ts';
 import { dayStart, today } from './times.ts';
+import { clock } from '../platform/clock.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
 
-async function render(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+async function calendarLocals(req: Request, extra: Record<string, unknown> = {}) {
   const q = parse(calendarQuery, req.query);
   const anchor = (q.date && dayStart(q.date)) || today();
   const range = gridRange(q.view, anchor);
   const mine = !!q.mine && !!req.user;
   const events = await eventsBetween(req.user, range.first.toJSDate(), range.last.plus({ days: 1 }).toJSDate(), mine);
   const grid = buildGrid(q.view, anchor, events);
-  res.set('Cache-Control', 'no-store');
-  res.status(status).render('campaigns/calendar', {
+  return {
     title: `日程 · ${grid.title}`,
     section: 'campaigns',
     grid,
@@ -27,10 +28,31 @@ async function render(req: Request, res: Response, extra: Record<string, unknown
     count: events.length,
     feed: req.user ? await feedStatus(req.user) : undefined,
     ...extra,
-  });
+  };
 }
 
-export const calendarPage: RequestHandler = (req, res) => render(req, res);
+async function render(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+  const locals = await calendarLocals(req, extra);
+  res.set('Cache-Control', 'no-store');
+  res.status(status).render('campaigns/calendar', locals);
+}
+
+/**
+ * The page's body is kept per viewer, minute (today's mark) and address until an event or a feed changes
+ * ('events', 'accounts'); each view fills in its session's token for the feed forms (platform/http/kept-body.ts).
+ */
+const keptCalendars = keptBodies(['events', 'accounts'], 1_000);
+
+export const calendarPage: RequestHandler = async (req, res) => {
+  parse(calendarQuery, req.query); // a bad query is answered before anything is kept
+  res.set('Cache-Control', 'no-store');
+  await sendWithKeptBody(req, res, {
+    bodies: keptCalendars,
+    key: `${req.user ? viewerKey(req.user) : 'visitor'}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
+    view: 'campaigns/calendar',
+    locals: () => calendarLocals(req),
+  });
+};
 
 export const createFeedForm: RequestHandler = async (req, res) => {
   const { path } = await createFeed(req.user!);

@@ -17,6 +17,8 @@ import { type DemandStatus } from './workflow.ts';
 import { demandPolicy } from './policy.ts';
 import { requestStates } from '../matching/contacts.ts';
 import { closedReason, responsesOf } from '../matching/responses.ts';
+import { indexVersion } from '../platform/http/visitor-pages.ts';
+import { topicVersion } from '../platform/db/shared-cache.ts';
 
 const FORM_FIELDS = ['title', 'description', 'industry', 'keywords', 'kind', 'cooperationModes', 'budgetMin', 'budgetMax', 'deadline', 'jiebang', 'visibility', 'enterprise'];
 
@@ -37,6 +39,13 @@ export const demandDef: RecordDef<DemandView, DemandInput, DemandQuery> = {
   service: demands,
   listForVisitorsFromIndex: true,
   keepListBodies: 'index', // signed-in users' lists too: the index and vocabulary alone
+  // A visitor sees a need's page made from the need (kept under 'demands'; every write to it also moves the index)
+  // and its matches (per index generation); no contact, responses or forms.
+  showForVisitors: (req) => {
+    const index = indexVersion(req);
+    const demands = topicVersion('demands');
+    return index === undefined || demands === undefined ? undefined : `${index} demands ${demands}`;
+  },
   schemas: { create: demandInput, update: demandPatch, list: demandQuery },
   fromForm(body) {
     const input: Record<string, unknown> = {};

@@ -152,7 +152,6 @@ export const queuePage: RequestHandler = async (req, res) => {
     bodies: keptQueues,
     key: `${viewerKey(req.user!)}|${version}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
     view: 'matching/queue',
-    page: { title: '经纪人工作台', section: 'broker' },
     locals,
   });
 };

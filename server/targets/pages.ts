@@ -139,7 +139,6 @@ export const dashboard: RequestHandler = async (req, res) => {
     bodies: keptBoards,
     key: `${organizer}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
     view: 'targets/dashboard',
-    page: { title: boardTitle(organizer), section: 'targets' },
     locals: () => dashboardLocals(q, organizer),
   });
 };

@@ -9,6 +9,7 @@ import { buildTestApp } from '../support/app.ts';
 import { userAgent } from '../support/agent.ts';
 import { Demand } from '../../server/demands/model.ts';
 import { Result } from '../../server/results/model.ts';
+import { pollNow } from '../../server/platform/db/shared-cache.ts';
 
 const { app, settle } = buildTestApp();
 
@@ -55,6 +56,35 @@ describe('pages kept for visitors', () => {
     const text = (await visit(url).expect(200)).text;
     expect(text).toContain('新标题');
     expect(text).not.toContain('旧标题');
+  });
+
+  it("when a visitor opens a need's page again, then it is the kept page; an edit of the need shows on the next view, and a members-only need is never kept", async () => {
+    const need = await Demand.create({ title: '访客需求页缓存测试', description: '磷石膏制硫酸联产水泥。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区访客需求页化工有限公司', status: 'published' });
+    await settle();
+    await pollNow(); // the page names the stamps' version: kept once they have been read
+    const url = `/demands/${String(need._id)}`;
+    const first = await visit(url).expect(200);
+    expect(first.headers['x-page-cache']).toBe('miss');
+    const second = await visit(url).expect(200);
+    expect(second.headers['x-page-cache']).toBe('hit');
+    expect(second.text).toBe(first.text);
+
+    await Demand.updateOne({ _id: need._id }, { $set: { title: '访客需求页缓存测试（已修改）' } });
+    await settle();
+    const after = await visit(url).expect(200);
+    expect(after.headers['x-page-cache']).toBe('miss');
+    expect(after.text).toContain('访客需求页缓存测试（已修改）');
+
+    // a signed-in user's view is rendered for them (with what they may see), never the visitors' page
+    const { agent } = await userAgent(app, 'organizer');
+    expect((await agent.get(url).expect(200)).headers['x-page-cache']).toBeUndefined();
+
+    const members = await Demand.create({ title: '仅会员可见的需求页', description: '内部需求。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区访客需求页化工有限公司', status: 'published', visibility: 'members' });
+    await settle();
+    const hidden = `/demands/${String(members._id)}`;
+    const refused = await visit(hidden);
+    expect(refused.status).not.toBe(200);
+    expect((await visit(hidden)).headers['x-page-cache']).not.toBe('hit');
   });
 
   it('when a signed-in user or a visitor with a session opens a kept page, then it is rendered for them, never sent from the store', async () => {

@@ -46,8 +46,20 @@ function stamps() {
   return db?.collection<StampsDoc>(STAMPS_COLLECTION);
 }
 
+const drops = new Map<Topic, number>();
+
 function dropTopic(topic: Topic): void {
+  drops.set(topic, (drops.get(topic) ?? 0) + 1);
   for (const c of caches) if (c.topics.includes(topic)) c.drop();
+}
+
+/**
+ * How many times this process has dropped the topic's caches, or undefined while caches are not trusted: a page
+ * made from those caches names it in its version, so it is not kept past a change they missed.
+ */
+export function topicVersion(topic: Topic): number | undefined {
+  ensurePolling();
+  return cachesTrusted() ? (drops.get(topic) ?? 0) : undefined;
 }
 
 /** Reads the stamps once; drops the caches of every topic whose stamp moved. */

@@ -18,7 +18,7 @@ import * as audit from '../../audit/service.ts';
 import { clock } from '../clock.ts';
 import { retryInBackground } from '../follow-up.ts';
 import { describeCrud, type CrudDoc } from './api-docs.ts';
-import { indexVersion, visitorPages } from './visitor-pages.ts';
+import { indexVersion, visitorPages, type PageVersion } from './visitor-pages.ts';
 import { keptBodies, sendWithKeptBody, viewerKey } from './kept-body.ts';
 import type { Topic } from '../db/shared-cache.ts';
 
@@ -87,6 +87,11 @@ export interface RecordDef<V extends RecordView, In, Q> {
    * but vocabulary): it is kept rendered per URL and index generation for visitors (platform/http/visitor-pages.ts).
    */
   listForVisitorsFromIndex?: boolean;
+  /**
+   * What a record's page shows a visitor depends on (a version, platform/http/visitor-pages.ts): the page is then
+   * kept rendered per URL and version for visitors. Only for records whose page shows visitors no contact.
+   */
+  showForVisitors?: PageVersion;
   /**
    * The list's page is made from caches of this topic alone (the service's page cache, listLocals with nothing but
    * vocabulary and the actor's role), or from the search index alone ('index'): the rendered list is kept per user
@@ -249,7 +254,6 @@ export function recordPages<V extends RecordView, In, Q>(def: RecordDef<V, In, Q
       bodies,
       key: `${viewerKey(user)}|${version}|${req.originalUrl}`,
       view: def.views.list,
-      page: { title: def.noun, section: def.section },
       locals: () => listLocals(req),
     });
   };
@@ -413,7 +417,7 @@ export function mountRecord<V extends RecordView, In, Q>(r: Router, def: RecordD
   r.post(base, ...write, pages.create);
   r.get(`${base}/export.xlsx`, ...read, pages.exportXlsx);
   r.get(`${base}/export.csv`, ...read, pages.exportCsv);
-  r.get(`${base}/:id`, ...read, pages.show);
+  r.get(`${base}/:id`, ...read, ...(def.showForVisitors ? [visitorPages(def.showForVisitors)] : []), pages.show);
   r.get(`${base}/:id/edit`, ...write, pages.editForm);
   r.post(`${base}/:id`, ...write, pages.update);
   r.get(`${base}/:id/delete`, ...write, pages.confirmDelete);

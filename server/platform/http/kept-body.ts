@@ -10,8 +10,15 @@ import type { Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { SharedCache, type Topic } from '../db/shared-cache.ts';
 
+/** A body as kept: the view without the layout, and what the layout shows around it. */
+export interface KeptBody {
+  title: string;
+  section?: string | undefined;
+  html: string;
+}
+
 export interface KeptBodies {
-  get(key: string, load: () => Promise<string | null>): Promise<string | null | undefined>;
+  get(key: string, load: () => Promise<KeptBody>): Promise<KeptBody>;
 }
 
 /**
@@ -19,14 +26,17 @@ export interface KeptBodies {
  * names the generation, so an old one is never asked for again); the least recently used go first.
  */
 export function keptBodies(by: Topic | readonly Topic[] | 'index', max = 1_000): KeptBodies {
-  if (by !== 'index') return new SharedCache<string>(by, max);
-  const kept = new LRUCache<string, string>({ max });
+  if (by !== 'index') {
+    const cache = new SharedCache<KeptBody>(by, max);
+    return { get: async (key, load) => (await cache.get(key, load)) ?? load() }; // load() gives a body, never null
+  }
+  const kept = new LRUCache<string, KeptBody>({ max });
   return {
     async get(key, load) {
       const hit = kept.get(key);
       if (hit !== undefined) return hit;
       const body = await load();
-      if (body != null) kept.set(key, body);
+      kept.set(key, body);
       return body;
     },
   };
@@ -46,21 +56,16 @@ export interface KeptPage {
   /** everything the body depends on besides what `bodies` drops it for (viewerKey, the address, …) */
   key: string;
   view: string;
-  /** what the layout shows around the body */
-  page: { title: string; section?: string };
-  locals: () => Promise<Record<string, unknown>>;
+  /** the view's locals, title and section included */
+  locals: () => Promise<{ title: string; section?: string | undefined } & Record<string, unknown>>;
 }
 
 /** Sends the page, its body rendered by the first view of its key and kept for the following ones. */
 export async function sendWithKeptBody(req: Request, res: Response, o: KeptPage): Promise<void> {
-  let made: Record<string, unknown> | undefined;
-  const body = await o.bodies.get(o.key, async () => {
-    made = await o.locals();
-    // A kept body goes into the layout with the page's title and section: locals that set others are not kept.
-    if (made.title !== o.page.title || made.section !== o.page.section) return null;
-    return renderBody(req, o.view, { ...res.locals, ...made, csrfToken: TOKEN_SLOT });
+  const { title, section, html } = await o.bodies.get(o.key, async () => {
+    const locals = await o.locals();
+    return { title: locals.title, section: locals.section, html: await renderBody(req, o.view, { ...res.locals, ...locals, csrfToken: TOKEN_SLOT }) };
   });
-  if (body == null) return res.render(o.view, made ?? (await o.locals()));
-  const token = body.includes(TOKEN_SLOT) && typeof res.locals.csrfToken === 'function' ? (res.locals.csrfToken as () => string)() : '';
-  res.render('shared/kept-body', { ...o.page, keptBody: body.replaceAll(TOKEN_SLOT, token) });
+  const token = html.includes(TOKEN_SLOT) && typeof res.locals.csrfToken === 'function' ? (res.locals.csrfToken as () => string)() : '';
+  res.render('shared/kept-body', { title, section, keptBody: html.replaceAll(TOKEN_SLOT, token) });
 }

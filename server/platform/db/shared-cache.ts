@@ -1,9 +1,10 @@
 // In-process caches that every instance keeps honest (docs/design.md "Per-request work").
 //
-// A cache belongs to a topic ('accounts', 'sessions', 'tokens', 'preferences', 'notices', 'queues', 'notifications', 'results', 'ledger', 'workbench', 'events', 'targets', 'demands'). A write that changes what a topic's caches hold
+// A cache belongs to one or more topics (TOPICS below). A write that changes what a topic's caches hold
 // announces the topic: this process drops those caches at once, and the write stamps the topic with a fresh
-// random value in one document (`cache_versions`, `_id: 'stamps'`). Every instance reads that document by `_id`
-// once a second; a stamp that differs from the one it saw drops its caches of that topic. A cache is used only
+// random value in one document (`cache_versions`, `_id: 'stamps'`), then drops them once more. Every instance
+// reads that document by `_id` once a second; a stamp that differs from the one it saw, and is not the one this
+// process last wrote, drops its caches of that topic. A cache is used only
 // while the last successful read of the stamps began less than TRUST_MS ago, so a process that cannot read them
 // (the database is slow or down) reads the database instead of serving what may have changed: a change made
 // anywhere reaches every instance within TRUST_MS + one read, well inside 5 seconds.
@@ -70,7 +71,11 @@ export function pollNow(): Promise<void> {
     const started = performance.now();
     try {
       const doc = (await collection.findOne({ _id: STAMPS_ID })) ?? { _id: STAMPS_ID };
-      for (const topic of TOPICS) if (!seen || seen[topic] !== doc[topic]) dropTopic(topic);
+      for (const topic of TOPICS) {
+        if (seen && seen[topic] === doc[topic]) continue;
+        if (doc[topic] !== undefined && written.get(topic) === doc[topic]) continue; // our own, see announce()
+        dropTopic(topic);
+      }
       seen = { ...doc };
       trustedSince = started;
     } catch {
@@ -108,7 +113,17 @@ export async function announce(...topics: Topic[]): Promise<void> {
   const $set: Partial<Record<Topic, string>> = {};
   for (const topic of topics) $set[topic] = randomBytes(8).toString('hex');
   await collection.updateOne({ _id: STAMPS_ID }, { $set }, { upsert: true });
+  // Dropped again once the stamp is written: a change another instance stamped before ours is then covered too,
+  // so reading our own stamp back later needs no drop (which would empty this process's caches after each of its
+  // writes a second time, up to a second later).
+  for (const topic of topics) {
+    written.set(topic, $set[topic]!);
+    dropTopic(topic);
+  }
 }
+
+/** the stamp this process last wrote for each topic */
+const written = new Map<Topic, string>();
 
 const deferred = new Set<Topic>();
 whenQuietEnds(async () => {

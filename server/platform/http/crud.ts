@@ -96,7 +96,8 @@ export interface RecordDef<V extends RecordView, In, Q> {
    * The list's page is made from caches of this topic alone (the service's page cache, listLocals with nothing but
    * vocabulary and the actor's role), or from the search index alone ('index'): the rendered list is kept per user
    * and URL until the topic is announced, like the data it shows (platform/db/shared-cache.ts), or while the index
-   * is at the generation it was rendered from. A list that writes a CSRF token (bound to the session) is never kept.
+   * is at the generation it was rendered from. A CSRF token the list writes is filled in per view
+   * (platform/http/kept-body.ts).
    */
   keepListBodies?: Topic | 'index';
   schemas: { create: z.ZodType<In>; update: z.ZodType<Partial<In>>; list: z.ZodType<Q> };

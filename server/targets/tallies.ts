@@ -19,6 +19,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Logger } from '../platform/logger.ts';
 import { observe } from '../platform/db/observed.ts';
 import { exclusive } from '../platform/db/write-lock.ts';
+import { withLease } from '../platform/db/lease.ts';
 import { monthOf } from '../platform/time.ts';
 import { clock } from '../platform/clock.ts';
 import { Contract, type ContractDoc } from '../deals/model.ts';
@@ -292,82 +293,86 @@ export async function retallyEnterprise(id: string): Promise<void> {
 
 const CHUNK = 1000;
 
+/** One rebuild at a time across instances: two interleaving drops and inserts would leave holes. */
+const rebuildLease = {
+  ttlMs: 30_000,
+  waitMs: 15 * 60_000,
+  busy: () => new Error('another process has been rebuilding the target tallies for 15 minutes'),
+};
+
 /**
- * Recomputes every mark and tally from the records. Holds this process's write lock throughout, so no write of
- * this process interleaves; run it where no other process writes (start-up, the CLI) or accept that a write of
+ * Recomputes every mark and tally from the records. Holds the 'tallies' lease (platform/db/lease.ts), so no other
+ * instance rebuilds meanwhile, and this process's write lock, so no write of this process interleaves; a write of
  * another process during the rebuild may need another one (maintenance does it when marked stale).
  */
 export async function rebuildTallies(): Promise<{ records: number; tallies: number; ms: number }> {
+  return withLease('tallies', rebuildLease, () => exclusive(rebuild));
+}
+
+async function rebuild(): Promise<{ records: number; tallies: number; ms: number }> {
   const started = performance.now();
-  return exclusive(async () => {
-    const towns = new Map(
-      (await Enterprise.find({ deletedAt: null }).select('town').lean<EnterpriseDoc[]>()).map((e) => [String(e._id), e.town as string | undefined]),
-    );
-    const townOf = (id: string) => towns.get(id);
-    const marks: { _id: string; parts: Part[]; rev: number }[] = [];
-    const keep = (kind: Kind, id: unknown, parts: Part[]) => {
-      if (parts.length) marks.push({ _id: `${kind}:${String(id)}`, parts, rev: 1 });
-    };
-    for (const d of await Contract.find({ deletedAt: null }).lean<ContractDoc[]>()) keep('contract', d._id, ownParts('contract', d as never));
-    const talentFilter: Record<string, unknown> = { deletedAt: null, verified: true };
-    for (const d of await Talent.find(talentFilter).lean<TalentDoc[]>()) keep('talent', d._id, ownParts('talent', d as never));
-    for (const d of await Demand.find({ deletedAt: null }).select('title enterpriseName town status publishedAt deletedAt').lean<DemandDoc[]>()) {
-      keep('demand', d._id, ownParts('demand', d as never));
-    }
-    for (const d of await Match.find().lean<MatchDoc[]>()) {
-      const c = matchContribution(d, townOf(d.enterprise));
-      if (c) keep('match', d._id, [part('match', c)]);
-    }
-    for (const d of await Roadshow.find({ deletedAt: null }).select('title venue startsAt endsAt campaignName').lean<RoadshowDoc[]>()) {
-      keep('roadshow', d._id, ownParts('roadshow', d as never));
-    }
-    for (const d of await Visit.find({ deletedAt: null }).select('expertName campaignName stops').lean<VisitDoc[]>()) {
-      keep('visit', d._id, visitContributions(d, townOf).map((c) => part('visit', c)));
-    }
-    const totals = new Map<string, Part>();
-    for (const m of marks) {
-      for (const p of m.parts) {
-        const t = totals.get(p.key);
-        totals.set(p.key, t ? { ...t, value: t.value + p.value, count: t.count + p.count } : { ...p });
-      }
-    }
-    // A fresh revision: a writer that read a mark before the rebuild cannot move it afterwards (its compare fails).
-    const rev = clock.ms();
-    for (const m of marks) m.rev = rev;
-    // Dropped and written again: a deleteMany of 100,000 documents is one SQL statement too many for FerretDB's
-    // SQLite backend, and bulk upserts of existing tallies were seen never to be answered by FerretDB 1.24. A
-    // dashboard read between the drop and the insert sees no tallies (zeros) for that moment; a rebuild runs at
-    // start-up, from the CLI, or when maintenance finds the totals stale.
-    const drop = (c: { drop(): Promise<unknown> }) => c.drop().catch((err: { codeName?: string }) => (err.codeName === 'NamespaceNotFound' ? undefined : Promise.reject(err)));
-    //
-    // Two instances starting together on a database without tallies both rebuild, and their drops and inserts
-    // interleave. Both count the same records, so a document the other one already wrote holds what this one would
-    // write: a duplicate key is "already there", not a failure (an instance once died at start-up on it).
-    await drop(Mark.collection);
-    for (let i = 0; i < marks.length; i += CHUNK) await insertAll(() => Mark.insertMany(marks.slice(i, i + CHUNK), { ordered: false }));
-    const tallies = [...totals.values()].map(({ key, ...rest }) => ({ _id: key, ...rest }));
-    await drop(Tally.collection);
-    for (let i = 0; i < tallies.length; i += CHUNK) await insertAll(() => Tally.insertMany(tallies.slice(i, i + CHUNK), { ordered: false }));
-    await Mark.updateOne({ _id: STATE_ID }, { $set: { format: FORMAT, stale: false, builtAt: clock.now(), rev: 0 } }, { upsert: true });
-    return { records: marks.length, tallies: tallies.length, ms: Math.round(performance.now() - started) };
-  });
-}
-
-/** An unordered insert whose only failures are documents already there (duplicate keys) has done its work. */
-async function insertAll(insert: () => Promise<unknown>): Promise<void> {
-  try {
-    await insert();
-  } catch (err) {
-    const errors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
-    if (!errors?.length || errors.some((e) => e.code !== 11000)) throw err;
+  const towns = new Map(
+    (await Enterprise.find({ deletedAt: null }).select('town').lean<EnterpriseDoc[]>()).map((e) => [String(e._id), e.town as string | undefined]),
+  );
+  const townOf = (id: string) => towns.get(id);
+  const marks: { _id: string; parts: Part[]; rev: number }[] = [];
+  const keep = (kind: Kind, id: unknown, parts: Part[]) => {
+    if (parts.length) marks.push({ _id: `${kind}:${String(id)}`, parts, rev: 1 });
+  };
+  for (const d of await Contract.find({ deletedAt: null }).lean<ContractDoc[]>()) keep('contract', d._id, ownParts('contract', d as never));
+  const talentFilter: Record<string, unknown> = { deletedAt: null, verified: true };
+  for (const d of await Talent.find(talentFilter).lean<TalentDoc[]>()) keep('talent', d._id, ownParts('talent', d as never));
+  for (const d of await Demand.find({ deletedAt: null }).select('title enterpriseName town status publishedAt deletedAt').lean<DemandDoc[]>()) {
+    keep('demand', d._id, ownParts('demand', d as never));
   }
+  for (const d of await Match.find().lean<MatchDoc[]>()) {
+    const c = matchContribution(d, townOf(d.enterprise));
+    if (c) keep('match', d._id, [part('match', c)]);
+  }
+  for (const d of await Roadshow.find({ deletedAt: null }).select('title venue startsAt endsAt campaignName').lean<RoadshowDoc[]>()) {
+    keep('roadshow', d._id, ownParts('roadshow', d as never));
+  }
+  for (const d of await Visit.find({ deletedAt: null }).select('expertName campaignName stops').lean<VisitDoc[]>()) {
+    keep('visit', d._id, visitContributions(d, townOf).map((c) => part('visit', c)));
+  }
+  const totals = new Map<string, Part>();
+  for (const m of marks) {
+    for (const p of m.parts) {
+      const t = totals.get(p.key);
+      totals.set(p.key, t ? { ...t, value: t.value + p.value, count: t.count + p.count } : { ...p });
+    }
+  }
+  // A fresh revision: a writer that read a mark before the rebuild cannot move it afterwards (its compare fails).
+  const rev = clock.ms();
+  for (const m of marks) m.rev = rev;
+  // Dropped and written again: a deleteMany of 100,000 documents is one SQL statement too many for FerretDB's
+  // SQLite backend, and bulk upserts of existing tallies were seen never to be answered by FerretDB 1.24. A
+  // dashboard read between the drop and the insert sees no tallies (zeros) for that moment; a rebuild runs at
+  // start-up, from the CLI, or when maintenance finds the totals stale.
+  const drop = (c: { drop(): Promise<unknown> }) => c.drop().catch((err: { codeName?: string }) => (err.codeName === 'NamespaceNotFound' ? undefined : Promise.reject(err)));
+  await drop(Mark.collection);
+  for (let i = 0; i < marks.length; i += CHUNK) await Mark.insertMany(marks.slice(i, i + CHUNK), { ordered: false });
+  const tallies = [...totals.values()].map(({ key, ...rest }) => ({ _id: key, ...rest }));
+  await drop(Tally.collection);
+  for (let i = 0; i < tallies.length; i += CHUNK) await Tally.insertMany(tallies.slice(i, i + CHUNK), { ordered: false });
+  await Mark.updateOne({ _id: STATE_ID }, { $set: { format: FORMAT, stale: false, builtAt: clock.now(), rev: 0 } }, { upsert: true });
+  return { records: marks.length, tallies: tallies.length, ms: Math.round(performance.now() - started) };
 }
 
-/** At start-up and in maintenance: rebuilds when the tallies are missing, made by older code, or marked stale. */
-export async function ensureTallies(logger?: Logger): Promise<boolean> {
+const current = async () => {
   const state = await Mark.findById(STATE_ID).lean<MarkDoc>();
-  if (state && state.format === FORMAT && !state.stale) return false;
-  const result = await rebuildTallies();
+  return !!state && state.format === FORMAT && !state.stale;
+};
+
+/**
+ * At start-up and in maintenance: rebuilds when the tallies are missing, made by older code, or marked stale. Two
+ * instances starting together on a database without tallies: one rebuilds, the other waits for the lease and then
+ * finds them current.
+ */
+export async function ensureTallies(logger?: Logger): Promise<boolean> {
+  if (await current()) return false;
+  const result = await withLease('tallies', rebuildLease, async () => ((await current()) ? null : exclusive(rebuild)));
+  if (!result) return false;
   logger?.info(result, 'target tallies rebuilt');
   return true;
 }

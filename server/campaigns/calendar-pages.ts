@@ -10,8 +10,7 @@ import { dayStart, today } from './times.ts';
 import { clock } from '../platform/clock.ts';
 import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
 
-async function calendarLocals(req: Request, extra: Record<string, unknown> = {}) {
-  const q = parse(calendarQuery, req.query);
+async function calendarLocals(req: Request, q = parse(calendarQuery, req.query), extra: Record<string, unknown> = {}) {
   const anchor = (q.date && dayStart(q.date)) || today();
   const range = gridRange(q.view, anchor);
   const mine = !!q.mine && !!req.user;
@@ -32,7 +31,7 @@ async function calendarLocals(req: Request, extra: Record<string, unknown> = {})
 }
 
 async function render(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-  const locals = await calendarLocals(req, extra);
+  const locals = await calendarLocals(req, undefined, extra);
   res.set('Cache-Control', 'no-store');
   res.status(status).render('campaigns/calendar', locals);
 }
@@ -44,13 +43,13 @@ async function render(req: Request, res: Response, extra: Record<string, unknown
 const keptCalendars = keptBodies(['events', 'accounts'], 1_000);
 
 export const calendarPage: RequestHandler = async (req, res) => {
-  parse(calendarQuery, req.query); // a bad query is answered before anything is kept
+  const q = parse(calendarQuery, req.query); // a bad query is answered before anything is kept
   res.set('Cache-Control', 'no-store');
   await sendWithKeptBody(req, res, {
     bodies: keptCalendars,
     key: `${req.user ? viewerKey(req.user) : 'visitor'}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
     view: 'campaigns/calendar',
-    locals: () => calendarLocals(req),
+    locals: () => calendarLocals(req, q),
   });
 };
 

@@ -81,8 +81,6 @@ function decorate(item: ProgressItem, organizer: boolean) {
   };
 }
 
-const boardTitle = (organizer: boolean) => (organizer ? '目标看板' : '目标进度');
-
 async function dashboardLocals(q: ProgressQuery, organizer: boolean) {
   const { year, items, figures } = await progress({ ...q, scope: q.scope || undefined });
   const ordered = [...items].sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status]);
@@ -107,7 +105,7 @@ async function dashboardLocals(q: ProgressQuery, organizer: boolean) {
     `${year}年各镇街园区技术合同成交额`,
   );
   return {
-    title: boardTitle(organizer),
+    title: organizer ? '目标看板' : '目标进度',
     section: 'targets',
     organizer,
     year,

@@ -1,7 +1,10 @@
 // A lease is how instances sharing one database take turns at something that must not run twice at once
-// (scheduling writes, rebuilding the target tallies). It is one document per name, taken by compare-and-set
-// (single-document updates are atomic on MongoDB and, with writes serialized, on FerretDB). A lease expires, so a
-// crashed holder blocks no one for long; a holder that works longer than the lease renews it while it works.
+// (scheduling writes, rebuilding the target tallies). It is one document per name, and taking it is inserting
+// that document: a duplicate `_id` is refused atomically on MongoDB and on FerretDB alike, whereas a conditional
+// update is not atomic across processes on FerretDB (docs/decisions/ferretdb-write-lock-and-id-lookups.md). A
+// lease expires, so a crashed holder blocks no one for long; a holder that works longer than the lease renews it
+// while it works. Taking over an expired lease deletes it first: two waiters doing that at the same moment could
+// both end up holding it, which needs a holder to have died or stalled past its lease.
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from './connection.ts';
@@ -25,19 +28,13 @@ async function acquire(name: string, holder: string, { ttlMs, waitMs, busy }: Le
   const deadline = performance.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     const now = clock.now();
-    const taken = await Lease.updateOne(
-      { _id: name, $or: [{ holder: null }, { expiresAt: trusted({ $lt: now }) }] },
-      { $set: { holder, expiresAt: new Date(now.getTime() + ttlMs) } },
-    );
-    if (taken.modifiedCount === 1) return;
-    if (!(await Lease.exists({ _id: name }))) {
-      try {
-        await Lease.create({ _id: name, holder, expiresAt: new Date(now.getTime() + ttlMs) });
-        return;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+    try {
+      await Lease.create({ _id: name, holder, expiresAt: new Date(now.getTime() + ttlMs) });
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
     }
+    await Lease.deleteOne({ _id: name, expiresAt: trusted({ $lt: now }) }); // its holder died or stalled
     if (performance.now() > deadline) throw busy();
     await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)));
   }
@@ -55,6 +52,6 @@ export async function withLease<T>(name: string, options: LeaseOptions, fn: () =
     return await fn();
   } finally {
     clearInterval(renew);
-    await Lease.updateOne({ _id: name, holder }, { $set: { holder: null, expiresAt: null } });
+    await Lease.deleteOne({ _id: name, holder });
   }
 }

@@ -185,27 +185,35 @@ export const nudgeForm = formAction(async (req) => {
 const queueStatusOptions = Object.entries(QUEUE_STATUSES).map(([value, label]) => ({ value, label }));
 
 /**
+ * The page's body is kept per viewer and address until a contact request or a need is written anywhere ('queues',
+ * 'workbench': a need's broker decides who may nudge); a page showing a form's error is rendered each time.
+ */
+const keptContactRequests = keptBodies(['queues', 'workbench'], 2_000);
+
+/**
  * The contact-request page: for organizers, the queue (a status filter, a page at a time, a forward form on each
  * pending request); for everyone else, what they sent and received. `query` is the queue's query string.
  */
 async function renderContactRequests(req: Request, res: Response, query: unknown, extra: Record<string, unknown> = {}): Promise<void> {
   res.set('Cache-Control', 'no-store');
-  if (!isOrganizer(req.user!)) {
-    res.render('matching/contact-requests', { title: '对接申请', ...(await myContactRequests(req.user!)) });
-    return;
-  }
-  const q = parse(queueQuery, query);
-  const queue = await contactQueue(req.user!, q);
-  res.render('matching/contact-requests', {
-    title: '对接申请',
-    organizerQueue: true,
-    received: queue.items,
-    pager: pager(queue),
-    filters: q,
-    statusOptions: queueStatusOptions,
-    back: req.originalUrl,
-    ...extra,
-  });
+  const organizer = isOrganizer(req.user!);
+  const q = organizer ? parse(queueQuery, query) : undefined;
+  const locals = async () => {
+    if (!q) return { title: '对接申请', ...(await myContactRequests(req.user!)) };
+    const queue = await contactQueue(req.user!, q);
+    return {
+      title: '对接申请',
+      organizerQueue: true,
+      received: queue.items,
+      pager: pager(queue),
+      filters: q,
+      statusOptions: queueStatusOptions,
+      back: req.originalUrl,
+      ...extra,
+    };
+  };
+  if (Object.keys(extra).length) return res.render('matching/contact-requests', await locals());
+  await sendWithKeptBody(req, res, { bodies: keptContactRequests, key: `${viewerKey(req.user!)}|${req.originalUrl}`, view: 'matching/contact-requests', locals });
 }
 
 export const contactRequestsPage: RequestHandler = (req, res) => renderContactRequests(req, res, req.query);

@@ -4,12 +4,23 @@ import { safeReturnPath } from '../platform/http/params.ts';
 import { pageQuery, pager } from '../platform/http/pager.ts';
 import { parse } from '../platform/http/validate.ts';
 import * as notifications from './service.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
+
+/** The list's body is kept per viewer and address until a notice is written anywhere (platform/http/kept-body.ts). */
+const keptLists = keptBodies('notifications', 2_000);
 
 export const notificationsPage: RequestHandler = async (req, res) => {
   const q = parse(pageQuery, req.query);
-  const result = await notifications.list(req.user!, q.page, q.limit);
   res.set('Cache-Control', 'no-store');
-  res.render('notifications/list', { title: '通知', items: result.items, pager: pager(result) });
+  await sendWithKeptBody(req, res, {
+    bodies: keptLists,
+    key: `${viewerKey(req.user!)}|${req.originalUrl}`,
+    view: 'notifications/list',
+    locals: async () => {
+      const result = await notifications.list(req.user!, q.page, q.limit);
+      return { title: '通知', items: result.items, pager: pager(result) };
+    },
+  });
 };
 
 /** A notice's link goes through here, so following it marks it read (the same as 标为已读, then the link). */

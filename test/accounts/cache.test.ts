@@ -116,7 +116,7 @@ describe('in process', () => {
     const rendered = vi.spyOn(app, 'render');
     try {
       expect((await agent.get('/account').expect(200)).text).not.toContain('csrf-slot-');
-      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual([]);
     } finally {
       rendered.mockRestore();
     }

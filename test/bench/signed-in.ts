@@ -3,13 +3,15 @@
 // mark an organizer's login sets), with the cookie express-session would send for them. Logging in through the
 // form is not an option for 50 clients: an organizer's login takes a one-time code, and each 30 s step's code is
 // accepted once (server/accounts/service.ts). One session per client, so nothing kept per session is shared. The
-// cookie carries the session's version too, as a browser's does after its first page (session-store.ts).
+// cookie carries the session's version and the CSRF token too, as a browser's does after its first page
+// (session-store.ts, csrf.ts).
 import { createHmac, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { User } from '../../server/accounts/model.ts';
 import { IDLE_TIMEOUT_MS, SESSION_COOKIE, SESSIONS_COLLECTION, VERSION_COOKIE } from '../../server/platform/auth/session.ts';
 import { sessionVersion } from '../../server/platform/auth/session-store.ts';
 import { clock } from '../../server/platform/clock.ts';
+import { CSRF_COOKIE } from '../../server/platform/auth/csrf.ts';
 import { DEMO_ACCOUNTS } from '../../seeds/index.ts';
 
 export type DemoRole = (typeof DEMO_ACCOUNTS)[number]['role'];
@@ -28,6 +30,13 @@ export interface SignedIn {
 function signedCookie(sid: string, secret: string): string {
   const mac = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
   return `${SESSION_COOKIE}=${encodeURIComponent(`s:${sid}.${mac}`)}`;
+}
+
+/** csrf-csrf's token for a session, as the first page sets it: HMAC-SHA256 hex of `len!sid!len!random`, `.`, random */
+function csrfCookie(sid: string, secret: string): string {
+  const random = randomBytes(32).toString('hex');
+  const mac = createHmac('sha256', secret).update([sid.length, sid, random.length, random].join('!')).digest('hex');
+  return `${CSRF_COOKIE}=${encodeURIComponent(`${mac}.${random}`)}`;
 }
 
 /** `count` fresh sessions of the demo account of `role`, valid for the idle timeout from now. */
@@ -49,7 +58,7 @@ export async function demoSessions(role: DemoRole, secret: string, count = 1): P
       touchedAt: now,
     };
     docs.push({ _id: sid, expires: new Date(now + IDLE_TIMEOUT_MS), session });
-    const cookie = `${signedCookie(sid, secret)}; ${VERSION_COOKIE}=${sessionVersion(session)}`;
+    const cookie = `${signedCookie(sid, secret)}; ${VERSION_COOKIE}=${sessionVersion(session)}; ${csrfCookie(sid, secret)}`;
     out.push({ role, userId: String(user._id), ...(profileId ? { profileId: String(profileId) } : {}), cookie, sid });
   }
   await mongoose.connection.collection<{ _id: string }>(SESSIONS_COLLECTION).insertMany(docs);

@@ -4,7 +4,7 @@
 import { Collection } from 'mongodb';
 import { describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
-import { apiToken, loginAgent, userAgent } from '../support/agent.ts';
+import { apiToken, csrfFrom, loginAgent, userAgent } from '../support/agent.ts';
 import request from 'supertest';
 import { notifyUsers } from '../../server/notifications/service.ts';
 import { Notification } from '../../server/notifications/model.ts';
@@ -32,6 +32,17 @@ async function readsOf(collection: string, fn: () => Promise<unknown>): Promise<
     return spies.reduce((n, spy) => n + (spy.mock.contexts as Collection[]).filter((c) => c.collectionName === collection).length, 0);
   } finally {
     for (const spy of spies) spy.mockRestore();
+  }
+}
+
+/** The views fn rendered. */
+async function renders(fn: () => Promise<unknown>): Promise<unknown[]> {
+  const spy = vi.spyOn(app, 'render');
+  try {
+    await fn();
+    return spy.mock.calls.map((c) => c[0]);
+  } finally {
+    spy.mockRestore();
   }
 }
 
@@ -102,7 +113,7 @@ describe('page caches', () => {
     const rendered = vi.spyOn(app, 'render');
     try {
       kept = (await other.get('/broker').expect(200)).text;
-      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual([]); // the whole page was kept: the same header
     } finally {
       rendered.mockRestore();
     }
@@ -170,20 +181,11 @@ describe('page caches', () => {
     const apiFigure = async () =>
       ((await organizer.agent.get('/api/v1/targets/progress').query({ year, indicator: 'contract-count' }).expect(200)).body as { items: { id: string; actualText: string }[] }).items.find((i) => i.id === id)!.actualText;
     const board = async () => (await organizer.agent.get(`/targets?year=${year}`).expect(200)).text;
-    const renders = async (fn: () => Promise<unknown>) => {
-      const spy = vi.spyOn(app, 'render');
-      try {
-        await fn();
-        return spy.mock.calls.map((c) => c[0]);
-      } finally {
-        spy.mockRestore();
-      }
-    };
     await pollNow(); // this process's own stamp, read back, drops its caches once more: before the views, not between
 
     const first = await board();
     expect(row(first)).toContain(await apiFigure());
-    expect(await renders(board)).toEqual(['shared/kept-body']);
+    expect(await renders(board)).toEqual([]);
     // another viewer's board is kept apart: no organizer links
     const visitor = (await (await userAgent(app, 'enterprise')).agent.get(`/targets?year=${year}`).expect(200)).text;
     expect(visitor).toContain('创新型县（市、区）建设目标进度');
@@ -203,9 +205,9 @@ describe('page caches', () => {
     // within the minute the board is kept; in the next minute it is made again (the time progress may have moved)
     await pollNow();
     await board();
-    expect(await renders(board)).toEqual(['shared/kept-body']);
+    expect(await renders(board)).toEqual([]);
     advanceClock(60_000);
-    expect(await renders(board)).toEqual(['targets/dashboard', 'shared/kept-body']); // rendered, kept, then sent
+    expect(await renders(board)).toEqual(['targets/dashboard', 'shared/kept-body']); // the body rendered, then the page
   });
 
   it('when the contract list is opened again, then it is neither read nor rendered again; a contract written anywhere shows at once, and each party sees its own', async () => {
@@ -222,7 +224,7 @@ describe('page caches', () => {
     const rendered = vi.spyOn(app, 'render');
     try {
       expect(await readsOf('contracts', async () => (again = (await agent.get('/contracts').expect(200)).text))).toBe(0);
-      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual([]); // the whole page was kept: the same header
     } finally {
       rendered.mockRestore();
     }
@@ -251,7 +253,7 @@ describe('page caches', () => {
     const rendered = vi.spyOn(app, 'render');
     try {
       await agent.get('/demands?mine=1').expect(200);
-      expect(rendered.mock.calls.map((c) => c[0])).toEqual(['shared/kept-body']);
+      expect(rendered.mock.calls.map((c) => c[0])).toEqual([]); // the whole page was kept: the same header
     } finally {
       rendered.mockRestore();
     }
@@ -264,5 +266,23 @@ describe('page caches', () => {
     const other = await owner('enterprise');
     const theirs = (await (await loginAgent(app, other.user.email)).get('/demands?mine=1').expect(200)).text;
     expect(theirs).not.toContain('保留需求列表的第一项');
+  });
+
+  it('when a kept page is opened again after the header changed, then the new unread count shows, and a flash message shows once', async () => {
+    const { agent, user } = await userAgent(app, 'enterprise');
+    await pollNow(); // this process's own stamps, read back, drop its caches once more: before the views, not between
+    const calendar = async () => (await agent.get('/calendar').expect(200)).text;
+    expect(await calendar()).not.toContain('条未读');
+    expect(await renders(calendar)).toEqual([]);
+
+    await notifyUsers([user.id], { kind: 'test', title: '页眉计数测试通知' });
+    let page = '';
+    expect(await renders(async () => (page = await calendar()))).toEqual(['shared/kept-body']); // the layout again, not the body
+    expect(page).toMatch(/<span class="badge">1<span class="visually-hidden"> 条未读<\/span>/);
+
+    const revoked = await agent.post('/calendar/feed/revoke').type('form').send({ _csrf: csrfFrom(page) }).expect(303);
+    expect(revoked.headers.location).toBe('/calendar#feed');
+    expect(await calendar()).toContain('已停用订阅地址');
+    expect(await calendar()).not.toContain('已停用订阅地址');
   });
 });

@@ -26,4 +26,25 @@ describe('shared caches', () => {
     await pollNow(); // the same stamp again: nothing new
     expect(await read()).toBe(3);
   });
+
+  it('when views ask for a key together, then they share one load; a view after a drop does not share a load begun before it', async () => {
+    const cache = new SharedCache<number>(['notices'], 10);
+    let loads = 0;
+    const waiting: (() => void)[] = [];
+    const slow = () => new Promise<number>((resolve) => waiting.push(() => resolve(++loads)));
+    const release = () => waiting.splice(0).forEach((go) => go());
+    await pollNow();
+    const together = [cache.get('k', slow), cache.get('k', slow), cache.get('k', slow)];
+    release();
+    expect(await Promise.all(together)).toEqual([1, 1, 1]);
+    expect(loads).toBe(1);
+
+    await announce('notices');
+    const before = cache.get('k', slow);
+    await announce('notices'); // a write while the load is under way: the next view must not take its answer
+    const after = cache.get('k', slow);
+    release();
+    expect(await before).toBe(2);
+    expect(await after).toBe(3);
+  });
 });

@@ -138,6 +138,8 @@ export class SharedCache<V> implements Droppable {
   private entries = new Map<string, V>();
   /** moves on every drop, so a load that began before it does not store what it read */
   private generation = 0;
+  /** loads under way, by key, with the generation they began in */
+  private loading = new Map<string, { generation: number; value: Promise<V | null | undefined> }>();
   readonly topics: readonly Topic[];
 
   constructor(
@@ -163,9 +165,22 @@ export class SharedCache<V> implements Droppable {
     const hit = this.entries.get(key);
     if (hit !== undefined && (!usable || usable(hit))) return hit;
     const generation = this.generation;
-    const value = await load();
-    if (value != null && generation === this.generation) this.put(key, value);
-    return value;
+    // Views arriving together after a drop share one load instead of each reading the same (a workbench's first
+    // view reads for seconds at scale). Not when the caller can turn values down: it may know of a newer one.
+    const inFlight = usable ? undefined : this.loading.get(key);
+    if (inFlight?.generation === generation) return inFlight.value;
+    const value = Promise.resolve(load()); // a mongoose query runs again on each `then`: one promise of it
+    if (!usable) {
+      const entry = { generation, value };
+      this.loading.set(key, entry);
+      void value.then(
+        () => this.loading.get(key) === entry && this.loading.delete(key),
+        () => this.loading.get(key) === entry && this.loading.delete(key),
+      );
+    }
+    const loaded = await value;
+    if (loaded != null && generation === this.generation) this.put(key, loaded);
+    return loaded;
   }
 
   /** Keeps a value this process has just written to the database (while caches are trusted). */

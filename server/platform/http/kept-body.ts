@@ -1,6 +1,7 @@
 // Page bodies rendered once and kept for the views that follow (docs/design.md "Per-request work"). The view is
 // rendered without the layout into a string; later views put that string into the layout
-// (views/shared/kept-body.hbs), which still carries the signed-in user's header.
+// (views/shared/kept-body.hbs), which still carries the signed-in user's header; the whole page is kept as well,
+// per header (layoutKey).
 //
 // A body may hold forms: their CSRF token is bound to the session, so the body is kept with a slot where the token
 // goes, and each view fills in its own session's token. The slot is random per process, so no text a user writes
@@ -15,6 +16,8 @@ export interface KeptBody {
   title: string;
   section?: string | undefined;
   html: string;
+  /** a whole page instead of a body: its bytes, split where the CSRF token goes */
+  page?: Buffer[];
 }
 
 export interface KeptBodies {
@@ -47,8 +50,19 @@ export const viewerKey = (user: NonNullable<Request['user']>) => `${user.id}|${u
 
 const TOKEN_SLOT = `csrf-slot-${randomBytes(16).toString('hex')}`;
 
-function renderBody(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
-  return new Promise((resolve, reject) => req.app.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
+function renderView(req: Request, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => req.app.render(view, locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? ''))));
+}
+
+/**
+ * Everything the layout shows around a body besides the body and its title (views/layouts/main.hbs and its
+ * partials: the header's user, counts and links); undefined when the page shows a flash message, which is shown
+ * once and never kept.
+ */
+function layoutKey(res: Response): string | undefined {
+  const l = res.locals;
+  if ((l.flash as unknown[] | undefined)?.length) return undefined;
+  return JSON.stringify([(l.currentUser as { name?: string } | undefined)?.name ?? null, l.unreadCount ?? 0, l.adminCount ?? 0, l.navForRole, l.adminNav]);
 }
 
 export interface KeptPage {
@@ -60,12 +74,27 @@ export interface KeptPage {
   locals: () => Promise<{ title: string; section?: string | undefined } & Record<string, unknown>>;
 }
 
-/** Sends the page, its body rendered by the first view of its key and kept for the following ones. */
+/**
+ * Sends the page, its body rendered by the first view of its key and kept for the following ones; the whole page,
+ * layout included, is kept too for the header it was rendered with, so a view with the same header renders nothing.
+ * Sent as kept bytes with this session's token between them, and without an ETag: hashing the page on every view
+ * cost a few percent of a signed-in view, and these pages are not stored by browsers anyway (no-store).
+ */
 export async function sendWithKeptBody(req: Request, res: Response, o: KeptPage): Promise<void> {
-  const { title, section, html } = await o.bodies.get(o.key, async () => {
-    const locals = await o.locals();
-    return { title: locals.title, section: locals.section, html: await renderBody(req, o.view, { ...res.locals, ...locals, csrfToken: TOKEN_SLOT }) };
-  });
-  const token = html.includes(TOKEN_SLOT) && typeof res.locals.csrfToken === 'function' ? (res.locals.csrfToken as () => string)() : '';
-  res.render('shared/kept-body', { title, section, keptBody: html.replaceAll(TOKEN_SLOT, token) });
+  const body = () =>
+    o.bodies.get(o.key, async () => {
+      const locals = await o.locals();
+      return { title: locals.title, section: locals.section, html: await renderView(req, o.view, { ...res.locals, ...locals, layout: false, csrfToken: TOKEN_SLOT }) };
+    });
+  const whole = async (): Promise<KeptBody> => {
+    const { title, section, html } = await body();
+    const page = await renderView(req, 'shared/kept-body', { ...res.locals, title, section, keptBody: html, csrfToken: TOKEN_SLOT });
+    return { title, section, html: '', page: page.split(TOKEN_SLOT).map((part) => Buffer.from(part)) };
+  };
+  const layout = layoutKey(res);
+  const { page } = layout === undefined ? await whole() : await o.bodies.get(`${o.key}\u0000${layout}`, whole);
+  const token = page!.length > 1 && typeof res.locals.csrfToken === 'function' ? Buffer.from((res.locals.csrfToken as () => string)()) : undefined;
+  const bytes = token ? Buffer.concat(page!.flatMap((part, i) => (i ? [token, part] : [part]))) : page![0]!;
+  res.type('html').setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { withLease } from '../../server/platform/db/lease.ts';
 import { clock } from '../../server/platform/clock.ts';
+import { exclusive } from '../../server/platform/db/write-lock.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const options = { ttlMs: 300, waitMs: 10_000, busy: () => new Error('busy') };
@@ -29,5 +30,18 @@ describe('leases', () => {
 
     await leases.updateOne({ _id: 'test-busy' as never }, { $set: { holder: 'alive', expiresAt: new Date(clock.ms() + 60_000) } }, { upsert: true });
     await expect(withLease('test-busy', { ...options, waitMs: 300 }, async () => 'taken')).rejects.toThrow('busy');
+  });
+
+  it("when the work under a lease holds this process's writes (a tally rebuild does), then the lease is still renewed", async () => {
+    const leases = mongoose.connection.collection('leases');
+    const expiry = async () => ((await leases.findOne({ _id: 'test-held-writes' as never })) as { expiresAt?: Date } | null)?.expiresAt?.getTime() ?? 0;
+    let renewed = false;
+    await withLease('test-held-writes', options, () =>
+      exclusive(async () => {
+        await sleep(900); // three lease times
+        renewed = (await expiry()) > clock.ms();
+      }),
+    );
+    expect(renewed).toBe(true);
   });
 });

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from './connection.ts';
+import { outsideWriteQueue } from './write-lock.ts';
 import { clock } from '../clock.ts';
 
 const leaseSchema = new Schema({ _id: { type: String, required: true }, holder: { type: String }, expiresAt: { type: Date } }, { collection: 'leases', versionKey: false });
@@ -45,7 +46,8 @@ export async function withLease<T>(name: string, options: LeaseOptions, fn: () =
   const holder = randomUUID();
   await acquire(name, holder, options);
   const renew = setInterval(() => {
-    Lease.updateOne({ _id: name, holder }, { $set: { expiresAt: new Date(clock.ms() + options.ttlMs) } }).catch(() => {});
+    // Not queued behind this process's writes: the work under the lease may hold them (a tally rebuild does).
+    outsideWriteQueue(() => Lease.updateOne({ _id: name, holder }, { $set: { expiresAt: new Date(clock.ms() + options.ttlMs) } })).catch(() => {});
   }, options.ttlMs / 3);
   renew.unref();
   try {

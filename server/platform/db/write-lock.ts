@@ -40,6 +40,14 @@ export async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs fn's writes without waiting for this process's other writes. Only for a document no other write of this
+ * process touches meanwhile: a lease's renewal, which must not wait behind the long work done under the lease.
+ */
+export function outsideWriteQueue<T>(fn: () => PromiseLike<T>): Promise<T> {
+  return holding.run(true, async () => await fn()); // awaited inside: a mongoose query only runs when awaited
+}
+
 let installed = false;
 
 export function serializeWrites(): void {

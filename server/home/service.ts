@@ -1,6 +1,7 @@
 // Figures for the home page: the directory's size, this year's headline targets and the next roadshows.
 // Counting scans a collection on FerretDB, so everything here is computed at most once a minute per process, in
-// the background once there are figures to show meanwhile.
+// the background once there are figures to show meanwhile; the needs and results, which take seconds to count at
+// 10,000 of each, are counted again only after a write to them.
 import { Demand } from '../demands/model.ts';
 import { Result } from '../results/model.ts';
 import { Expert } from '../experts/model.ts';
@@ -14,7 +15,7 @@ import { clock } from '../platform/clock.ts';
 import { countUsers } from '../accounts/service.ts';
 import { countPendingClaims } from '../memberships/claims.ts';
 import { openRequestCount } from '../matching/contact-queue.ts';
-import { SharedCache } from '../platform/db/shared-cache.ts';
+import { SharedCache, type Topic } from '../platform/db/shared-cache.ts';
 
 export interface HomeStats {
   demands: number;
@@ -30,15 +31,24 @@ export interface HomeStats {
 const HEADLINES = ['contract-value', 'contract-count', 'talent-graduate', 'demands-published'];
 
 const TTL_MS = 60_000;
+
+/** A count kept until its topic is announced (a write to what it counts, in any instance). */
+function keptCount(topic: Topic, count: () => Promise<number>): () => Promise<number> {
+  const cache = new SharedCache<number>(topic, 1);
+  return async () => (await cache.get('count', count)) ?? count();
+}
+const countDemands = keptCount('demands', () => Demand.countDocuments({ deletedAt: null, status: trusted({ $nin: ['draft'] as const }) }));
+const countResults = keptCount('results', () => Result.countDocuments({ deletedAt: null, status: 'published' }));
+const countEnterprises = keptCount('enterprises', () => Enterprise.countDocuments({ deletedAt: null }));
 let cached: { at: number; stats: Promise<HomeStats> } | undefined;
 
 async function compute(): Promise<HomeStats> {
   const year = currentYear();
   const [demands, results, experts, enterprises, board, upcoming] = await Promise.all([
-    Demand.countDocuments({ deletedAt: null, status: trusted({ $nin: ['draft'] as const }) }),
-    Result.countDocuments({ deletedAt: null, status: 'published' }),
+    countDemands(),
+    countResults(),
     Expert.countDocuments({ deletedAt: null }),
-    Enterprise.countDocuments({ deletedAt: null }),
+    countEnterprises(),
     progress({ year, scope: 'district' }),
     roadshows.list(undefined, { when: 'upcoming', page: 1, limit: 3 }),
   ]);

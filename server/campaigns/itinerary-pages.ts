@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Invalid } from '../platform/errors.ts';
 import { parse } from '../platform/http/validate.ts';
 import { itinerary, reply } from './itinerary.ts';
+import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-body.ts';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -15,10 +16,21 @@ export const replyInput = z.strictObject({
   reason: z.preprocess(blank, z.string().max(500, '原因不能超过 500 字。').optional()),
 });
 
+/**
+ * The page is kept per expert and what it lists (the items are worked out on each view from events kept in
+ * process, and each view that shows a host's contact is still audited); rendering it was most of a view's work.
+ */
+const keptItineraries = keptBodies(['events', 'enterprises'], 2_000);
+
 export const itineraryPage: RequestHandler = async (req, res) => {
   const items = await itinerary(req.user, undefined, req.ip);
   res.set('Cache-Control', 'no-store');
-  res.render('campaigns/itinerary', { title: '我的行程', section: 'itinerary', items });
+  await sendWithKeptBody(req, res, {
+    bodies: keptItineraries,
+    key: `${viewerKey(req.user!)}|${JSON.stringify(items)}`,
+    view: 'campaigns/itinerary',
+    locals: async () => ({ title: '我的行程', section: 'itinerary', items }),
+  });
 };
 
 export const replyForm: RequestHandler = async (req, res) => {

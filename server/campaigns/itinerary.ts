@@ -11,7 +11,8 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import { clock } from '../platform/clock.ts';
 import { labelOf } from '../vocabulary/index.ts';
-import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import type { EnterpriseDoc } from '../organizations/model.ts';
+import { shownEnterprise } from '../organizations/enterprise-service.ts';
 import { notifyUsers, organizers } from '../notifications/service.ts';
 import * as audit from '../audit/service.ts';
 import { Roadshow, Visit, type RoadshowDoc, type VisitDoc } from './model.ts';
@@ -58,7 +59,7 @@ async function engagements(expert: string, upcoming: boolean, now: Date): Promis
   for (const v of visits.filter((v) => keep(v.endsAt))) {
     const stops = [];
     for (const s of v.stops as StopDoc[]) {
-      if (!hosts.has(s.enterprise)) hosts.set(s.enterprise, mongoose.isValidObjectId(s.enterprise) ? await Enterprise.findById(s.enterprise).select('name town contact').lean<EnterpriseDoc>() : null);
+      if (!hosts.has(s.enterprise)) hosts.set(s.enterprise, (await shownEnterprise(s.enterprise)) ?? null);
       const host = hosts.get(s.enterprise);
       stops.push({
         enterpriseName: s.enterpriseName,

@@ -14,6 +14,7 @@ import * as audit from '../audit/service.ts';
 import type { Contact } from '../contacts/model.ts';
 import { reveal } from '../contacts/policy.ts';
 import { Enterprise, type EnterpriseDoc } from '../organizations/model.ts';
+import { shownEnterprise } from '../organizations/enterprise-service.ts';
 import { Broker, type BrokerDoc } from '../brokers/model.ts';
 import { labelOf, nameWithRole } from '../vocabulary/index.ts';
 import { Demand, type DemandDoc } from './model.ts';
@@ -187,12 +188,9 @@ async function* cursor(actor: Actor | undefined, q: DemandQuery): AsyncGenerator
   yield* eachOf(Demand.find(listFilter(actor, q)).sort(SORTS[q.sort ?? 'newest']!).lean<DemandDoc[]>().cursor({ batchSize: 1_000 }), (d: DemandDoc) => demandView(d, partyOf(actor, d)));
 }
 
-/** the enterprise a shown need names (its name, owner and contact), read once until an enterprise is written */
-const shownEnterprises = new SharedCache<EnterpriseDoc>('enterprises', 5_000);
-
 async function get(actor: Actor | undefined, id: string, opts: GetOptions = {}) {
   const { doc, party } = await visibleDemand(actor, id, { shown: true });
-  const enterprise = await shownEnterprises.get(doc.enterprise, () => Enterprise.findById(doc.enterprise).lean<EnterpriseDoc>());
+  const enterprise = await shownEnterprise(doc.enterprise);
   const contact = enterprise
     ? await reveal(actor, { kind: 'enterprise', id: doc.enterprise, label: enterprise.name, ownerId: enterprise.owner }, enterprise.contact, opts)
     : undefined;

@@ -18,6 +18,7 @@ import { clock } from '../platform/clock.ts';
 import { enterprisePolicy, visibleFilter } from './policy.ts';
 import { findPage } from '../platform/db/page.ts';
 import { eachOf } from '../platform/db/each.ts';
+import { SharedCache } from '../platform/db/shared-cache.ts';
 
 export interface EnterpriseView extends RecordView {
   name: string;
@@ -62,6 +63,15 @@ export async function loadEnterprise(id: string): Promise<EnterpriseDoc> {
   const doc = await findLive<EnterpriseDoc>(Enterprise, id);
   if (!doc) throw new NotFound('企业不存在。');
   return doc;
+}
+
+/**
+ * An enterprise as pages that name it read it (a need's page, an expert's itinerary): read once until an enterprise
+ * is written (the 'enterprises' topic, platform/db/shared-cache.ts). Shared between callers: never changed.
+ */
+const shownEnterprises = new SharedCache<EnterpriseDoc>('enterprises', 5_000);
+export async function shownEnterprise(id: string): Promise<EnterpriseDoc | null | undefined> {
+  return mongoose.isValidObjectId(id) ? shownEnterprises.get(id, () => Enterprise.findById(id).lean<EnterpriseDoc>()) : null;
 }
 
 async function assertCodeFree(creditCode: string, exceptId?: string): Promise<void> {

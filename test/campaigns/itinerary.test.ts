@@ -64,6 +64,19 @@ describe('我的行程', () => {
     expect(api.body.items.map((i: { kind: string }) => i.kind)).toEqual(['visit', 'slot']);
   });
 
+  it('when the expert opens 我的行程 again, then the view is audited again, and a changed host contact shows at once', async () => {
+    const before = await Audit.countDocuments({ action: 'contact.reveal', targetId: visitId, actorId: expert.user.id });
+    const again = await agent.get('/itinerary').expect(200); // the kept page
+    expect(again.text).toContain('13800001234');
+    expect(await Audit.countDocuments({ action: 'contact.reveal', targetId: visitId, actorId: expert.user.id })).toBe(before + 1);
+    await request(app).patch(`/api/v1/enterprises/${host.id}`).set(host.auth).send({ contact: { name: '李新接待', phone: '13900005678', email: 'host@example.cn' } }).expect(200);
+    const changed = await agent.get('/itinerary').expect(200);
+    expect(changed.text).toContain('李新接待');
+    expect(changed.text).toContain('13900005678');
+    expect(changed.text).not.toContain('13800001234');
+    expect(csrfFrom(changed.text)).toBe(csrfFrom(again.text)); // the session's own token in the kept page
+  });
+
   it('when the expert confirms the visit, then the bureau sees 已确认 on the visit page', async () => {
     const res = await answer({ kind: 'visit', id: visitId, status: 'confirmed' });
     expect(res.status).toBe(303);

@@ -14,20 +14,47 @@ const wan = (yuan: number) => {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} 万元`;
 };
 
-/** The need's keywords found in the candidate's keywords or title: equal, inside one another, or synonyms. */
-export function keywordOverlap(needKeywords: string[], candidateKeywords: string[], candidateTitle: string): Feature {
-  const wanted = [...new Set(needKeywords.map((k) => normalize(k).trim()).filter(Boolean))];
-  if (!wanted.length) return { value: 0.5 };
-  const have = candidateKeywords.map((k) => normalize(k).trim()).filter(Boolean);
-  const title = normalize(candidateTitle);
-  const hits = wanted.filter((k) => {
-    const names = [k, ...synonymsOf(k)];
-    return names.some((n) => title.includes(n) || have.some((h) => h === n || h.includes(n) || (h.length >= 2 && n.includes(h))));
-  });
-  return {
-    value: hits.length / wanted.length,
-    reason: hits.length ? `关键词重合：${hits.slice(0, 4).join('、')}` : undefined,
+/**
+ * Keywords and titles as compared: normalized once each (the same candidates come up for need after need, and
+ * NFKC normalization was a tenth of a need's matching). Cleared when full.
+ */
+const normalized = new Map<string, string>();
+function norm(text: string): string {
+  let n = normalized.get(text);
+  if (n === undefined) {
+    if (normalized.size >= 50_000) normalized.clear();
+    normalized.set(text, (n = normalize(text).trim()));
+  }
+  return n;
+}
+
+/** A candidate's keywords and title as keywordMatcher compares them. */
+export interface ComparedText {
+  keywords: string[];
+  title: string;
+}
+
+export const comparedText = (keywords: string[], title: string): ComparedText => ({ keywords: keywords.map(norm).filter(Boolean), title: norm(title) });
+
+/**
+ * The need's keywords found in the candidate's keywords or title: equal, inside one another, or synonyms. The
+ * need's side is worked out once for all its candidates.
+ */
+export function keywordMatcher(needKeywords: string[]): (candidate: ComparedText) => Feature {
+  const wanted = [...new Set(needKeywords.map(norm).filter(Boolean))];
+  const names = wanted.map((k) => [k, ...synonymsOf(k)]);
+  return ({ keywords: have, title }) => {
+    if (!wanted.length) return { value: 0.5 };
+    const hits = wanted.filter((_, i) => names[i]!.some((n) => title.includes(n) || have.some((h) => h === n || h.includes(n) || (h.length >= 2 && n.includes(h)))));
+    return {
+      value: hits.length / wanted.length,
+      reason: hits.length ? `关键词重合：${hits.slice(0, 4).join('、')}` : undefined,
+    };
   };
+}
+
+export function keywordOverlap(needKeywords: string[], candidateKeywords: string[], candidateTitle: string): Feature {
+  return keywordMatcher(needKeywords)(comparedText(candidateKeywords, candidateTitle));
 }
 
 export function industryFit(needIndustry: string, candidateIndustries: string[]): Feature {

@@ -10,6 +10,9 @@ import {
   combine,
   expectedMaturity,
   industryFit,
+  comparedText,
+  keywordMatcher,
+  type ComparedText,
   keywordOverlap,
   localityFit,
   maturityFit,
@@ -65,6 +68,17 @@ async function retrieve(index: SearchIndex, q: string, filters: Record<string, s
   return found.items.filter((h) => h.id !== exclude);
 }
 
+/**
+ * A candidate's keywords and title as compared, once per indexed record: the index hands out the same display
+ * object until the record changes, and the same candidates come up for need after need.
+ */
+const compared = new WeakMap<object, ComparedText>();
+function candidateText(display: Record<string, unknown>): ComparedText {
+  let text = compared.get(display);
+  if (!text) compared.set(display, (text = comparedText(strs(display.keywords), str(display.label) ?? '')));
+  return text;
+}
+
 function ranked(items: MatchItem[], limit: number): MatchItem[] {
   return items.sort((a, b) => b.score - a.score).slice(0, limit);
 }
@@ -77,11 +91,12 @@ export async function matchesForNeed(index: SearchIndex, need: NeedProfile, kind
   const hits = await retrieve(index, needQuery(need), { kind, status: 'published' });
   const best = Math.max(0, ...hits.map((h) => h.score));
   const expected = expectedMaturity(need.targetMaturity, need.kind);
+  const overlap = keywordMatcher(need.keywords);
   return ranked(
     hits.map((h) => {
       const d = h.display;
       const text = textFit(h.score, best);
-      const keywords = keywordOverlap(need.keywords, strs(d.keywords), str(d.label) ?? '');
+      const keywords = overlap(candidateText(d));
       const scored =
         kind === 'result'
           ? combine(weights, {

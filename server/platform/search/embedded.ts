@@ -56,6 +56,8 @@ const BACKPRESSURE_MIN = 4096;
 const SLICE_MS = 4;
 /** answers kept for questions asked again while the index does not change (a few MB at most) */
 const MAX_ANSWERS = 2_000;
+/** query words whose alternatives are kept (EmbeddedCore.group) */
+const MAX_GROUPS = 20_000;
 /** Slots per block of the slot → term ids store (a block is repacked on its own, in microseconds). */
 const BLOCK_BITS = 8;
 const BLOCK = 1 << BLOCK_BITS;
@@ -613,7 +615,28 @@ class Core {
     return found.slice(0, CONTAINING_LIMIT).map(([w]) => w);
   }
 
+  /**
+   * group() per term until anything in the index changes: a need's matches and the popular searches ask for the
+   * same words again and again, and finding the longer words that hide a term reads a character's word list.
+   * Compaction needs no reset: it only drops terms no live record has, which no group lists.
+   */
+  private readonly groupOf = new Map<string, Group>();
+  private groupsAt = -1;
+
   private group(term: string): Group {
+    if (this.groupsAt !== this.generation) {
+      this.groupOf.clear();
+      this.groupsAt = this.generation;
+    }
+    let g = this.groupOf.get(term);
+    if (!g) {
+      if (this.groupOf.size >= MAX_GROUPS) this.groupOf.clear();
+      this.groupOf.set(term, (g = this.newGroup(term)));
+    }
+    return g;
+  }
+
+  private newGroup(term: string): Group {
     const alts = new Map<string, number>();
     const add = (t: string, w: number) => {
       if (this.livePosting(t) && (alts.get(t) ?? 0) < w) alts.set(t, w);

@@ -9,10 +9,12 @@ export const synonymGroups: string[][] = (JSON.parse(readFileSync(path.join(sour
   (group) => [...new Set(group.map(normalize))],
 );
 
-const byTerm = new Map<string, string[]>();
-for (const group of synonymGroups) for (const term of group) byTerm.set(term, group);
+/** each term's other names, worked out once (matching asks for them per candidate) */
+const others = new Map<string, readonly string[]>();
+for (const group of synonymGroups) for (const term of group) others.set(term, Object.freeze(group.filter((t) => t !== term)));
+const NONE: readonly string[] = Object.freeze([]);
 
-/** The other names of a term (not the term itself). */
-export function synonymsOf(term: string): string[] {
-  return (byTerm.get(term) ?? []).filter((t) => t !== term);
+/** The other names of a term (not the term itself). Shared: never changed. */
+export function synonymsOf(term: string): readonly string[] {
+  return others.get(term) ?? NONE;
 }

@@ -109,7 +109,7 @@ function pageSessionStack(config: Config, forms: Csrf): RequestHandler {
       secure: config.secureCookies,
     }),
   );
-  stack.use(passport.initialize());
+  stack.use(passport.initialize({ compat: false })); // no strategy here predates passport 0.5: no req._passport per request
   stack.use(passport.session());
   stack.use((req, _res, next) => {
     if (req.user) req.authVia = 'session';

@@ -43,13 +43,12 @@ async function render(req: Request, res: Response, extra: Record<string, unknown
 const keptCalendars = keptBodies(['events', 'accounts'], 1_000);
 
 export const calendarPage: RequestHandler = async (req, res) => {
-  const q = parse(calendarQuery, req.query); // a bad query is answered before anything is kept
   res.set('Cache-Control', 'no-store');
   await sendWithKeptBody(req, res, {
     bodies: keptCalendars,
     key: `${req.user ? viewerKey(req.user) : 'visitor'}|${Math.floor(clock.ms() / 60_000)}|${req.originalUrl}`,
     view: 'campaigns/calendar',
-    locals: () => calendarLocals(req, q),
+    locals: () => calendarLocals(req, parse(calendarQuery, req.query)), // a bad query fails here: nothing is kept
   });
 };
 

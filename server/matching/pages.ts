@@ -197,9 +197,10 @@ const keptContactRequests = keptBodies(['queues', 'workbench'], 2_000);
 async function renderContactRequests(req: Request, res: Response, query: unknown, extra: Record<string, unknown> = {}): Promise<void> {
   res.set('Cache-Control', 'no-store');
   const organizer = isOrganizer(req.user!);
-  const q = organizer ? parse(queueQuery, query) : undefined;
+  // The query is checked when the page is made: a kept page's URL was checked by its first view.
   const locals = async () => {
-    if (!q) return { title: '对接申请', ...(await myContactRequests(req.user!)) };
+    if (!organizer) return { title: '对接申请', ...(await myContactRequests(req.user!)) };
+    const q = parse(queueQuery, query);
     const queue = await contactQueue(req.user!, q);
     return {
       title: '对接申请',

@@ -10,13 +10,13 @@ import { keptBodies, sendWithKeptBody, viewerKey } from '../platform/http/kept-b
 const keptLists = keptBodies('notifications', 2_000);
 
 export const notificationsPage: RequestHandler = async (req, res) => {
-  const q = parse(pageQuery, req.query);
   res.set('Cache-Control', 'no-store');
   await sendWithKeptBody(req, res, {
     bodies: keptLists,
     key: `${viewerKey(req.user!)}|${req.originalUrl}`,
     view: 'notifications/list',
     locals: async () => {
+      const q = parse(pageQuery, req.query); // checked when the page is made: a kept page's URL passed
       const result = await notifications.list(req.user!, q.page, q.limit);
       return { title: '通知', items: result.items, pager: pager(result) };
     },

@@ -285,4 +285,27 @@ describe('page caches', () => {
     expect(await calendar()).toContain('已停用订阅地址');
     expect(await calendar()).not.toContain('已停用订阅地址');
   });
+
+  it('when a kept page is asked for with a bad value or a repeated parameter, then the default page or a 400 answers, and the good address is still kept', async () => {
+    const organizer = await loginAgent(app, (await apiToken('organizer')).user.email);
+    for (const [good, bad] of [
+      ['/notifications', '/notifications?page=abc'],
+      ['/calendar', '/calendar?view=year'],
+      ['/targets', '/targets?year=abc'],
+      ['/contact-requests', '/contact-requests?status=nonsense'],
+    ] as const) {
+      const page = await organizer.get(good).expect(200);
+      expect(await renders(() => organizer.get(good).expect(200))).toEqual([]); // kept
+      const fallback = await organizer.get(bad).expect(200); // a bad value reads as the default
+      const h1 = (html: string) => /<h1[^>]*>[^<]*<\/h1>/.exec(html)?.[0];
+      expect(h1(page.text), good).toMatch(/<h1/);
+      expect(h1(fallback.text), bad).toBe(h1(page.text));
+      for (let i = 0; i < 2; i++) {
+        const refused = await organizer.get(`${good}?page=1&page=2`);
+        expect(refused.status, good).toBe(400);
+        expect(refused.text, good).not.toContain('csrf-slot-');
+      }
+      expect(await renders(() => organizer.get(good).expect(200))).toEqual([]);
+    }
+  });
 });

@@ -160,7 +160,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(secondFactorGate);
   app.use('/api/', bearerAuth(accounts.authenticateToken));
 
+  // What the layout shows: pages only (the API answers JSON; working out a role's links cost a search API call
+  // a few percent).
   app.use((req, res, next) => {
+    if (req.path.startsWith('/api/')) return next();
     res.locals.query = req.query;
     res.locals.path = req.path;
     res.locals.currentUser = req.user;

@@ -19,7 +19,7 @@
 //
 // BENCH_HTTP_SCALE (10000) scale records; BENCH_DURATION (10) seconds per target, after a warm-up of
 // BENCH_WARMUP (2) seconds that is not counted, each app row after BENCH_NEAR (3) seconds of /healthz whose rate
-// it is also given against (about ten minutes in all for the 22 rows; 0 leaves those out); BENCH_HTTP_ONLY, a
+// it is also given against (about seven minutes in all for the 22 rows; 0 leaves those out); BENCH_HTTP_ONLY, a
 // comma-separated list of words, keeps the rows whose name holds one of them (the ceilings always run). No route
 // under load here is rate limited (only login and registration are), so every 429 would be a surprise: they are
 // counted apart from the errors all the same.

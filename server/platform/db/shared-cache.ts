@@ -173,10 +173,8 @@ export class SharedCache<V> implements Droppable {
     if (!usable) {
       const entry = { generation, value };
       this.loading.set(key, entry);
-      void value.then(
-        () => this.loading.get(key) === entry && this.loading.delete(key),
-        () => this.loading.get(key) === entry && this.loading.delete(key),
-      );
+      const settled = () => this.loading.get(key) === entry && this.loading.delete(key);
+      void value.then(settled, settled);
     }
     const loaded = await value;
     if (loaded != null && generation === this.generation) this.put(key, loaded);

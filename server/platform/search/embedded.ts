@@ -56,7 +56,7 @@ const BACKPRESSURE_MIN = 4096;
 const SLICE_MS = 4;
 /** answers kept for questions asked again while the index does not change (a few MB at most) */
 const MAX_ANSWERS = 2_000;
-/** query words whose alternatives are kept (EmbeddedCore.group) */
+/** query words whose alternatives are kept (Core.group) */
 const MAX_GROUPS = 20_000;
 /** Slots per block of the slot → term ids store (a block is repacked on its own, in microseconds). */
 const BLOCK_BITS = 8;

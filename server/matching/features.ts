@@ -14,19 +14,8 @@ const wan = (yuan: number) => {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} 万元`;
 };
 
-/**
- * Keywords and titles as compared: normalized once each (the same candidates come up for need after need, and
- * NFKC normalization was a tenth of a need's matching). Cleared when full.
- */
-const normalized = new Map<string, string>();
-function norm(text: string): string {
-  let n = normalized.get(text);
-  if (n === undefined) {
-    if (normalized.size >= 50_000) normalized.clear();
-    normalized.set(text, (n = normalize(text).trim()));
-  }
-  return n;
-}
+/** A keyword or title as compared: full-width to half-width, lower case, trimmed. */
+const norm = (text: string) => normalize(text).trim();
 
 /** A candidate's keywords and title as keywordMatcher compares them. */
 export interface ComparedText {
@@ -43,8 +32,8 @@ export const comparedText = (keywords: string[], title: string): ComparedText =>
 export function keywordMatcher(needKeywords: string[]): (candidate: ComparedText) => Feature {
   const wanted = [...new Set(needKeywords.map(norm).filter(Boolean))];
   const names = wanted.map((k) => [k, ...synonymsOf(k)]);
+  if (!wanted.length) return () => ({ value: 0.5 });
   return ({ keywords: have, title }) => {
-    if (!wanted.length) return { value: 0.5 };
     const hits = wanted.filter((_, i) => names[i]!.some((n) => title.includes(n) || have.some((h) => h === n || h.includes(n) || (h.length >= 2 && n.includes(h)))));
     return {
       value: hits.length / wanted.length,

@@ -9,7 +9,7 @@ export const synonymGroups: string[][] = (JSON.parse(readFileSync(path.join(sour
   (group) => [...new Set(group.map(normalize))],
 );
 
-/** each term's other names, worked out once (matching asks for them per candidate) */
+/** each term's other names, worked out once (the index asks for them per query word, matching per keyword) */
 const others = new Map<string, readonly string[]>();
 for (const group of synonymGroups) for (const term of group) others.set(term, Object.freeze(group.filter((t) => t !== term)));
 const NONE: readonly string[] = Object.freeze([]);

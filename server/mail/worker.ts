@@ -14,7 +14,6 @@ import nodemailer from 'nodemailer';
 import type { Logger } from '../platform/logger.ts';
 import { clock } from '../platform/clock.ts';
 import { trusted } from '../platform/db/connection.ts';
-import { exclusive, writesSerialized } from '../platform/db/write-lock.ts';
 import { MailPreference, Outbox, type MailStatus, type OutboxDoc } from './model.ts';
 import { MAIL_CATEGORIES, MAIL_KINDS, isMailKind } from './messages.ts';
 import { outboxEvents, render, subjectOf, type MailSettings } from './service.ts';
@@ -177,9 +176,9 @@ export class MailWorker {
   }
 
   /**
-   * Changes a mail only if it is still as `seen` (same status and attempt count): the lease. On MongoDB one
-   * conditional update; on FerretDB (writes serialized in this process, write-lock.ts) an _id read and write under
-   * the lock, since a compound filter would scan the collection. Returns the mail as changed, or undefined.
+   * Changes a mail only if it is still as `seen` (same status and attempt count): the lease. One conditional update
+   * (on FerretDB read and written by `_id` under the process's write lock, server/platform/db/write-lock.ts).
+   * Returns the mail as changed, or undefined.
    */
   private async compareAndSet(seen: OutboxDoc, change: Change): Promise<OutboxDoc | undefined> {
     const { set, unset = [], countAttempt = false } = change;
@@ -188,17 +187,8 @@ export class MailWorker {
       ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}),
       ...(countAttempt ? { $inc: { attempts: 1 } } : {}),
     };
-    const changed = { ...seen, ...set, attempts: seen.attempts + (countAttempt ? 1 : 0) } as OutboxDoc;
-    if (!writesSerialized()) {
-      const res = await Outbox.updateOne({ _id: seen._id, status: seen.status, attempts: seen.attempts }, update);
-      return res.modifiedCount === 1 ? changed : undefined;
-    }
-    return exclusive(async () => {
-      const current = await Outbox.findById(seen._id).lean<OutboxDoc>();
-      if (!current || current.status !== seen.status || current.attempts !== seen.attempts) return undefined;
-      await Outbox.updateOne({ _id: seen._id }, update);
-      return changed;
-    });
+    const res = await Outbox.updateOne({ _id: seen._id, status: seen.status, attempts: seen.attempts }, update);
+    return res.matchedCount === 1 ? ({ ...seen, ...set, attempts: seen.attempts + (countAttempt ? 1 : 0) } as OutboxDoc) : undefined;
   }
 
   private async deliver(doc: OutboxDoc): Promise<'sent' | 'retried' | 'failed' | 'skipped'> {

@@ -18,7 +18,6 @@
 //     writes wait; nothing in the database changes.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
-import { exclusive, writesSerialized } from '../db/write-lock.ts';
 import { searchChanges, type SearchChange } from '../db/searchable.ts';
 import { keyOf, type DocKind, type SearchDoc, type SearchIndex } from './port.ts';
 import { pendingReindex, reindexDone, reindexStarted } from './control.ts';
@@ -501,20 +500,12 @@ export class SearchSync {
   }
 }
 
-/** Clears a dirty mark if the record is still at `version` (compare-and-set; see write-lock.ts on FerretDB). */
+/**
+ * Clears a dirty mark if the record is still at `version` (compare-and-set; on FerretDB it is read and written by
+ * `_id` under the process's write lock, server/platform/db/write-lock.ts).
+ */
 export async function clearMark(model: AnyModel, id: { toString(): string }, version: number): Promise<void> {
-  const collection = model.collection;
-  if (!writesSerialized()) {
-    await collection.updateOne({ _id: id as never, 'search.version': version }, { $set: { 'search.dirty': false } });
-    return;
-  }
-  // FerretDB: an _id-only read and write under the process's write lock (a compound filter would scan).
-  await exclusive(async () => {
-    const current = await collection.findOne({ _id: id as never }, { projection: { search: 1 } });
-    if (current?.search?.version === version && current.search.dirty) {
-      await collection.updateOne({ _id: id as never }, { $set: { 'search.dirty': false } });
-    }
-  });
+  await model.collection.updateOne({ _id: id as never, 'search.version': version, 'search.dirty': true }, { $set: { 'search.dirty': false } });
 }
 
 function clamp(v: number, min: number, max: number): number {

@@ -11,9 +11,11 @@
 // FerretDB 1.24 also pushes only a filter on `_id` alone down to SQLite: a compare-and-set such as
 // `updateOne({ _id, status: 'pending' }, …)` read and decoded the whole collection (2.2 s for a need at the 10,000
 // scale, docs/decisions/ferretdb-write-lock-and-id-lookups.md), holding this lock, and so every other write of the
-// process, meanwhile. Under the lock, `updateOne` and `deleteOne` with such a filter therefore read the document
-// by `_id`, test the rest of the filter in process (sift, the query matcher mongoose itself uses) and write by
-// `_id` alone: the same outcome, since no other write of this process can come between the read and the write.
+// process, meanwhile. Under the lock, `updateOne` with such a filter therefore reads the document by `_id`, tests
+// the rest of the filter in process (sift, the query matcher mongoose itself uses) and writes by `_id` alone: the
+// same outcome, since no other write of this process can come between the read and the write. Deletes keep their
+// filter: a lease is freed by a conditional delete, and between processes the database's own check is the
+// narrower window.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Collection, type Document, type Filter } from 'mongodb';
 import siftModule from 'sift';
@@ -86,10 +88,7 @@ const updatedPaths = (update: unknown) => Object.values(update as Record<string,
 /** `a.$.b`, `a.$`, `a.$[]`, `a.$[x]`: positions the filter finds */
 const positional = (path: string) => /\.\$(\.|$)/.test(path) || path.includes('$[');
 
-const NOT_MATCHED = {
-  updateOne: { acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null },
-  deleteOne: { acknowledged: true, deletedCount: 0 },
-} as const;
+const NOT_MATCHED = { acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null } as const;
 
 let installed = false;
 
@@ -99,13 +98,12 @@ export function serializeWrites(): void {
   const proto = Collection.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of WRITE_METHODS) {
     const original = proto[name]!;
-    const narrowed = name === 'updateOne' || name === 'deleteOne' ? name : undefined;
     proto[name] = function (this: Collection, ...args: unknown[]) {
       return exclusive(async () => {
-        const byId = narrowed && narrowById(args[0], narrowed === 'updateOne' ? args[1] : undefined, args[narrowed === 'updateOne' ? 2 : 1] as Record<string, unknown> | undefined);
+        const byId = name === 'updateOne' ? narrowById(args[0], args[1], args[2] as Record<string, unknown> | undefined) : undefined;
         if (!byId) return original.apply(this, args);
         const current = await this.findOne({ _id: byId.id } as Filter<Document>);
-        if (!current || !byId.test(current)) return { ...NOT_MATCHED[narrowed!] };
+        if (!current || !byId.test(current)) return { ...NOT_MATCHED };
         return original.apply(this, [{ _id: byId.id }, ...args.slice(1)]);
       });
     };

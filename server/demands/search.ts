@@ -23,9 +23,17 @@ export function demandSearchDoc(d: DemandDoc): SearchDoc {
       visibility: d.visibility ?? 'public',
       enterprise: d.enterprise,
       broker: d.broker ?? undefined,
+      held: d.broker ? 'yes' : 'no',
       jiebang: d.jiebang ? 'yes' : 'no',
     },
-    numbers: { createdAt: d.createdAt.getTime(), budget: budget ?? undefined, deadline: d.deadline?.getTime(), publishedAt: (d.publishedAt ?? d.createdAt).getTime() },
+    numbers: {
+      createdAt: d.createdAt.getTime(),
+      updatedAt: (d.updatedAt ?? d.createdAt).getTime(),
+      budget: budget ?? undefined,
+      budgetFloor: d.budgetMin ?? d.budgetMax ?? undefined,
+      deadline: d.deadline?.getTime(),
+      publishedAt: (d.publishedAt ?? d.createdAt).getTime(),
+    },
     display: {
       label: d.title,
       title: d.title,

@@ -124,7 +124,7 @@ export const catalogue: Record<string, ApiDoc> = {
   'GET /api/v1/broker/queue': {
     summary: '技术经纪人工作台：负责的需求及各阶段计数（合计相符），待认领的需求（行业、乡镇、预算范围筛选，排序，分页，最高匹配度）',
     query: workbenchQuery,
-    answer: '{ needs, totals, unassigned: { items, total, page, limit } }',
+    answer: '{ needs, totals, unassigned: { items, total, capped, page, limit } }；capped 为 true 时 total 止于 2000',
   },
   'GET /api/v1/contact-requests': { summary: '我发出和收到的对接申请', answer: '{ sent, received }' },
   'GET /api/v1/contact-requests/queue': { summary: '区科技局的对接申请队列', query: queueQuery, returns: 'list' },

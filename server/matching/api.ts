@@ -4,6 +4,7 @@ import { Unavailable } from '../platform/errors.ts';
 import { idParam } from '../platform/http/params.ts';
 import { parse } from '../platform/http/validate.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
+import type { SearchSync } from '../platform/search/sync.ts';
 import { answerContact, myContactRequests, requestContact } from './contacts.ts';
 import { contactQueue, forwardRequest } from './contact-queue.ts';
 import { answerInput, confirmInput, contactRequestInput, forwardInput, matchesQuery, moveInput, overrideInput, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
@@ -71,7 +72,7 @@ export const confirmClaim: RequestHandler = async (req, res) => {
 };
 
 export const brokerQueue: RequestHandler = async (req, res) => {
-  res.json(await queue(req.user!, parse(workbenchQuery, req.query), req.app.locals.search as SearchIndex | undefined));
+  res.json(await queue(req.user!, parse(workbenchQuery, req.query), req.app.locals.search as SearchIndex | undefined, req.app.locals.searchSync as SearchSync | undefined));
 };
 
 export const createContactRequest: RequestHandler = async (req, res) => {

@@ -12,6 +12,7 @@ import { DECLINE_REASONS } from './model.ts';
 import { contactQueue, forwardRequest } from './contact-queue.ts';
 import { answerInput, confirmInput, contactRequestInput, forwardInput, moveInput, overrideInput, QUEUE_STATUSES, queueQuery, shortlistInput, workbenchQuery } from './schema.ts';
 import type { SearchIndex } from '../platform/search/port.ts';
+import type { SearchSync } from '../platform/search/sync.ts';
 import { optionsOf } from '../vocabulary/index.ts';
 import { claim, confirmClaim, confirmStep, move, override, pipeline, shortlist, STATUS_LABELS } from './service.ts';
 import { queue } from './workbench.ts';
@@ -133,7 +134,7 @@ export const queuePage: RequestHandler = async (req, res) => {
   res.set('Cache-Control', 'no-store');
   const index = req.app.locals.search as SearchIndex | undefined;
   const locals = async () => {
-    const data = await queue(req.user!, q, index);
+    const data = await queue(req.user!, q, index, req.app.locals.searchSync as SearchSync | undefined);
     return {
       title: '经纪人工作台',
       section: 'broker',

@@ -183,7 +183,7 @@ describe("the broker's workbench", () => {
     await settle();
     const q = { industry: 'building', town: 'lixi' };
     const first = await request(app).get('/api/v1/broker/queue').query({ ...q, sort: 'budget' }).set(broker.auth).expect(200);
-    expect(first.body.unassigned).toMatchObject({ total: 12, page: 1, limit: 10 });
+    expect(first.body.unassigned).toMatchObject({ total: 12, capped: false, page: 1, limit: 10 });
     expect(first.body.unassigned.items).toHaveLength(10);
     expect(first.body.unassigned.items[0]).toMatchObject({ title: '待认领新材料需求11', industry: 'building', town: 'lixi', budgetMin: 1_200_000, budgetMax: 2_400_000, deadline: '2027-06-30' });
     expect(typeof first.body.unassigned.items[0].bestScore).toBe('number');

@@ -97,6 +97,25 @@ describe('page caches', () => {
     await Demand.deleteOne({ _id: need._id });
     expect((await queue()).needs.map((n) => n.id)).not.toContain(id);
   });
+  it("when the broker workbench is opened after a need changed, then needs are read by _id only (lists come from the search index)", async () => {
+    const broker = await owner('broker');
+    const held = await Demand.create({ title: '工作台按编号读取的需求', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published', broker: broker.id, brokerName: '编号读取测试经纪人' });
+    const waiting = await Demand.create({ title: '工作台按编号读取的待认领需求', description: '磷渣微晶玻璃。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });
+    await settle();
+    const spies = (['find', 'findOne', 'countDocuments', 'aggregate'] as const).map((m) => vi.spyOn(Collection.prototype, m));
+    let filters: unknown[] = [];
+    try {
+      const body = (await request(app).get('/api/v1/broker/queue?industry=chemicals&limit=100').set(broker.auth).expect(200)).body as { needs: { id: string }[]; unassigned: { items: { id: string }[] } };
+      expect(body.needs.map((n) => n.id)).toEqual([String(held._id)]);
+      expect(body.unassigned.items.map((n) => n.id)).toContain(String(waiting._id));
+      filters = spies.flatMap((spy) => spy.mock.calls.filter((_, i) => (spy.mock.contexts[i] as Collection).collectionName === 'demands').map((args) => args[0] ?? {}));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(filters.length).toBeGreaterThan(0); // the first view read the needs it shows …
+    for (const f of filters) expect(Object.keys(f as object)).toEqual(['_id']); // … each by _id alone
+  });
+
   it("when the broker workbench page is opened again, then it is not rendered again; each session's claim forms carry its own token, and a claim from a kept page works", async () => {
     const broker = await owner('broker');
     const need = await Demand.create({ title: '保留工作台认领测试需求', description: '磷石膏煅烧工艺。', industry: 'chemicals', enterprise: '0123456789abcdef01234567', enterpriseName: '东宝区某化工有限公司', status: 'published' });

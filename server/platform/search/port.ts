@@ -20,6 +20,8 @@ export const ATTRIBUTES = {
   visibility: { multi: false },
   enterprise: { multi: false },
   broker: { multi: false },
+  /** a need someone holds ('yes') or nobody ('no'): the broker workbench's 待认领 */
+  held: { multi: false },
   institution: { multi: false },
   available: { multi: false },
   level: { multi: false },
@@ -30,9 +32,10 @@ export type Attribute = keyof typeof ATTRIBUTES;
 /**
  * Numeric attributes a query can range-filter and sort on. `publishedAt`: when the record became findable (a need's
  * or result's first publication, else its creation), in ms; saved-search digests ask for a window of it
- * (server/saved-searches/digest.ts).
+ * (server/saved-searches/digest.ts). A need's `budget` is the top of its range and `budgetFloor` the bottom (each
+ * the other when only one is given), so "its range meets 30–50 万元" is budget ≥ 30 and budgetFloor ≤ 50.
  */
-export const NUMBERS = ['createdAt', 'budget', 'price', 'deadline', 'publishedAt'] as const;
+export const NUMBERS = ['createdAt', 'updatedAt', 'budget', 'budgetFloor', 'price', 'deadline', 'publishedAt'] as const;
 export type NumberAttribute = (typeof NUMBERS)[number];
 
 export interface SearchDoc {

@@ -115,6 +115,10 @@ export class SearchSync {
   private readonly indexedListeners: ((kind: DocKind, ids: string[]) => void)[] = [];
   /** `model:id` of records last written by a bulk load: indexed, but not passed to the onIndexed listeners */
   private readonly quiet = new Set<string>();
+  /** writes this process reported, and how many of the first of them are in the index (ownWritesIndexed) */
+  private reported = 0;
+  private indexedThrough = 0;
+  private readonly waiters = new Set<{ upTo: number; resolve: () => void }>();
   /** what the last pass left to do: records not yet in the index or not yet cleared */
   backlog = 0;
   lastError: string | undefined;
@@ -182,6 +186,7 @@ export class SearchSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const w of [...this.waiters]) w.resolve();
     searchChanges.off('change', this.listener);
     clearTimeout(this.timer);
     clearTimeout(this.flushTimer);
@@ -219,10 +224,39 @@ export class SearchSync {
     await this.running;
   }
 
+  /**
+   * Resolves once the index holds what this process wrote before the call — a page that lists from the index right
+   * after its own user's write shows it — or after `ms`, when the engine is slow or away: the caller then answers
+   * from the index as it stands. Immediate when nothing of this process's is waiting.
+   */
+  ownWritesIndexed(ms = 2_000): Promise<void> {
+    const upTo = this.reported;
+    if (this.indexedThrough >= upTo || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        upTo,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.resolve, ms);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private markIndexed(upTo: number): void {
+    if (upTo <= this.indexedThrough) return;
+    this.indexedThrough = upTo;
+    for (const w of [...this.waiters]) if (w.upTo <= upTo) w.resolve();
+  }
+
   // ---- the loop ------------------------------------------------------------------------------------------
 
   private enqueue(change: SearchChange): void {
     if (!this.byModel.has(change.model)) return;
+    this.reported++;
     if (change.ids) {
       this.queued.add(change.model, change.ids, change.requestId);
       for (const id of change.ids) {
@@ -264,8 +298,12 @@ export class SearchSync {
 
   private async pass(): Promise<void> {
     let delay: number;
+    // writes reported before this pass are in the index after it (ids at its flush, the others at its scan)
+    const upTo = this.reported;
+    const unknownIds = this.rescan.size > 0;
     try {
       await this.flushQueued();
+      if (!unknownIds) this.markIndexed(upTo);
       if (this.follows) await this.follow();
       if (!this.rebuilding && (await pendingReindex())) {
         // Another process (the CLI) asked for a rebuild of this process's index.
@@ -281,6 +319,7 @@ export class SearchSync {
         const ms = await this.dirtyScan();
         this.nextScanAt = performance.now() + clamp(ms * this.scanShare, this.scan.min, this.scan.max);
       }
+      this.markIndexed(upTo);
       if (now >= this.nextReconcileAt) {
         const ms = await this.reconcile();
         this.nextReconcileAt = performance.now() + clamp(ms * this.reconcileShare, this.reconcileEvery.min, this.reconcileEvery.max);

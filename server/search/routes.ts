@@ -61,7 +61,9 @@ const page: RequestHandler = async (req, res) => {
 
 const api: RequestHandler = async (req, res) => {
   const params = parse(searchParams, req.query);
-  res.type('json').send(await searchApiBody(indexOf(req), req.user, params));
+  const { body, etag } = await searchApiBody(indexOf(req), req.user, params);
+  if (etag) res.set('ETag', etag); // Express answers 304 to a matching If-None-Match either way
+  res.type('json').send(body);
 };
 
 const status: RequestHandler = async (req, res) => {

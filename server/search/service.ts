@@ -1,5 +1,6 @@
 // Searching across needs, results, experts and brokers, as a visitor or user may: the query of the search
 // page and of GET /api/v1/search.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor } from '../platform/auth/actor.ts';
 import { pageQuery } from '../platform/http/pager.ts';
@@ -113,19 +114,26 @@ function shape(result: SearchResult, actor: Actor | undefined) {
 
 /**
  * The API's JSON for kept answers (the embedded index keeps each answer, frozen, until the index changes:
- * platform/search/embedded.ts), written once per answer and visibility scope instead of per request. Answers
- * that are not kept (Meilisearch's) are written each time.
+ * platform/search/embedded.ts), written once per answer and visibility scope instead of per request — encoded, with
+ * its ETag, since a page of hits is some 30 KB of UTF-8 that would otherwise be encoded and hashed on every request.
+ * Answers that are not kept (Meilisearch's) are written each time, and Express tags them.
  */
-const apiBodies = new WeakMap<SearchResult, Map<string, string>>();
+export interface ApiBody {
+  body: Buffer;
+  etag?: string;
+}
+const apiBodies = new WeakMap<SearchResult, Map<string, ApiBody>>();
 
-export async function searchApiBody(index: SearchIndex, actor: Actor | undefined, p: SearchParams): Promise<string> {
+export async function searchApiBody(index: SearchIndex, actor: Actor | undefined, p: SearchParams): Promise<ApiBody> {
   const result = await index.search(toQuery(actor, p));
-  const kept = Object.isFrozen(result) ? (apiBodies.get(result) ?? new Map<string, string>()) : undefined;
+  const kept = Object.isFrozen(result) ? (apiBodies.get(result) ?? new Map<string, ApiBody>()) : undefined;
   const scope = JSON.stringify(visibleFilters(actor));
   const made = kept?.get(scope);
   if (made) return made;
   const { items, total, capped, page, limit, facets, terms, relaxed } = shape(result, actor);
-  const body = JSON.stringify({ items, total, capped, page, limit, facets, terms, relaxed });
-  if (kept) apiBodies.set(result, kept.set(scope, body));
-  return body;
+  const body = Buffer.from(JSON.stringify({ items, total, capped, page, limit, facets, terms, relaxed }));
+  if (!kept) return { body };
+  const answer = { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  apiBodies.set(result, kept.set(scope, answer));
+  return answer;
 }

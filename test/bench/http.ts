@@ -18,8 +18,9 @@
 // that is what is deployed, and it is the mode the figures are promised for.
 //
 // BENCH_HTTP_SCALE (10000) scale records; BENCH_DURATION (10) seconds per target, after a warm-up of
-// BENCH_WARMUP (2) seconds that is not counted, each app row after BENCH_NEAR (3) seconds of /healthz whose rate
-// it is also given against (about seven minutes in all for the 22 rows; 0 leaves those out); BENCH_HTTP_ONLY, a
+// BENCH_WARMUP (2) seconds that is not counted; each app row in BENCH_ROUNDS (4) slices, each between two
+// stretches of BENCH_NEAR (2) seconds of /healthz, and given as the median of its slices' shares of them (about
+// eight minutes in all for the 22 rows; BENCH_NEAR=0 measures each row in one piece); BENCH_HTTP_ONLY, a
 // comma-separated list of words, keeps the rows whose name holds one of them (the ceilings always run). No route
 // under load here is rate limited (only login and registration are), so every 429 would be a surprise: they are
 // counted apart from the errors all the same.
@@ -71,8 +72,10 @@ interface Measured {
   unfinished: number;
   tooMany: number;
   statuses: string;
-  /** the app's /healthz in the NEAR seconds just before this row (app rows only) */
+  /** app rows: the app's /healthz in the stretches of BENCH_NEAR seconds around the row's slices (their mean) */
   near?: number;
+  /** app rows: the median over the row's slices of its rate against the mean of the two /healthz stretches around it */
+  paired?: number;
 }
 
 /** Runs one target for `seconds` with CONNECTIONS clients, cycling through its paths; each client its own session. */
@@ -115,6 +118,33 @@ function measured(target: string, r: Result): Measured {
     tooMany,
     unfinished: Math.max(0, (r.requests.sent ?? 0) - r.requests.total - r.errors),
     statuses: r.errors ? `${statuses} connection errors×${r.errors} (timeouts ${r.timeouts})` : statuses,
+  };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** One row measured in slices: requests and errors add up; p50 is the slices' median, p99 their worst. */
+function merged(target: string, slices: Result[], seconds: number): Measured {
+  const parts = slices.map((r) => measured(target, r));
+  const statuses = new Map<string, number>();
+  for (const r of slices) for (const [code, { count }] of Object.entries(r.statusCodeStats)) statuses.set(code, (statuses.get(code) ?? 0) + count);
+  const connectionErrors = slices.reduce((n, r) => n + r.errors, 0);
+  const requests = parts.reduce((n, m) => n + m.requests, 0);
+  const text = [...statuses].map(([code, count]) => `${code}×${count}`).join(' ');
+  return {
+    target,
+    requests,
+    perSecond: requests / seconds,
+    p50: median(parts.map((m) => m.p50)),
+    p99: Math.max(...parts.map((m) => m.p99)),
+    errors: parts.reduce((n, m) => n + m.errors, 0),
+    tooMany: parts.reduce((n, m) => n + m.tooMany, 0),
+    unfinished: parts.reduce((n, m) => n + m.unfinished, 0),
+    statuses: connectionErrors ? `${text} connection errors×${connectionErrors}` : text,
   };
 }
 
@@ -192,7 +222,8 @@ export async function benchHttp(
   const enterpriseCookies = await cookiesOf('enterprise');
   const expertCookies = await cookiesOf('expert');
   const only = process.env.BENCH_HTTP_ONLY?.split(',').filter(Boolean);
-  const near = Number(process.env.BENCH_NEAR ?? 3);
+  const near = Number(process.env.BENCH_NEAR ?? 2);
+  const rounds = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 4)));
   let healthzTarget: Target | undefined;
 
   const children: ChildProcess[] = [];
@@ -201,19 +232,33 @@ export async function benchHttp(
   const run = async (target: Target) => {
     if (only && !target.name.includes('ceiling') && !only.some((w) => target.name.includes(w))) return;
     await preflight(target);
-    // This machine's capacity drifts within a run (the ceiling moved by a fifth between runs minutes apart): each
-    // row is also given against /healthz measured just before it.
-    const ceiling = healthzTarget && near > 0 ? (await load(healthzTarget, near)).requests.average : undefined;
-    process.stderr.write(`  http: ${target.name}: ${warmup} s warm-up, ${seconds} s measured${ceiling ? ` (/healthz just before: ${ceiling.toFixed(0)} req/s)` : ''}\n`);
+    const paired = healthzTarget && near > 0 ? healthzTarget : undefined;
+    process.stderr.write(`  http: ${target.name}: ${warmup} s warm-up, ${seconds} s measured${paired ? ` in ${rounds} slices, each between ${near} s of /healthz` : ''}\n`);
     if (warmup > 0) {
       await load(target, warmup);
       await drain(target);
     }
-    const m = measured(target.name, await load(target, seconds));
-    if (ceiling) m.near = ceiling;
+    let m: Measured;
+    if (!paired) {
+      m = measured(target.name, await load(target, seconds));
+    } else {
+      // This machine's capacity drifts within a run (/healthz moved by half within minutes): the row is measured
+      // in slices, each between two stretches of /healthz, and its share is the median of each slice's rate
+      // against the mean of the two stretches around it.
+      const ceilings = [(await load(paired, near)).requests.average];
+      const slices: Result[] = [];
+      for (let i = 0; i < rounds; i++) {
+        slices.push(await load(target, seconds / rounds));
+        await drain(target);
+        ceilings.push((await load(paired, near)).requests.average);
+      }
+      m = merged(target.name, slices, seconds);
+      m.near = ceilings.reduce((a, b) => a + b, 0) / ceilings.length;
+      m.paired = median(slices.map((r, i) => r.requests.average / ((ceilings[i]! + ceilings[i + 1]!) / 2)));
+    }
     rows.push(m);
     // As it goes, so that a run stopped part-way still gave its figures.
-    process.stderr.write(`    ${m.perSecond.toFixed(0)} req/s, p50 ${latency(m, m.p50)} ms, p99 ${latency(m, m.p99)} ms, ${m.errors} errors, ${m.tooMany} × 429\n`);
+    process.stderr.write(`    ${m.perSecond.toFixed(0)} req/s${m.paired !== undefined ? ` (${m.paired.toFixed(3)} of /healthz around it)` : ''}, p50 ${latency(m, m.p50)} ms, p99 ${latency(m, m.p99)} ms, ${m.errors} errors, ${m.tooMany} × 429\n`);
     await drain(target);
   };
   try {
@@ -272,11 +317,11 @@ export async function benchHttp(
   const bare = rows[0]!.perSecond;
   const healthz = rows.find((m) => m.target.startsWith('app /healthz'))?.perSecond ?? Number.NaN;
   const shareOf = (m: Measured, ceiling: number) => (m.perSecond / ceiling).toFixed(3);
-  const nearShare = (m: Measured) => (m.near ? shareOf(m, m.near) : '—');
+  const nearShare = (m: Measured) => (m.paired !== undefined ? m.paired.toFixed(3) : '—');
   const clean = (m: Measured) => m.errors === 0 && m.tooMany === 0 && m.requests > 0;
   const detail = table(
-    `HTTP (${CONNECTIONS} concurrent clients, ${seconds} s each after ${warmup} s warm-up; app in production mode on ${scale.toLocaleString('en')} scale records + demo; signed-in rows one session per client; autocannon in the bench process)`,
-    ['target', 'requests', 'requests/s', 'p50 ms', 'p99 ms', 'errors', '429s', 'share of /healthz', '/healthz just before', 'share of it', 'share of bare', 'clean'],
+    `HTTP (${CONNECTIONS} concurrent clients, ${seconds} s each after ${warmup} s warm-up${near > 0 ? `, app rows in ${rounds} slices between ${near} s stretches of /healthz` : ''}; app in production mode on ${scale.toLocaleString('en')} scale records + demo; signed-in rows one session per client; autocannon in the bench process)`,
+    ['target', 'requests', 'requests/s', 'p50 ms', 'p99 ms', 'errors', '429s', 'share of /healthz', '/healthz around it', 'share of it', 'share of bare', 'clean'],
     rows.map((m) => [m.target, m.requests.toLocaleString('en'), m.perSecond.toFixed(0), latency(m, m.p50), latency(m, m.p99), m.errors, m.tooMany, shareOf(m, healthz), m.near?.toFixed(0) ?? '—', nearShare(m), shareOf(m, bare), clean(m) ? 'yes' : 'NO']),
   );
   const statuses = rows.map((m) => `  ${m.target}: ${m.statuses || 'no answers'}${m.unfinished ? `; ${m.unfinished} unanswered when the time was up` : ''}`).join('\n');
@@ -286,7 +331,7 @@ export async function benchHttp(
     summary: rows.map((m) => [
       'http',
       m.target,
-      `${m.perSecond.toFixed(0)} req/s · p50 ${latency(m, m.p50)} ms · p99 ${latency(m, m.p99)} ms · ${m.errors} errors · ${m.tooMany} × 429 · ${shareOf(m, healthz)} of /healthz${m.near ? ` (${nearShare(m)} of the ${m.near.toFixed(0)} just before)` : ''} · ${shareOf(m, bare)} of bare Express`,
+      `${m.perSecond.toFixed(0)} req/s · p50 ${latency(m, m.p50)} ms · p99 ${latency(m, m.p99)} ms · ${m.errors} errors · ${m.tooMany} × 429 · ${shareOf(m, healthz)} of /healthz${m.paired !== undefined ? ` (${nearShare(m)} of the ${m.near!.toFixed(0)} around it)` : ''} · ${shareOf(m, bare)} of bare Express`,
     ]),
   };
 }

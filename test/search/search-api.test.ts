@@ -58,10 +58,18 @@ describe('search API', () => {
     const signedIn = await ask(auth);
     expect(signedIn.body.items.map((i: { id: string }) => i.id)).toContain(ids.members);
     expect((await ask()).body.items.map((i: { id: string }) => i.id)).not.toContain(ids.members);
+    // each answer its own tag; a client holding it is told nothing changed
+    const tag = first.headers.etag as string;
+    expect(tag).toMatch(/^"[\w-]{20,}"$/);
+    expect(signedIn.headers.etag).not.toBe(tag);
+    await request(app).get('/api/v1/search').query({ q: '磷石膏' }).set('If-None-Match', tag).expect(304);
     const ent = await owner('enterprise');
     const added = (await demandOf(ent.actor, { title: '磷石膏新需求在下次回答中', keywords: ['磷石膏'] })).id;
     await settle();
-    expect((await ask()).body.items.map((i: { id: string }) => i.id)).toContain(added);
+    const next = await ask();
+    expect(next.body.items.map((i: { id: string }) => i.id)).toContain(added);
+    expect(next.headers.etag).not.toBe(tag);
+    await request(app).get('/api/v1/search').query({ q: '磷石膏' }).set('If-None-Match', tag).expect(200);
   });
 
   it('when a logged-in user searches, then members-only needs are included', async () => {

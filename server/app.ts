@@ -99,10 +99,17 @@ const adminNav = [
   { href: '/admin/mail', text: '邮件发件箱' },
 ];
 
-/** Sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
+/** A body parser for the methods that carry a body (GET and HEAD views, most of the traffic, skip its checks). */
+const withBody =
+  (parser: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next() : parser(req, res, next);
+
+/** Cookies, sessions, passport, flash messages and CSRF — for pages only. The API authenticates by bearer token. */
 function pageSessionStack(config: Config, forms: Csrf): RequestHandler {
   const passport = configurePassport(accounts.loadSessionUser);
   const stack = Router();
+  stack.use(cookieParser(config.sessionSecret)); // the API reads no cookie
   stack.use(
     sessionMiddleware({
       secret: config.sessionSecret,
@@ -150,10 +157,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(rejectDuplicateParams);
   // A visitor's kept page (the search page, lists from the index) needs no session or routing: sent from here.
   app.use(sendKeptPage);
-  app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 }));
+  app.use(withBody(express.json({ limit: BODY_LIMIT })));
+  app.use(withBody(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 1000 })));
   app.use(mounted('mail', unsubscribeRoutes())); // before sessions and CSRF: mail clients post it (mail/routes.ts)
-  app.use(cookieParser(config.sessionSecret));
   const forms = csrf({ secret: config.sessionSecret, secure: config.secureCookies });
   app.locals.csrf = forms;
   app.use(pageSessionStack(config, forms));

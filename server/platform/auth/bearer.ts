@@ -22,7 +22,18 @@ const WINDOW_MS = 60_000;
 const PEEK_MS = 1_000;
 const MAX_REMEMBERED = 10_000;
 
-const failureKey = (ip: string | undefined) => `token:ip:${ipKeyGenerator(ip ?? 'unknown')}`;
+/** an address's key (an IPv6 address by its /56, as the login limits count it), remembered per address seen */
+const failureKeys = new Map<string, string>();
+const failureKey = (ip: string | undefined) => {
+  const address = ip ?? 'unknown';
+  let key = failureKeys.get(address);
+  if (key === undefined) {
+    if (failureKeys.size >= MAX_REMEMBERED) failureKeys.clear();
+    key = `token:ip:${ipKeyGenerator(address)}`;
+    failureKeys.set(address, key);
+  }
+  return key;
+};
 
 type Failures = { hits: number; resetAt: Date } | undefined;
 

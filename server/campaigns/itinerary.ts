@@ -10,6 +10,7 @@ import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../platform/errors.ts';
 import { clock } from '../platform/clock.ts';
+import { findLive } from '../platform/db/live.ts';
 import { labelOf } from '../vocabulary/index.ts';
 import type { EnterpriseDoc } from '../organizations/model.ts';
 import { shownEnterprise } from '../organizations/enterprise-service.ts';
@@ -135,7 +136,7 @@ export async function reply(actor: Actor | undefined, input: ReplyInput, now = c
   let who: string;
   let href: string;
   if (input.kind === 'visit') {
-    const v = await Visit.findOne({ _id: input.id, deletedAt: null }).lean<VisitDoc>();
+    const v = await findLive<VisitDoc>(Visit, input.id);
     if (!v || v.expert !== expert) throw new NotFound('行程不存在。');
     if (v.endsAt <= now) throw new Invalid({ status: '这次走访已经结束。' });
     await Visit.updateOne({ _id: input.id }, { $set: { reply: answer } });
@@ -143,7 +144,7 @@ export async function reply(actor: Actor | undefined, input: ReplyInput, now = c
     who = v.expertName;
     href = `/visits/${input.id}`;
   } else {
-    const r = await Roadshow.findOne({ _id: input.id, deletedAt: null }).lean<RoadshowDoc>();
+    const r = await findLive<RoadshowDoc>(Roadshow, input.id);
     const index = (r?.slots as SlotDoc[] | undefined)?.findIndex((x) => String(x._id) === input.slot) ?? -1;
     const s = index >= 0 ? (r!.slots as SlotDoc[])[index]! : undefined;
     if (!r || !s || !presents(s, expert)) throw new NotFound('行程不存在。');

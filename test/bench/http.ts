@@ -43,6 +43,8 @@ import { benchDatabase, table, type BenchReport } from './support.ts';
 import { demoSessions, endDemoSessions, type DemoRole, type SignedIn } from './signed-in.ts';
 
 const CONNECTIONS = 50;
+/** the size of the bare Express row that answers like a search API page */
+const ANSWER_BYTES = 30_000;
 const NEED_PAGES = 500;
 const SESSION_SECRET = 'http-bench-secret-http-bench-secret-0123';
 
@@ -228,6 +230,7 @@ export async function benchHttp(
 
   const children: ChildProcess[] = [];
   const rows: Measured[] = [];
+  let answerBytes: number | undefined;
   let appOutput = '';
   const run = async (target: Target) => {
     if (only && !target.name.includes('ceiling') && !only.some((w) => target.name.includes(w))) return;
@@ -266,6 +269,8 @@ export async function benchHttp(
     const bare = await startBareExpress();
     children.push(bare.child);
     await run({ name: 'bare Express (ceiling)', base: bare.base, paths: ['/'] });
+    // What the size of a search API page alone costs on this machine (its answers' size is printed with the table).
+    await run({ name: `bare Express, a ${ANSWER_BYTES / 1000} KB answer (ceiling)`, base: bare.base, paths: [`/sized/${ANSWER_BYTES}`] });
     await stopChild(bare.child);
 
     const app: ServerProcess = await startServer({
@@ -282,6 +287,11 @@ export async function benchHttp(
     healthzTarget = { name: 'app /healthz', base: app.url, paths: ['/healthz'] };
     await run({ name: 'search page /search', base: app.url, paths: queries.map((q) => `/search?${q}`) });
     await run({ name: 'search page /search, a new URL each time', base: app.url, paths: queries.map((q) => `/search?${q}`), fresh: true });
+    // The size of its answers, beside the bare row of ANSWER_BYTES.
+    const apiPaths = queries.slice(0, 50).map((q) => `/api/v1/search?${q}`);
+    let apiBytes = 0;
+    for (const p of apiPaths) apiBytes += (await (await fetch(app.url + p, { headers: { Authorization: `Bearer ${token}` } })).arrayBuffer()).byteLength;
+    answerBytes = Math.round(apiBytes / apiPaths.length);
     await run({ name: 'search API /api/v1/search', base: app.url, paths: queries.map((q) => `/api/v1/search?${q}`), headers: { Authorization: `Bearer ${token}` } });
     await run({ name: 'need list /demands', base: app.url, paths: ['/demands', '/demands?page=2', '/demands?sort=budget', '/demands?industry=chemicals'] });
     await run({ name: "need's page /demands/:id", base: app.url, paths: needs.map((id) => `/demands/${id}`) });
@@ -324,10 +334,11 @@ export async function benchHttp(
     ['target', 'requests', 'requests/s', 'p50 ms', 'p99 ms', 'errors', '429s', 'share of /healthz', '/healthz around it', 'share of it', 'share of bare', 'clean'],
     rows.map((m) => [m.target, m.requests.toLocaleString('en'), m.perSecond.toFixed(0), latency(m, m.p50), latency(m, m.p99), m.errors, m.tooMany, shareOf(m, healthz), m.near?.toFixed(0) ?? '—', nearShare(m), shareOf(m, bare), clean(m) ? 'yes' : 'NO']),
   );
+  const sizes = answerBytes ? `\n  search API answers: ${answerBytes.toLocaleString('en')} bytes on average over 50 of its queries (the sized bare row: ${ANSWER_BYTES.toLocaleString('en')})` : '';
   const statuses = rows.map((m) => `  ${m.target}: ${m.statuses || 'no answers'}${m.unfinished ? `; ${m.unfinished} unanswered when the time was up` : ''}`).join('\n');
   const warnings = appOutput.trim() ? `\n  app warnings and errors:\n${appOutput.trim().split('\n').slice(-20).join('\n')}` : '';
   return {
-    detail: `${detail}\n  status codes:\n${statuses}${warnings}`,
+    detail: `${detail}${sizes}\n  status codes:\n${statuses}${warnings}`,
     summary: rows.map((m) => [
       'http',
       m.target,

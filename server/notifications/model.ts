@@ -13,13 +13,12 @@ const notificationSchema = new Schema(
     /** a one-click action on the notice: a button posting to `href` (the enterprise confirms a step, matching/service.ts) */
     action: { type: new Schema({ href: { type: String, required: true }, label: { type: String, required: true } }, { _id: false }) },
     readAt: { type: Date },
-    /** de-duplicates repeated notices (an overdue item is told once a day) */
+    /** de-duplicates repeated notices (an overdue item is told once a day); a keyed notice's _id is made from it (service.ts) */
     key: { type: String },
   },
   { timestamps, collection: 'notifications' },
 );
 notificationSchema.index({ user: 1, createdAt: -1, _id: -1 });
-notificationSchema.index({ key: 1 });
 // Each user's notice list is cached in process (service.ts `list`); any write here drops it in every instance.
 notificationSchema.plugin(announceChanges(['notifications']));
 

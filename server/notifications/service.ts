@@ -1,4 +1,5 @@
 // Notifying users, counting their unread notices, and listing them.
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
@@ -22,19 +23,32 @@ export interface Notice {
   mail?: MailContent | undefined;
 }
 
+/**
+ * A keyed notice's `_id`, made from its key and user: finding whether it was sent is one read by `_id`, and of two
+ * racing sends the database refuses the second. A filter on `key` read the whole collection on FerretDB (2.9 s at
+ * 50,000 notices, timed directly), once per recipient.
+ */
+const keyedId = (key: string) => new mongoose.Types.ObjectId(createHash('sha256').update(key).digest().subarray(0, 12));
+
 export async function notifyUsers(userIds: (string | null | undefined)[], notice: Notice): Promise<void> {
   const ids = [...new Set(userIds.filter((u): u is string => !!u && mongoose.isValidObjectId(u)))];
   for (const user of ids) {
     const { mail, ...fields } = notice;
     const key = notice.key ? `${notice.key}|${user}` : undefined;
-    const existing = key ? await Notification.exists({ key }) : null;
-    let id: string;
-    if (existing) id = String(existing._id);
-    else {
+    const _id = key ? keyedId(key) : new mongoose.Types.ObjectId();
+    let created = !(key && (await Notification.exists({ _id })));
+    if (created) {
       await storedUnread(user); // the count exists before the notice does, so it is never started from a count that includes it
-      id = String((await Notification.create({ user, ...fields, key }))._id);
-      await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
+      created = await Notification.create({ _id, user, ...fields, key }).then(
+        () => true,
+        (err: { code?: number }) => {
+          if (err?.code === 11000) return false; // sent meanwhile
+          throw err;
+        },
+      );
+      if (created) await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
     }
+    const id = String(_id);
     // Keyed by the event when the notice has a key, else by the notification: a run that is repeated (or that
     // stopped between the two writes) never makes a second mail.
     if (mail) await mailUser(user, mail, key ? `notice:${key}` : `notification:${id}`);

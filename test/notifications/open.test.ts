@@ -1,4 +1,5 @@
 // Issue 19: following a notification's link marks it read, and only its addressee's click does.
+import mongoose from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
 import { loginAgent, makeUser, type Agent } from '../support/agent.ts';
@@ -45,5 +46,19 @@ describe('opening a notification', () => {
     expect(res.headers.location).toBe('/notifications');
     expect((await Notification.findById(notice!._id).lean())!.readAt ?? null).toBeNull();
     expect((await other.get('/notifications/nonsense/open').expect(303)).headers.location).toBe('/notifications');
+  });
+});
+
+describe('a notice with a key', () => {
+  it('when it is sent again, or twice at once, then its user has it once and counts it once; another user gets their own', async () => {
+    const before = await unread();
+    const notice = { kind: 'test', title: '同一事件只通知一次', key: `test:keyed:${new mongoose.Types.ObjectId().toString()}` };
+    await notifyUsers([readerId], notice);
+    await Promise.all([notifyUsers([readerId], notice), notifyUsers([readerId], notice)]);
+    expect(await Notification.countDocuments({ user: readerId, title: notice.title })).toBe(1);
+    expect(await unread()).toBe(before + 1);
+    const someone = await makeUser('expert');
+    await notifyUsers([someone.id], notice);
+    expect(await Notification.countDocuments({ title: notice.title })).toBe(2);
   });
 });

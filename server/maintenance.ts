@@ -10,7 +10,7 @@ import { SESSIONS_COLLECTION } from './platform/auth/session.ts';
 import { purgeExpiredCounters } from './platform/http/rate-limit-store.ts';
 import { remindOverdue } from './matching/service.ts';
 import { escalateStale } from './matching/contact-queue.ts';
-import { purgeOld } from './notifications/service.ts';
+import { completeNoticeLists, purgeOld } from './notifications/service.ts';
 import { clock } from './platform/clock.ts';
 import { ensureTallies } from './targets/tallies.ts';
 import { sendDigests } from './matching/alerts.ts';
@@ -26,6 +26,7 @@ const tasks: [string, () => Promise<unknown>][] = [
   ['expired sessions', () => mongoose.connection.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: clock.now() } })],
   ['throttle windows', () => purgeExpiredCounters()],
   ['old notifications', () => purgeOld()],
+  ['notice lists from before they were kept', () => completeNoticeLists()],
   ['target tallies marked stale', () => ensureTallies()],
   ['match digests of days that ended', () => sendDigests()],
 ];

@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { User } from '../accounts/model.ts';
-import { NoticeCount, Notification, type NotificationDoc } from './model.ts';
+import { NoticeCount, NoticeList, Notification, type NotificationDoc } from './model.ts';
 import { SharedCache } from '../platform/db/shared-cache.ts';
 import { clock } from '../platform/clock.ts';
 import { enqueueMail } from '../mail/service.ts';
@@ -36,17 +36,16 @@ export async function notifyUsers(userIds: (string | null | undefined)[], notice
     const { mail, ...fields } = notice;
     const key = notice.key ? `${notice.key}|${user}` : undefined;
     const _id = key ? keyedId(key) : new mongoose.Types.ObjectId();
-    let created = !(key && (await Notification.exists({ _id })));
-    if (created) {
+    if (!(key && (await Notification.exists({ _id })))) {
       await storedUnread(user); // the count exists before the notice does, so it is never started from a count that includes it
-      created = await Notification.create({ _id, user, ...fields, key }).then(
-        () => true,
-        (err: { code?: number }) => {
-          if (err?.code === 11000) return false; // sent meanwhile
-          throw err;
-        },
-      );
-      if (created) await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
+      const doc = await Notification.create({ _id, user, ...fields, key }).catch((err: { code?: number }) => {
+        if (err?.code === 11000) return undefined; // sent meanwhile
+        throw err;
+      });
+      if (doc) {
+        await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
+        await NoticeList.updateOne({ _id: user }, { $push: { entries: { at: doc.createdAt.getTime(), id: String(_id) } } }, { upsert: true });
+      }
     }
     const id = String(_id);
     // Keyed by the event when the notice has a key, else by the notification: a run that is repeated (or that
@@ -93,20 +92,67 @@ export async function unreadCount(actor: Actor): Promise<number> {
   return (await unreadCounts.get(actor.id, () => storedUnread(actor.id))) ?? 0;
 }
 
+type Entry = { at: number; id: string };
+
 /**
- * A page of a user's notices, by user, page and size. Filtering on `user` reads the whole collection on FerretDB,
- * so the answer is kept until any notice is written anywhere (model.ts announces 'notifications').
+ * The user's notices, newest first. The first time (notices from before lists were kept), the user's notices are
+ * read once by `user` and merged into what was added meanwhile ($addToSet: the same entry is never there twice).
+ */
+async function entriesOf(userId: string): Promise<Entry[]> {
+  let doc = await NoticeList.findById(userId).lean<{ listed?: boolean; entries?: Entry[] }>();
+  if (!doc?.listed && !(await listsComplete())) {
+    const found = await Notification.find({ user: userId }).select('_id createdAt').lean<{ _id: unknown; createdAt: Date }[]>();
+    const entries = found.map((n) => ({ at: n.createdAt.getTime(), id: String(n._id) }));
+    await NoticeList.updateOne({ _id: userId }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+    doc = await NoticeList.findById(userId).lean<{ listed?: boolean; entries?: Entry[] }>();
+  }
+  const byId = new Map((doc?.entries ?? []).map((e) => [e.id, e]));
+  return [...byId.values()].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/** the document of notice_lists that says every user's notices from before lists were kept are in their lists */
+const ALL_LISTED = '*';
+let allListed = false;
+
+async function listsComplete(): Promise<boolean> {
+  allListed ||= !!(await NoticeList.exists({ _id: ALL_LISTED }));
+  return allListed;
+}
+
+/**
+ * Maintenance, until it has run once: merges every user's notices from before lists were kept into their lists
+ * (one read of all notices instead of one per user at their first view; instances running it together add nothing
+ * twice), then marks the lists complete.
+ */
+export async function completeNoticeLists(): Promise<void> {
+  if (await listsComplete()) return;
+  const found = await Notification.find({}).select('_id user createdAt').lean<{ _id: unknown; user: string; createdAt: Date }[]>();
+  const byUser = new Map<string, Entry[]>();
+  for (const n of found) byUser.set(n.user, [...(byUser.get(n.user) ?? []), { at: n.createdAt.getTime(), id: String(n._id) }]);
+  for (const [user, entries] of byUser) await NoticeList.updateOne({ _id: user }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+  await NoticeList.updateOne({ _id: ALL_LISTED }, { $set: { listed: true } }, { upsert: true });
+  allListed = true;
+}
+
+/** Takes entries whose notice is gone out of the user's list (FerretDB's $pull matches whole entries only). */
+async function dropEntries(userId: string, gone: Entry[]): Promise<void> {
+  for (const e of gone) await NoticeList.updateOne({ _id: userId }, { $pull: { entries: { at: e.at, id: e.id } } });
+}
+
+/**
+ * A page of a user's notices, by user, page and size: the user's list, then the page's notices by `_id`. Kept until
+ * any notice is written anywhere (model.ts announces 'notifications').
  */
 const noticePages = new SharedCache<{ items: NotificationDoc[]; total: number }>('notifications', 2_000);
 
 export async function list(actor: Actor, page: number, limit: number): Promise<{ items: NotificationDoc[]; total: number; page: number; limit: number }> {
-  const filter = { user: actor.id };
   const found = await noticePages.get(`${actor.id}|${page}|${limit}`, async () => {
-    const [items, total] = await Promise.all([
-      Notification.find(filter).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * limit).limit(limit).lean<NotificationDoc[]>(),
-      Notification.countDocuments(filter),
-    ]);
-    return { items, total };
+    const entries = await entriesOf(actor.id);
+    const shown = entries.slice((page - 1) * limit, page * limit);
+    const docs = await Promise.all(shown.map((e) => Notification.findById(e.id).lean<NotificationDoc>()));
+    const gone = shown.filter((_, i) => !docs[i] || docs[i]!.user !== actor.id);
+    if (gone.length) await dropEntries(actor.id, gone);
+    return { items: docs.filter((d): d is NotificationDoc => !!d && d.user === actor.id), total: entries.length - gone.length };
   });
   // A copy of each notice: callers may change what they get.
   return { items: found!.items.map((n) => ({ ...n })), total: found!.total, page, limit };
@@ -139,7 +185,12 @@ export async function open(actor: Actor, id: string): Promise<string | null> {
   return n.link ?? null;
 }
 
-/** Housekeeping: read notices older than half a year go. */
+/** Housekeeping: read notices older than half a year go, and out of their users' lists. */
 export async function purgeOld(): Promise<void> {
-  await Notification.deleteMany({ readAt: trusted({ $lt: new Date(clock.ms() - 183 * 86_400_000) }) });
+  const before = trusted({ $lt: new Date(clock.ms() - 183 * 86_400_000) });
+  const old = await Notification.find({ readAt: before }).select('_id user createdAt').lean<{ _id: unknown; user: string; createdAt: Date }[]>();
+  await Notification.deleteMany({ readAt: before });
+  const byUser = new Map<string, Entry[]>();
+  for (const n of old) byUser.set(n.user, [...(byUser.get(n.user) ?? []), { at: n.createdAt.getTime(), id: String(n._id) }]);
+  for (const [user, gone] of byUser) await dropEntries(user, gone);
 }

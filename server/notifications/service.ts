@@ -5,7 +5,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import { trusted } from '../platform/db/connection.ts';
 import { User } from '../accounts/model.ts';
 import { NoticeCount, NoticeList, Notification, type NotificationDoc } from './model.ts';
-import { SharedCache } from '../platform/db/shared-cache.ts';
+import { announce, SharedCache } from '../platform/db/shared-cache.ts';
 import { clock } from '../platform/clock.ts';
 import { enqueueMail } from '../mail/service.ts';
 import { isOptional, type MailContent } from '../mail/messages.ts';
@@ -45,6 +45,8 @@ export async function notifyUsers(userIds: (string | null | undefined)[], notice
       if (doc) {
         await NoticeCount.updateOne({ _id: user }, { $inc: { unread: 1 } });
         await NoticeList.updateOne({ _id: user }, { $push: { entries: { at: doc.createdAt.getTime(), id: String(_id) } } }, { upsert: true });
+        // A page kept between the notice's write and its entry's would miss it: dropped again now.
+        await announce('notifications');
       }
     }
     const id = String(_id);

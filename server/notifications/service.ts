@@ -95,6 +95,19 @@ export async function unreadCount(actor: Actor): Promise<number> {
 }
 
 type Entry = { at: number; id: string };
+type Listed = { _id: unknown; user: string; createdAt: Date };
+
+/** notices' list entries, by user */
+function entriesByUser(notices: Listed[]): Map<string, Entry[]> {
+  const byUser = new Map<string, Entry[]>();
+  for (const n of notices) {
+    const entry = { at: n.createdAt.getTime(), id: String(n._id) };
+    const entries = byUser.get(n.user);
+    if (entries) entries.push(entry);
+    else byUser.set(n.user, [entry]);
+  }
+  return byUser;
+}
 
 /**
  * The user's notices, newest first. The first time (notices from before lists were kept), the user's notices are
@@ -128,10 +141,8 @@ async function listsComplete(): Promise<boolean> {
  */
 export async function completeNoticeLists(): Promise<void> {
   if (await listsComplete()) return;
-  const found = await Notification.find({}).select('_id user createdAt').lean<{ _id: unknown; user: string; createdAt: Date }[]>();
-  const byUser = new Map<string, Entry[]>();
-  for (const n of found) byUser.set(n.user, [...(byUser.get(n.user) ?? []), { at: n.createdAt.getTime(), id: String(n._id) }]);
-  for (const [user, entries] of byUser) await NoticeList.updateOne({ _id: user }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+  const found = await Notification.find({}).select('_id user createdAt').lean<Listed[]>();
+  for (const [user, entries] of entriesByUser(found)) await NoticeList.updateOne({ _id: user }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
   await NoticeList.updateOne({ _id: ALL_LISTED }, { $set: { listed: true } }, { upsert: true });
   allListed = true;
 }
@@ -190,9 +201,7 @@ export async function open(actor: Actor, id: string): Promise<string | null> {
 /** Housekeeping: read notices older than half a year go, and out of their users' lists. */
 export async function purgeOld(): Promise<void> {
   const before = trusted({ $lt: new Date(clock.ms() - 183 * 86_400_000) });
-  const old = await Notification.find({ readAt: before }).select('_id user createdAt').lean<{ _id: unknown; user: string; createdAt: Date }[]>();
+  const old = await Notification.find({ readAt: before }).select('_id user createdAt').lean<Listed[]>();
   await Notification.deleteMany({ readAt: before });
-  const byUser = new Map<string, Entry[]>();
-  for (const n of old) byUser.set(n.user, [...(byUser.get(n.user) ?? []), { at: n.createdAt.getTime(), id: String(n._id) }]);
-  for (const [user, gone] of byUser) await dropEntries(user, gone);
+  for (const [user, gone] of entriesByUser(old)) await dropEntries(user, gone);
 }

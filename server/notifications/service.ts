@@ -97,6 +97,11 @@ export async function unreadCount(actor: Actor): Promise<number> {
 type Entry = { at: number; id: string };
 type Listed = { _id: unknown; user: string; createdAt: Date };
 
+/** Adds a user's notices from before lists were kept to their list ($addToSet: none is there twice) and marks it so. */
+async function mergeEntries(userId: string, entries: Entry[]): Promise<void> {
+  await NoticeList.updateOne({ _id: userId }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+}
+
 /** notices' list entries, by user */
 function entriesByUser(notices: Listed[]): Map<string, Entry[]> {
   const byUser = new Map<string, Entry[]>();
@@ -118,7 +123,7 @@ async function entriesOf(userId: string): Promise<Entry[]> {
   if (!doc?.listed && !(await listsComplete())) {
     const found = await Notification.find({ user: userId }).select('_id createdAt').lean<{ _id: unknown; createdAt: Date }[]>();
     const entries = found.map((n) => ({ at: n.createdAt.getTime(), id: String(n._id) }));
-    await NoticeList.updateOne({ _id: userId }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+    await mergeEntries(userId, entries);
     doc = await NoticeList.findById(userId).lean<{ listed?: boolean; entries?: Entry[] }>();
   }
   const byId = new Map((doc?.entries ?? []).map((e) => [e.id, e]));
@@ -142,7 +147,7 @@ async function listsComplete(): Promise<boolean> {
 export async function completeNoticeLists(): Promise<void> {
   if (await listsComplete()) return;
   const found = await Notification.find({}).select('_id user createdAt').lean<Listed[]>();
-  for (const [user, entries] of entriesByUser(found)) await NoticeList.updateOne({ _id: user }, { $addToSet: { entries: { $each: entries } }, $set: { listed: true } }, { upsert: true });
+  for (const [user, entries] of entriesByUser(found)) await mergeEntries(user, entries);
   await NoticeList.updateOne({ _id: ALL_LISTED }, { $set: { listed: true } }, { upsert: true });
   allListed = true;
 }

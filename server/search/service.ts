@@ -116,7 +116,8 @@ function shape(result: SearchResult, actor: Actor | undefined) {
  * The API's JSON for kept answers (the embedded index keeps each answer, frozen, until the index changes:
  * platform/search/embedded.ts), written once per answer and visibility scope instead of per request — encoded, with
  * its ETag, since a page of hits (7 KB of UTF-8 on average over the HTTP bench's queries) would otherwise be
- * encoded and hashed on every request. Answers that are not kept (Meilisearch's) are written each time, and Express tags them.
+ * encoded and hashed on every request. Answers that are not kept (Meilisearch's) are written each time, and Express
+ * tags them.
  */
 export interface ApiBody {
   body: Buffer;

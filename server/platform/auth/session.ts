@@ -35,7 +35,8 @@ export function sessionMiddleware(opts: { secret: string; secure: boolean; rolli
   });
   const versionCookie = { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_TIMEOUT_MS, path: '/' } as const;
   return (req, res, next) => {
-    // req.cookies: cookie-parser runs first in the pages' stack (server/app.ts); without it every session is read from the database.
+    // req.cookies: cookie-parser runs first in the pages' stack (server/app.ts); without it every session is read
+    // from the database.
     const told = (req.cookies as Record<string, unknown> | undefined)?.[VERSION_COOKIE];
     const held = typeof told === 'string' ? told : undefined;
     onHeaders(res, () => tellVersion(req.session, res as Response, held, versionCookie));
